@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { apiKeyRoutes } from './api-keys/routes';
+import { authenticate } from './auth/middleware';
+import { createDb } from './db/client';
+import type { AppEnv } from './env';
+import { ApiError, errorBody } from './lib/errors';
+import { allowedMethods } from './lib/method-not-allowed';
+import { buildOpenApiDocument } from './lib/openapi';
+import { logError, requestLog } from './lib/request-log';
+import { adminOrganizationRoutes } from './organizations/admin-routes';
+
+/** Bodies the management API accepts; the largest legitimate one is far smaller. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const api = new Hono<AppEnv>()
+  .use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  )
+  .use(authenticate)
+  .route('/api_keys', apiKeyRoutes)
+  .route('/admin/organizations', adminOrganizationRoutes);
+
+export const app = new Hono<AppEnv>()
+  .use(requestLog)
+  .use(async (c, next) => {
+    c.set('db', createDb(c.env.DB));
+    await next();
+  })
+  .get('/health', (c) => c.json({ status: 'ok' }, 200))
+  .route('/api/v1', api);
+
+let openApiJson: string | undefined;
+app.get('/openapi.json', (c) => {
+  openApiJson ??= JSON.stringify(buildOpenApiDocument(app, c.env.PUBLIC_URL));
+  return c.body(openApiJson, 200, { 'content-type': 'application/json; charset=utf-8' });
+});
+
+const methodsFor = allowedMethods(app);
+
+app.notFound((c) => {
+  const allowed = methodsFor(c.req.path);
+  if (allowed.length > 0) {
+    const err = new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed here; use ${allowed.join(', ')}.`);
+    return c.json(errorBody(err, c.var.requestId), 405, { Allow: allowed.join(', ') });
+  }
+  return c.json(errorBody(new ApiError(404, 'not_found', 'No such route.'), c.var.requestId), 404);
+});
+
+app.onError((err, c) => {
+  const requestId = c.var.requestId ?? 'unknown';
+  if (err instanceof ApiError) {
+    return c.json(errorBody(err, requestId), err.status, err.headers);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const apiErr = new ApiError(err.status, 'bad_request', err.message || 'The request could not be read.');
+    return c.json(errorBody(apiErr, requestId), err.status);
+  }
+  logError(requestId, err, 'unhandled error');
+  const internal = new ApiError(500, 'internal_error', `Something went wrong on our side. Quote request id ${requestId} when reporting it.`);
+  return c.json(errorBody(internal, requestId), 500);
+});
+
+export type App = typeof app;

@@ -1,0 +1,60 @@
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../env';
+import { findActiveApiKey, touchApiKey } from '../api-keys/service';
+import { timingSafeEqual } from '../lib/crypto';
+import { ApiError, unauthorized } from '../lib/errors';
+import { API_KEY_PREFIX } from '../api-keys/secret';
+import { isOrgCaller, type OrgCaller } from './caller';
+
+function bearerToken(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const match = /^Bearer +([\x21-\x7e]{1,512})\s*$/i.exec(header);
+  if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
+  return match[1]!;
+}
+
+/**
+ * Resolves the Authorization header into `c.var.caller` once; routes then ask for the kind
+ * of caller they accept. An unknown or revoked credential is refused here, so no route can
+ * forget to.
+ */
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header('authorization'));
+  if (token === null) {
+    c.set('caller', null);
+  } else if (token.startsWith(API_KEY_PREFIX)) {
+    const key = await findActiveApiKey(c.var.db, token);
+    if (!key) throw unauthorized('This API key is unknown or has been revoked.');
+    c.set('caller', { kind: 'api_key', orgId: key.orgId, keyId: key.id });
+    c.executionCtx.waitUntil(touchApiKey(c.var.db, key, Date.now()));
+  } else if (c.env.ADMIN_TOKEN && timingSafeEqual(token, c.env.ADMIN_TOKEN)) {
+    c.set('caller', { kind: 'operator' });
+  } else {
+    throw unauthorized('This bearer token is not valid.');
+  }
+  await next();
+});
+
+/** Operator routes: only the ADMIN_TOKEN opens them. */
+export const requireOperator = createMiddleware<AppEnv>(async (c, next) => {
+  const caller = c.var.caller;
+  if (caller === null) throw unauthorized('Send the operator token as "Authorization: Bearer <ADMIN_TOKEN>".');
+  if (caller.kind !== 'operator') throw new ApiError(403, 'forbidden', 'This route is for the operator only.');
+  await next();
+});
+
+/** Organization routes: the caller must act for exactly one organization. */
+export const requireOrganization = createMiddleware<AppEnv>(async (c, next) => {
+  const caller = c.var.caller;
+  if (caller === null) throw unauthorized('Send an API key as "Authorization: Bearer elk_sk_…".');
+  if (!isOrgCaller(caller)) {
+    throw new ApiError(403, 'forbidden', 'Use an organization API key; the operator token manages organizations under /api/v1/admin.');
+  }
+  await next();
+});
+
+/** The organization a request acts for; only valid after requireOrganization. */
+export function orgOf(caller: AppEnv['Variables']['caller']): OrgCaller {
+  if (!isOrgCaller(caller)) throw new Error('orgOf called on a route without requireOrganization');
+  return caller;
+}

@@ -1,0 +1,3 @@
+// Every table, gathered for drizzle-kit and the query client. Each feature owns its tables.
+export * from '../organizations/schema';
+export * from '../api-keys/schema';

@@ -1,0 +1,24 @@
+import type { Db } from './db/client';
+import type { Caller } from './auth/caller';
+
+/** Bindings and secrets from wrangler.toml, `wrangler secret` and `.dev.vars`. */
+export interface CloudflareBindings {
+  DB: D1Database;
+  KV: KVNamespace;
+  /** Public origin of this deployment, e.g. https://edgelink.example.com (no trailing slash). */
+  PUBLIC_URL: string;
+  /** `kid:base64url(32 bytes)` entries separated by commas; the first is the active key. */
+  ENCRYPTION_KEYS: string;
+  /** Bearer token for operator routes under /api/v1/admin. */
+  ADMIN_TOKEN: string;
+}
+
+/** Hono's environment for every route of the app. */
+export interface AppEnv {
+  Bindings: CloudflareBindings;
+  Variables: {
+    requestId: string;
+    db: Db;
+    caller: Caller | null;
+  };
+}

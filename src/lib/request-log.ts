@@ -1,0 +1,44 @@
+import { createMiddleware } from 'hono/factory';
+import { matchedRoutes } from 'hono/route';
+import type { AppEnv } from '../env';
+import { randomToken } from './crypto';
+
+/** The route pattern that answered (`/api/v1/api_keys/:id`), never the raw path with its ids or tokens. */
+function answeringRoute(c: Parameters<typeof matchedRoutes>[0]): string {
+  const route = matchedRoutes(c).findLast((r) => r.method !== 'ALL');
+  return route?.path ?? '(unmatched)';
+}
+
+/**
+ * Gives every response an `x-request-id` and writes one JSON log line per request. The line
+ * holds no header, query or body, so no token or secret can reach the logs through it.
+ */
+export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
+  const started = Date.now();
+  const requestId = `req_${randomToken(12)}`;
+  c.set('requestId', requestId);
+  c.set('caller', null);
+  await next();
+  c.header('x-request-id', requestId);
+  const caller = c.var.caller;
+  console.log(
+    JSON.stringify({
+      level: c.res.status >= 500 ? 'error' : 'info',
+      msg: 'request',
+      request_id: requestId,
+      method: c.req.method,
+      route: answeringRoute(c),
+      status: c.res.status,
+      duration_ms: Date.now() - started,
+      org_id: caller && 'orgId' in caller ? caller.orgId : null,
+      caller: caller?.kind ?? null,
+    }),
+  );
+});
+
+/** Logs a failure without its message, which may quote user input or upstream replies. */
+export function logError(requestId: string, err: unknown, context: string): void {
+  const name = err instanceof Error ? err.name : typeof err;
+  const stack = err instanceof Error ? (err.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim()) : [];
+  console.error(JSON.stringify({ level: 'error', msg: context, request_id: requestId, error: name, stack }));
+}
