@@ -1,0 +1,23 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { call, expectError, newTenant } from '../helpers/api';
+
+// Storage is per test file, so breaking the database here harms no other test.
+describe('unexpected failures', () => {
+  it('answer 500 with a request id and no internals', async () => {
+    const { apiKey } = await newTenant();
+    await env.DB.exec('DROP TABLE api_keys');
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => errors.push(args.map(String).join(' ')));
+
+    const res = await call('/api/v1/api_keys', { token: apiKey });
+    const error = expectError(res, 500, 'internal_error');
+    expect(error.message).toContain(error.request_id);
+    expect(res.text).not.toMatch(/api_keys|SQL|D1|sqlite|stack/i);
+    expect(res.headers.get('x-request-id')).toBe(error.request_id);
+
+    const logged = errors.map((l) => JSON.parse(l));
+    expect(logged).toEqual([expect.objectContaining({ level: 'error', request_id: error.request_id })]);
+    expect(errors.join('\n')).not.toContain(apiKey);
+  });
+});
