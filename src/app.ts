@@ -10,6 +10,8 @@ import { allowedMethods } from './lib/method-not-allowed';
 import { buildOpenApiDocument } from './lib/openapi';
 import { logError, requestLog } from './lib/request-log';
 import { adminOrganizationRoutes } from './organizations/admin-routes';
+import { adminOfferingRoutes, offeringRoutes } from './offerings/routes';
+import { integrationRoutes } from './integrations/routes';
 
 /** Bodies the management API accepts; the largest legitimate one is far smaller. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -25,7 +27,10 @@ const api = new Hono<AppEnv>()
   )
   .use(authenticate)
   .route('/api_keys', apiKeyRoutes)
-  .route('/admin/organizations', adminOrganizationRoutes);
+  .route('/offerings', offeringRoutes)
+  .route('/integrations', integrationRoutes)
+  .route('/admin/organizations', adminOrganizationRoutes)
+  .route('/admin/offerings', adminOfferingRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestLog)

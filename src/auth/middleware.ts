@@ -58,3 +58,9 @@ export function orgOf(caller: AppEnv['Variables']['caller']): OrgCaller {
   if (!isOrgCaller(caller)) throw new Error('orgOf called on a route without requireOrganization');
   return caller;
 }
+
+/** Routes any authenticated caller may read: an organization or the operator. */
+export const requireCaller = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.var.caller === null) throw unauthorized('Send an API key as "Authorization: Bearer elk_sk_…".');
+  await next();
+});

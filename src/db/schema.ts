@@ -1,3 +1,6 @@
 // Every table, gathered for drizzle-kit and the query client. Each feature owns its tables.
 export * from '../organizations/schema';
 export * from '../api-keys/schema';
+export * from '../offerings/table';
+export * from '../integrations/schema';
+export * from '../connections/schema';

@@ -82,3 +82,19 @@ export function toPage<R extends Cursor, T>(rows: R[], limit: number, render: (r
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 }
+
+/**
+ * The same pages over a list held in memory (the offering catalog), ordered by a unique key
+ * ascending; the cursor carries the last key seen.
+ */
+export function pageByKey<T>(items: readonly T[], query: ListQuery, keyOf: (item: T) => string): Page<T> {
+  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const after = query.cursor?.id;
+  const rest = after === undefined ? sorted : sorted.filter((item) => keyOf(item) > after);
+  const pageItems = rest.slice(0, query.limit);
+  const last = pageItems.at(-1);
+  return {
+    data: pageItems,
+    next_cursor: rest.length > query.limit && last ? encodeCursor({ createdAt: 0, id: keyOf(last) }) : null,
+  };
+}

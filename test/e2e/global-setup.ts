@@ -1,16 +1,20 @@
 import { createTestHarness } from 'wrangler';
 import type { TestProject } from 'vitest/node';
 import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEYS } from '../helpers/secrets';
+import { startOidcPeer, type PeerClient } from './peers/oidc-provider';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     workerUrl: string;
+    oidcIssuer: string;
+    oidcClient: PeerClient;
   }
 }
 
 /**
  * Starts the Worker locally (workerd through wrangler's test harness, fresh in-memory storage)
- * for tests that run in Node: browsers, real OAuth peers, the OpenAPI linter.
+ * and the real peers it talks to, for tests that run in Node: browsers, OAuth peers, the
+ * OpenAPI linter. Everything stops when the run ends.
  */
 export default async function setup(project: TestProject) {
   process.env.WRANGLER_SEND_METRICS = 'false';
@@ -25,8 +29,14 @@ export default async function setup(project: TestProject) {
   // The Worker must know the address it is reached at: links and callbacks are built from it.
   await server.update({ workers: [worker(origin)] });
   await server.getWorker().applyD1Migrations('DB');
+
+  const peer = await startOidcPeer({ redirectUris: [`${origin}/api/v1/oauth/callback`] });
+
   project.provide('workerUrl', origin);
+  project.provide('oidcIssuer', peer.issuer);
+  project.provide('oidcClient', peer.client);
   return async () => {
+    await peer.close();
     await server.close();
   };
 }

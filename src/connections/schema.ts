@@ -1,0 +1,49 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { integrations } from '../integrations/schema';
+import { organizations } from '../organizations/schema';
+
+export const CONNECTION_STATUSES = ['active', 'needs_reauth', 'revoked'] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+export const connections = sqliteTable(
+  'connections',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    integrationId: text('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    linkId: text('link_id'),
+    endUserId: text('end_user_id').notNull(),
+    endUserEmail: text('end_user_email'),
+    endUserName: text('end_user_name'),
+    providerAccountId: text('provider_account_id').notNull(),
+    accountEmail: text('account_email'),
+    accountName: text('account_name'),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    status: text('status', { enum: CONNECTION_STATUSES }).notNull(),
+    // Envelopes bound to `connections/{id}/access_token` and `…/refresh_token`.
+    accessTokenEnc: text('access_token_enc').notNull(),
+    refreshTokenEnc: text('refresh_token_enc'),
+    tokenType: text('token_type').notNull(),
+    expiresAt: integer('expires_at'),
+    lastRefreshedAt: integer('last_refreshed_at'),
+    lastRefreshError: text('last_refresh_error'),
+    refreshFailures: integer('refresh_failures').notNull().default(0),
+    nextRefreshAttemptAt: integer('next_refresh_attempt_at'),
+    // A refresh lease: whoever sets it with a conditional UPDATE is the one caller that refreshes.
+    leaseId: text('lease_id'),
+    leaseUntil: integer('lease_until'),
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('connections_account_unique').on(t.integrationId, t.endUserId, t.providerAccountId),
+    index('connections_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    index('connections_expiry_idx').on(t.status, t.expiresAt),
+  ],
+);

@@ -1,0 +1,106 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { orgOf, requireOrganization } from '../auth/middleware';
+import { parseKeyring } from '../lib/crypto';
+import { pageSchema } from '../lib/pagination';
+import { describeRoute, validate } from '../lib/validate';
+import {
+  createIntegration,
+  deleteIntegration,
+  findIntegration,
+  listIntegrations,
+  renderIntegration,
+  updateIntegration,
+  verifyIntegration,
+  type IntegrationDeps,
+} from './service';
+import {
+  createIntegrationBody,
+  deleteIntegrationQuery,
+  integrationIdParam,
+  integrationObject,
+  listIntegrationsQuery,
+  updateIntegrationBody,
+} from './shapes';
+import { z } from 'zod';
+
+const tags = ['Integrations'];
+
+async function depsOf(c: { var: AppEnv['Variables']; env: AppEnv['Bindings'] }): Promise<IntegrationDeps> {
+  return { db: c.var.db, keyring: await parseKeyring(c.env.ENCRYPTION_KEYS), publicUrl: c.env.PUBLIC_URL };
+}
+
+export const integrationRoutes = new Hono<AppEnv>()
+  .use(requireOrganization)
+  .post(
+    '/',
+    describeRoute({
+      summary: 'Create an integration',
+      description: 'Stores the client credentials (the secret encrypted) and verifies them once at the provider.',
+      tags,
+      auth: 'organization',
+      status: 201,
+      response: integrationObject,
+    }),
+    validate('json', createIntegrationBody),
+    async (c) => c.json(await createIntegration(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
+  )
+  .get(
+    '/',
+    describeRoute({ summary: 'List integrations', tags, auth: 'organization', status: 200, response: pageSchema(integrationObject) }),
+    validate('query', listIntegrationsQuery),
+    async (c) => c.json(await listIntegrations(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+  )
+  .get(
+    '/:id',
+    describeRoute({ summary: 'Get an integration', tags, auth: 'organization', status: 200, response: integrationObject }),
+    validate('param', integrationIdParam),
+    async (c) => {
+      const row = await findIntegration(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
+      return c.json(renderIntegration(row, c.env.PUBLIC_URL), 200);
+    },
+  )
+  .patch(
+    '/:id',
+    describeRoute({
+      summary: 'Update an integration',
+      description: 'A new client_id, client_secret or inputs reset verification and run it again.',
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: integrationObject,
+    }),
+    validate('param', integrationIdParam),
+    validate('json', updateIntegrationBody),
+    async (c) =>
+      c.json(await updateIntegration(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+  )
+  .delete(
+    '/:id',
+    describeRoute({
+      summary: 'Delete an integration',
+      description: 'Refused with 409 while it has connections, unless ?cascade=true.',
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: z.object({ deleted_connections: z.number().int() }),
+    }),
+    validate('param', integrationIdParam),
+    validate('query', deleteIntegrationQuery),
+    async (c) => {
+      const { cascade = false } = c.req.valid('query');
+      return c.json(await deleteIntegration(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id, cascade), 200);
+    },
+  )
+  .post(
+    '/:id/verify',
+    describeRoute({
+      summary: "Verify an integration's client credentials at the provider",
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: integrationObject,
+    }),
+    validate('param', integrationIdParam),
+    async (c) => c.json(await verifyIntegration(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+  );

@@ -1,0 +1,289 @@
+import { and, count, eq } from 'drizzle-orm';
+import { connections } from '../connections/schema';
+import type { Db } from '../db/client';
+import { decrypt, encrypt, type Keyring } from '../lib/crypto';
+import { ApiError, conflict, notFound, type ErrorDetail } from '../lib/errors';
+import { newId } from '../lib/ids';
+import { pageWindow, toPage } from '../lib/pagination';
+import { nameContains } from '../lib/search';
+import { iso } from '../lib/shapes';
+import { validationError } from '../lib/validate';
+import { reservedParamsFor } from '../offerings/authorization-url';
+import { inputValueProblem } from '../offerings/inputs';
+import type { OfferingDefinition } from '../offerings/schema';
+import { findScopeProblems } from '../offerings/scopes';
+import { findOffering, type Offering } from '../offerings/service';
+import { integrations, type Verification } from './schema';
+import type { CreateIntegrationBody, IntegrationObject, UpdateIntegrationBody } from './shapes';
+import { verifyClientCredentials } from './verify';
+
+type IntegrationRow = typeof integrations.$inferSelect;
+
+export interface IntegrationDeps {
+  db: Db;
+  keyring: Keyring;
+  publicUrl: string;
+}
+
+/** The one URL every integration registers at its provider. */
+export function callbackUrl(publicUrl: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/api/v1/oauth/callback`;
+}
+
+const secretAad = (id: string) => `integrations/${id}/client_secret`;
+
+/** Whether links may start connections: verified, or waiting for a first connection to verify it. */
+export function isConnectable(row: Pick<IntegrationRow, 'status' | 'verification'>): boolean {
+  return row.status === 'configured' || row.verification?.pending_first_connection === true;
+}
+
+export function renderIntegration(row: IntegrationRow, publicUrl: string): IntegrationObject {
+  return {
+    id: row.id,
+    name: row.name,
+    offering_id: row.offeringId,
+    client_id: row.clientId,
+    has_client_secret: row.clientSecretEnc !== null,
+    scopes: row.scopes,
+    authorization_params: row.authorizationParams,
+    inputs: row.inputs,
+    status: row.status,
+    connectable: isConnectable(row),
+    verification: row.verification ?? null,
+    callback_url: callbackUrl(publicUrl),
+    created_at: iso(row.createdAt)!,
+    updated_at: iso(row.updatedAt)!,
+  };
+}
+
+interface Settings {
+  clientId: string | null;
+  clientSecret: string | null;
+  scopes: string[];
+  authorizationParams: Record<string, string>;
+  inputs: Record<string, string>;
+}
+
+/** Every problem with the settings against the offering, as body fields. */
+function settingsProblems(offering: OfferingDefinition, s: Settings): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  const bad = (field: string, message: string) => details.push({ location: 'body', field, message });
+  if (offering.auth_mode === 'oauth2') {
+    for (const problem of findScopeProblems(offering, s.scopes)) bad('scopes', problem);
+    const reserved = new Set(reservedParamsFor(offering));
+    for (const key of Object.keys(s.authorizationParams)) {
+      if (reserved.has(key)) bad(`authorization_params.${key}`, 'is set by Edgelink and cannot be overridden');
+    }
+  } else {
+    if (s.clientId !== null) bad('client_id', `is not used: ${offering.name} takes credentials from each end user`);
+    if (s.clientSecret !== null) bad('client_secret', `is not used: ${offering.name} takes credentials from each end user`);
+    if (s.scopes.length > 0) bad('scopes', `are not used by ${offering.name}`);
+  }
+  const inputsByKey = new Map(offering.inputs.filter((i) => i.source === 'integration').map((i) => [i.key, i]));
+  for (const [key, value] of Object.entries(s.inputs)) {
+    const input = inputsByKey.get(key);
+    if (!input) {
+      bad(`inputs.${key}`, `is not an input ${offering.name} takes from the organization`);
+      continue;
+    }
+    const problem = inputValueProblem(input, value);
+    if (problem) bad(`inputs.${key}`, problem);
+  }
+  return details;
+}
+
+/** What is still missing before verification can run. */
+function missingFields(offering: OfferingDefinition, s: Settings): string[] {
+  if (offering.auth_mode !== 'oauth2') return [];
+  const missing: string[] = [];
+  if (!s.clientId) missing.push('client_id');
+  if (!s.clientSecret) missing.push('client_secret');
+  for (const input of offering.inputs) {
+    if (input.source === 'integration' && input.default === undefined && !s.inputs[input.key]) missing.push(`inputs.${input.key}`);
+  }
+  return missing;
+}
+
+/** Draft until verified; api-key offerings have nothing to verify here (end users bring keys). */
+async function assess(offering: OfferingDefinition, s: Settings, deps: IntegrationDeps, now: number) {
+  const checkedAt = new Date(now).toISOString();
+  let verification: Verification;
+  if (offering.auth_mode !== 'oauth2') {
+    verification = { result: 'not_needed', message: 'End users give their own credentials on the link page.', checked_at: checkedAt, pending_first_connection: false };
+  } else {
+    const missing = missingFields(offering, s);
+    verification =
+      missing.length > 0
+        ? { result: 'incomplete', message: `Missing: ${missing.join(', ')}.`, checked_at: checkedAt, pending_first_connection: false }
+        : await verifyClientCredentials(
+            {
+              offering,
+              client: { clientId: s.clientId!, clientSecret: s.clientSecret! },
+              inputs: s.inputs,
+              callbackUrl: callbackUrl(deps.publicUrl),
+              publicUrl: deps.publicUrl,
+            },
+            now,
+          );
+  }
+  const configured = verification.result === 'verified' || verification.result === 'not_needed';
+  return { status: configured ? ('configured' as const) : ('draft' as const), verification };
+}
+
+async function usableOffering(db: Db, offeringId: string): Promise<Offering> {
+  const offering = await findOffering(db, offeringId);
+  if (!offering) {
+    throw validationError([{ location: 'body', field: 'offering_id', message: `no offering with id '${offeringId}'` }]);
+  }
+  if (!offering.enabled) {
+    throw new ApiError(422, 'offering_disabled', `The offering '${offeringId}' is disabled by the operator; it cannot get new integrations.`);
+  }
+  return offering;
+}
+
+export async function createIntegration(deps: IntegrationDeps, orgId: string, body: CreateIntegrationBody, now = Date.now()) {
+  const { definition } = await usableOffering(deps.db, body.offering_id);
+  const settings: Settings = {
+    clientId: body.client_id ?? null,
+    clientSecret: body.client_secret ?? null,
+    scopes: body.scopes ?? [...new Set([...definition.required_scopes, ...definition.default_scopes])],
+    authorizationParams: body.authorization_params ?? {},
+    inputs: body.inputs ?? {},
+  };
+  const problems = settingsProblems(definition, settings);
+  if (problems.length > 0) throw validationError(problems);
+
+  const id = newId('int');
+  const { status, verification } = await assess(definition, settings, deps, now);
+  const row: IntegrationRow = {
+    id,
+    orgId,
+    offeringId: definition.id,
+    name: body.name,
+    clientId: settings.clientId,
+    clientSecretEnc: settings.clientSecret ? await encrypt(deps.keyring, settings.clientSecret, secretAad(id)) : null,
+    scopes: settings.scopes,
+    authorizationParams: settings.authorizationParams,
+    inputs: settings.inputs,
+    status,
+    verification,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.db.insert(integrations).values(row);
+  return renderIntegration(row, deps.publicUrl);
+}
+
+export async function findIntegration(db: Db, orgId: string, id: string): Promise<IntegrationRow> {
+  const row = await db.query.integrations.findFirst({ where: and(eq(integrations.id, id), eq(integrations.orgId, orgId)) });
+  if (!row) throw notFound('integration', id);
+  return row;
+}
+
+export async function decryptClientSecret(keyring: Keyring, row: IntegrationRow): Promise<string | null> {
+  return row.clientSecretEnc === null ? null : decrypt(keyring, row.clientSecretEnc, secretAad(row.id));
+}
+
+export async function updateIntegration(deps: IntegrationDeps, orgId: string, id: string, patch: UpdateIntegrationBody, now = Date.now()) {
+  const row = await findIntegration(deps.db, orgId, id);
+  const offering = await findOffering(deps.db, row.offeringId);
+  if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${row.offeringId}' of this integration no longer exists.`);
+  const current: Settings = {
+    clientId: row.clientId,
+    clientSecret: await decryptClientSecret(deps.keyring, row),
+    scopes: row.scopes,
+    authorizationParams: row.authorizationParams,
+    inputs: row.inputs,
+  };
+  const next: Settings = {
+    clientId: patch.client_id ?? current.clientId,
+    clientSecret: patch.client_secret ?? current.clientSecret,
+    scopes: patch.scopes ?? current.scopes,
+    authorizationParams: patch.authorization_params ?? current.authorizationParams,
+    inputs: patch.inputs ?? current.inputs,
+  };
+  const problems = settingsProblems(offering.definition, next);
+  if (problems.length > 0) throw validationError(problems);
+
+  // New credentials or a new host void the old verification.
+  const credentialsChanged =
+    next.clientId !== current.clientId || next.clientSecret !== current.clientSecret || JSON.stringify(next.inputs) !== JSON.stringify(current.inputs);
+  const assessed = credentialsChanged ? await assess(offering.definition, next, deps, now) : { status: row.status, verification: row.verification };
+  const [updated] = await deps.db
+    .update(integrations)
+    .set({
+      name: patch.name ?? row.name,
+      clientId: next.clientId,
+      clientSecretEnc:
+        patch.client_secret !== undefined ? await encrypt(deps.keyring, patch.client_secret, secretAad(row.id)) : row.clientSecretEnc,
+      scopes: next.scopes,
+      authorizationParams: next.authorizationParams,
+      inputs: next.inputs,
+      status: assessed.status,
+      verification: assessed.verification,
+      updatedAt: now,
+    })
+    .where(and(eq(integrations.id, id), eq(integrations.orgId, orgId)))
+    .returning();
+  if (!updated) throw notFound('integration', id);
+  return renderIntegration(updated, deps.publicUrl);
+}
+
+export async function verifyIntegration(deps: IntegrationDeps, orgId: string, id: string, now = Date.now()) {
+  const row = await findIntegration(deps.db, orgId, id);
+  const offering = await findOffering(deps.db, row.offeringId);
+  if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${row.offeringId}' of this integration no longer exists.`);
+  const settings: Settings = {
+    clientId: row.clientId,
+    clientSecret: await decryptClientSecret(deps.keyring, row),
+    scopes: row.scopes,
+    authorizationParams: row.authorizationParams,
+    inputs: row.inputs,
+  };
+  const { status, verification } = await assess(offering.definition, settings, deps, now);
+  const [updated] = await deps.db
+    .update(integrations)
+    .set({ status, verification, updatedAt: now })
+    .where(and(eq(integrations.id, id), eq(integrations.orgId, orgId)))
+    .returning();
+  if (!updated) throw notFound('integration', id);
+  return renderIntegration(updated, deps.publicUrl);
+}
+
+export async function listIntegrations(
+  deps: IntegrationDeps,
+  orgId: string,
+  query: { limit: number; cursor?: { createdAt: number; id: string }; offering_id?: string; status?: IntegrationRow['status']; name?: string },
+) {
+  const { after, orderBy } = pageWindow(integrations, query.cursor);
+  const rows = await deps.db
+    .select()
+    .from(integrations)
+    .where(
+      and(
+        eq(integrations.orgId, orgId),
+        query.offering_id ? eq(integrations.offeringId, query.offering_id) : undefined,
+        query.status ? eq(integrations.status, query.status) : undefined,
+        query.name ? nameContains(integrations.name, query.name) : undefined,
+        after,
+      ),
+    )
+    .orderBy(...orderBy)
+    .limit(query.limit + 1);
+  return toPage(rows, query.limit, (row) => renderIntegration(row, deps.publicUrl));
+}
+
+
+/** Refuses while connections exist, unless asked to delete them too (in the same batch). */
+export async function deleteIntegration(db: Db, orgId: string, id: string, cascade: boolean) {
+  await findIntegration(db, orgId, id);
+  const [{ n }] = (await db.select({ n: count() }).from(connections).where(eq(connections.integrationId, id))) as [{ n: number }];
+  if (n > 0 && !cascade) {
+    throw conflict(`This integration has ${n} connection(s). Delete them first, or repeat with ?cascade=true to delete them too.`);
+  }
+  await db.batch([
+    db.delete(connections).where(and(eq(connections.integrationId, id), eq(connections.orgId, orgId))),
+    db.delete(integrations).where(and(eq(integrations.id, id), eq(integrations.orgId, orgId))),
+  ]);
+  return { deleted_connections: n };
+}

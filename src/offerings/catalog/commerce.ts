@@ -1,0 +1,40 @@
+import type { OfferingDefinitionInput } from '../schema';
+
+export const commerceOfferings: OfferingDefinitionInput[] = [
+  {
+    id: 'off_shopify',
+    name: 'Shopify',
+    provider: 'shopify',
+    description: 'A Shopify store\'s Admin API; the merchant gives the shop name. Scopes are comma-separated; offline tokens do not expire.',
+    docs_url: 'https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant',
+    auth_mode: 'oauth2',
+    inputs: [{
+      key: 'shop',
+      label: 'Shop name (the part before .myshopify.com)',
+      pattern: '^[a-z0-9][a-z0-9-]{0,59}$',
+      source: 'end_user',
+      example: 'acme-store',
+    }],
+    authorization_url: 'https://{shop}.myshopify.com/admin/oauth/authorize',
+    token_url: 'https://{shop}.myshopify.com/admin/oauth/access_token',
+    scope_separator: ',',
+    default_scopes: ['read_products', 'read_orders'],
+    optional_scopes: ['write_products', 'write_orders', 'read_customers', 'write_customers', 'read_inventory', 'write_inventory', 'read_fulfillments', 'write_fulfillments'],
+    token_auth_method: 'client_secret_post',
+    pkce: true,
+    token_response: { default_expires_in: null },
+  },
+  {
+    id: 'off_mailchimp',
+    name: 'Mailchimp',
+    provider: 'mailchimp',
+    description: 'Mailchimp Marketing; no scopes, tokens never expire. Find the data center with the OAuth metadata endpoint.',
+    docs_url: 'https://mailchimp.com/developer/marketing/guides/access-user-data-oauth-2/',
+    auth_mode: 'oauth2',
+    authorization_url: 'https://login.mailchimp.com/oauth2/authorize',
+    token_url: 'https://login.mailchimp.com/oauth2/token',
+    token_auth_method: 'client_secret_post',
+    pkce: true,
+    token_response: { default_expires_in: null },
+  },
+];

@@ -1,0 +1,121 @@
+import { readPath, readString } from './json-path';
+import { type ProviderReply, parseReplyBody, readOAuthError } from './provider-reply';
+import type { OfferingDefinition } from './schema';
+
+/** Account details found in the token reply; the userinfo reply, when there is one, wins. */
+export interface AccountHints {
+  id?: string;
+  email?: string;
+  name?: string;
+}
+
+export interface TokenSet {
+  ok: true;
+  accessToken: string;
+  /** Absent when the reply has none: after a refresh, keep the refresh token you had. */
+  refreshToken?: string;
+  tokenType: string;
+  /** Epoch milliseconds; null when the token does not expire. */
+  expiresAt: number | null;
+  /** Granted scopes when the reply says; null when it does not. */
+  scopes: string[] | null;
+  /** The offering's `token_response.metadata` paths found in the reply, keyed by path. */
+  metadata: Record<string, string>;
+  account: AccountHints;
+}
+
+export type TokenFailure =
+  | { ok: false; kind: 'oauth_error'; status: number; error: string; description?: string }
+  | { ok: false; kind: 'malformed'; status: number; reason: string };
+
+export type TokenResult = TokenSet | TokenFailure;
+
+/**
+ * Reads a token endpoint's reply with the offering's quirks: JSON or form-encoded, tokens at
+ * nested paths (Slack's `authed_user`), `expires_in` missing (the offering's default applies)
+ * or sent as a string, scopes as a string or an array, errors sent with status 200.
+ * Failure reasons never contain token values.
+ */
+export function parseTokenResponse(
+  offering: OfferingDefinition,
+  reply: ProviderReply,
+  now: number,
+): TokenResult {
+  const { status } = reply;
+  const parsed = parseReplyBody(reply);
+  if (!parsed.ok) return { ok: false, kind: 'malformed', status, reason: parsed.reason };
+  const body = parsed.body;
+  const oauthError = readOAuthError(body);
+  if (oauthError !== null) return { ok: false, kind: 'oauth_error', status, ...oauthError };
+  if (status < 200 || status > 299) {
+    return { ok: false, kind: 'malformed', status, reason: `HTTP ${status} reply without an OAuth error` };
+  }
+
+  const paths = offering.token_response;
+  const accessToken = readPath(body, paths.access_token_path);
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    return { ok: false, kind: 'malformed', status, reason: `reply has no access token at "${paths.access_token_path}"` };
+  }
+  const refreshToken = readPath(body, paths.refresh_token_path);
+  const expiresIn = readSeconds(readPath(body, paths.expires_in_path)) ?? paths.default_expires_in;
+  const separator = paths.scope_separator ?? offering.scope_separator;
+  return {
+    ok: true,
+    accessToken,
+    ...(typeof refreshToken === 'string' && refreshToken !== '' ? { refreshToken } : {}),
+    tokenType: readTokenType(readPath(body, paths.token_type_path)),
+    expiresAt: expiresIn === null ? null : now + expiresIn * 1000,
+    scopes: readScopes(readPath(body, paths.scope_path), separator),
+    metadata: readMetadata(body, paths.metadata),
+    account: readAccountHints(body, offering.account),
+  };
+}
+
+/** expires_in as a positive whole number of seconds; numbers and numeric strings count. */
+function readSeconds(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return Math.round(seconds);
+}
+
+/** RFC 6749 §7.1 token types are case-insensitive; GitHub says "bearer". */
+function readTokenType(value: unknown): string {
+  if (typeof value !== 'string' || value === '' || /^bearer$/i.test(value)) return 'Bearer';
+  return value;
+}
+
+/** Scopes split on the offering's separator and on whitespace, which RFC 6749 §3.3 uses. */
+export function readScopes(value: unknown, separator: string): string[] | null {
+  let scopes: string[];
+  if (typeof value === 'string') {
+    scopes = value.split(separator === ' ' ? /\s+/ : new RegExp(`[\\s${separator}]+`));
+  } else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+    scopes = value;
+  } else {
+    return null;
+  }
+  return [...new Set(scopes.map((scope) => scope.trim()).filter((scope) => scope !== ''))];
+}
+
+function readMetadata(body: Record<string, unknown>, paths: readonly string[]): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const path of paths) {
+    const value = readString(body, path);
+    if (value !== undefined) metadata[path] = value;
+  }
+  return metadata;
+}
+
+/** The offering's account paths read from one reply (token or userinfo). */
+export function readAccountHints(
+  body: unknown,
+  paths: OfferingDefinition['account'],
+): AccountHints {
+  const hints: AccountHints = {};
+  for (const field of ['id', 'email', 'name'] as const) {
+    const path = paths[field];
+    const value = path === undefined ? undefined : readString(body, path);
+    if (value !== undefined) hints[field] = value;
+  }
+  return hints;
+}

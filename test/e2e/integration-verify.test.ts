@@ -1,0 +1,70 @@
+import { describe, expect, inject, it } from 'vitest';
+import { http, newTenant, peerOffering } from './helpers/api';
+
+// Verification against a real OpenID provider on loopback (oidc-provider), no HTTP mocks.
+describe('integration verification against a real provider', () => {
+  it('reaches configured with the right client credentials', async () => {
+    const { apiKey } = await newTenant();
+    const client = inject('oidcClient');
+    const created = await http('/api/v1/integrations', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Peer', offering_id: await peerOffering(), client_id: client.client_id, client_secret: client.client_secret },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.status).toBe('configured');
+    expect(created.json.verification).toMatchObject({ result: 'verified', provider_error: 'invalid_grant' });
+    expect(created.text).not.toContain(client.client_secret);
+
+    const again = await http(`/api/v1/integrations/${created.json.id}/verify`, { method: 'POST', token: apiKey });
+    expect(again.status).toBe(200);
+    expect(again.json.status).toBe('configured');
+  });
+
+  it('stays draft with invalid_client for a wrong secret', async () => {
+    const { apiKey } = await newTenant();
+    const created = await http('/api/v1/integrations', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Peer', offering_id: await peerOffering(), client_id: inject('oidcClient').client_id, client_secret: 'wrong-secret' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.status).toBe('draft');
+    expect(created.json.connectable).toBe(false);
+    expect(created.json.verification).toMatchObject({ result: 'invalid_credentials', provider_error: 'invalid_client' });
+    expect(created.json.verification.message).toMatch(/client id and secret/);
+  });
+
+  it('rotating to the right secret by PATCH verifies it again', async () => {
+    const { apiKey } = await newTenant();
+    const client = inject('oidcClient');
+    const created = await http('/api/v1/integrations', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Peer', offering_id: await peerOffering(), client_id: client.client_id, client_secret: 'wrong-secret' },
+    });
+    const patched = await http(`/api/v1/integrations/${created.json.id}`, {
+      method: 'PATCH',
+      token: apiKey,
+      body: { client_secret: client.client_secret },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.json.status).toBe('configured');
+  });
+
+  it('stays draft and explains when the token endpoint is unreachable', async () => {
+    const { apiKey } = await newTenant();
+    // Port 9 (discard) on loopback: nothing listens, so the connection is refused.
+    const offeringId = await peerOffering('http://127.0.0.1:9/token');
+    const created = await http('/api/v1/integrations', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Peer', offering_id: offeringId, client_id: 'x', client_secret: 'y' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.status).toBe('draft');
+    expect(created.json.verification).toMatchObject({ result: 'unreachable', pending_first_connection: true });
+    expect(created.json.verification.message).toMatch(/could not be reached|did not answer|failed with HTTP 5/);
+    expect(created.json.connectable).toBe(true);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { OfferingError } from '../../src/offerings/errors';
+import { inputValueProblem, resolveInputValues } from '../../src/offerings/inputs';
+import { resolveOfferingUrls } from '../../src/offerings/resolve-urls';
+import { fillTemplate, listPlaceholders, templateSyntaxProblem } from '../../src/offerings/template';
+import { customOffering } from './fixtures';
+
+const hostLabel = { label: 'Subdomain', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' };
+
+describe('URL templates', () => {
+  it('lists placeholders in order', () => {
+    expect(listPlaceholders('https://{shop}.example.com/{tenant}/x?y={shop}')).toEqual(['shop', 'tenant', 'shop']);
+  });
+
+  it('refuses unknown placeholders instead of leaving them in the URL', () => {
+    const fill = () => fillTemplate('https://{region}.example.com/', { shop: 'acme' });
+    expect(fill).toThrow(OfferingError);
+    expect(fill).toThrow('URL template uses an unknown placeholder {region}');
+  });
+
+  it('does not treat inherited names as values', () => {
+    expect(() => fillTemplate('https://{constructor}.example.com/', {})).toThrow(/unknown placeholder/);
+  });
+
+  it.each([
+    ['https://{shop.example.com/', 'has an unbalanced "{" or "}"'],
+    ['https://shop}.example.com/', 'has an unbalanced "{" or "}"'],
+    ['https://{}.example.com/', 'has an invalid placeholder "{}"'],
+    ['https://{Shop}.example.com/', 'has an invalid placeholder "{Shop}"'],
+    ['https://example.com/{public_url}/x', 'may use {public_url} only at its start, followed by a path'],
+  ])('reports broken template %s', (template, problem) => {
+    expect(templateSyntaxProblem(template)).toBe(problem);
+  });
+});
+
+describe('input values', () => {
+  it.each([
+    'evil.com/x?', 'evil.com#frag', 'evil.com?x=1', 'user@evil.com', 'evil.com:8080', 'a%2Fb', 'a\\b',
+    '..', '.', 'a..b', '.acme', 'acme.', ' acme', 'acme ', 'ac\tme', 'ac\nme', 'ácme', '', 'a'.repeat(254),
+  ])('refuses %j whatever the pattern says', (value) => {
+    expect(inputValueProblem({ label: 'Host', pattern: '^.*$' }, value)).not.toBeNull();
+  });
+
+  it('matches the whole value even when the pattern uses alternation', () => {
+    expect(inputValueProblem({ label: 'Region', pattern: '^eu|us$' }, 'evil-us')).toBe('Region does not have the expected form');
+    expect(inputValueProblem({ label: 'Region', pattern: '^eu|us$' }, 'us')).toBeNull();
+  });
+
+  it('accepts a value of the expected form', () => {
+    expect(inputValueProblem(hostLabel, 'acme-store')).toBeNull();
+    expect(inputValueProblem(hostLabel, 'a.b')).toBe('Subdomain does not have the expected form');
+  });
+
+  it('uses defaults, refuses unknown keys and names missing ones', () => {
+    const offering = {
+      inputs: [
+        { key: 'tenant', label: 'Tenant', pattern: '^[a-z]+$', default: 'common', source: 'integration', example: 'acme' },
+        { key: 'shop', label: 'Shop', pattern: '^[a-z]+$', source: 'end_user', example: 'acme' },
+      ],
+    } as const;
+    expect(resolveInputValues({ inputs: [...offering.inputs] }, { shop: 'acme' })).toEqual({ tenant: 'common', shop: 'acme' });
+    expect(() => resolveInputValues({ inputs: [...offering.inputs] }, { shop: 'acme', tenat: 'x' })).toThrow('"tenat" is not an input of this offering');
+    expect(() => resolveInputValues({ inputs: [...offering.inputs] }, {})).toThrow('Shop is required');
+  });
+});
+
+describe('resolveOfferingUrls', () => {
+  const offering = customOffering({
+    inputs: [{ key: 'subdomain', label: 'Subdomain', pattern: '^[a-z0-9-]+$', source: 'end_user', example: 'acme' }],
+    authorization_url: 'https://{subdomain}.example.com/oauth/authorize?tenant={subdomain}',
+    token_url: 'https://{subdomain}.example.com/oauth/token',
+  });
+
+  it('fills every URL from validated inputs', () => {
+    expect(resolveOfferingUrls(offering, { inputs: { subdomain: 'acme' } })).toEqual({
+      authorizationUrl: 'https://acme.example.com/oauth/authorize?tenant=acme',
+      tokenUrl: 'https://acme.example.com/oauth/token',
+    });
+  });
+
+  it('throws a typed error naming the input', () => {
+    try {
+      resolveOfferingUrls(offering, { inputs: { subdomain: 'evil.com/x?' } });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(OfferingError);
+      expect(error).toMatchObject({ code: 'invalid_input', field: 'subdomain' });
+    }
+  });
+});
