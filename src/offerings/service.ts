@@ -121,7 +121,7 @@ export async function updateOffering(db: Db, id: string, patch: z.output<typeof 
   const current = await findOffering(db, id);
   if (!current) throw notFound('offering', id);
   const { enabled, ...fields } = patch;
-  if (false) {
+  if (current.source === 'catalog' && Object.keys(fields).length > 0) {
     throw new ApiError(409, 'catalog_offering_read_only', 'Catalog offerings cannot be edited; only "enabled" can change. Create a custom offering instead.');
   }
   const definition = current.source === 'custom' ? parseDefinition({ ...current.definition, ...fields, id }) : null;
