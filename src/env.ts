@@ -1,4 +1,4 @@
-import type { Db } from './db/client';
+import type { Db, RoundTrips } from './db/client';
 import type { Caller } from './auth/caller';
 
 /** Bindings and secrets from wrangler.toml, `wrangler secret` and `.dev.vars`. */
@@ -19,6 +19,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     db: Db;
+    /** D1 round trips so far in this request. */
+    d1: RoundTrips;
     caller: Caller | null;
   };
 }

@@ -59,6 +59,10 @@ function toHex(buffer: ArrayBuffer): string {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+export async function sha256Bytes(input: string | Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', toBytes(input)));
+}
+
 export async function sha256Hex(input: string | Uint8Array): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', toBytes(input)));
 }

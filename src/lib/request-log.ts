@@ -18,6 +18,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const requestId = `req_${randomToken(12)}`;
   c.set('requestId', requestId);
   c.set('caller', null);
+  c.set('d1', { count: 0 });
   await next();
   c.header('x-request-id', requestId);
   const caller = c.var.caller;
@@ -30,6 +31,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       route: answeringRoute(c),
       status: c.res.status,
       duration_ms: Date.now() - started,
+      d1_round_trips: c.var.d1.count,
       org_id: caller && 'orgId' in caller ? caller.orgId : null,
       caller: caller?.kind ?? null,
     }),

@@ -29,6 +29,9 @@ describe('request log', () => {
       request_id: created.headers.get('x-request-id'),
     });
     expect(entries[0].duration_ms).toBeTypeOf('number');
+    // Key lookup and insert, plus the once-a-minute last_used_at write when it lands in time.
+    expect(entries[0].d1_round_trips).toBeGreaterThanOrEqual(2);
+    expect(entries[0].d1_round_trips).toBeLessThanOrEqual(3);
     expect(entries[1]).toMatchObject({ status: 400, route: '/api/v1/api_keys' });
     const all = lines.join('\n');
     expect(all).not.toContain(apiKey);
