@@ -5,6 +5,7 @@ import { apiKeyRoutes } from './api-keys/routes';
 import { authenticate } from './auth/middleware';
 import { countingD1, createDb } from './db/client';
 import type { AppEnv } from './env';
+import { callbackRoutes } from './connect/routes';
 import { ApiError, errorBody } from './lib/errors';
 import { allowedMethods } from './lib/method-not-allowed';
 import { buildOpenApiDocument } from './lib/openapi';
@@ -12,6 +13,10 @@ import { logError, requestLog } from './lib/request-log';
 import { adminOrganizationRoutes } from './organizations/admin-routes';
 import { adminOfferingRoutes, offeringRoutes } from './offerings/routes';
 import { integrationRoutes } from './integrations/routes';
+import { linkPageRoutes } from './links/page-routes';
+import { linkRoutes } from './links/routes';
+import { connectionRoutes } from './connections/routes';
+import { eventRoutes, webhookRoutes } from './webhooks/routes';
 
 /** Bodies the management API accepts; the largest legitimate one is far smaller. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -25,10 +30,15 @@ const api = new Hono<AppEnv>()
       },
     }),
   )
+  .route('/oauth', callbackRoutes) // public: providers send end users here, with no credentials
+  .route('/connections', connectionRoutes) // before authenticate: its token route authenticates in the same query as its lookup
   .use(authenticate)
   .route('/api_keys', apiKeyRoutes)
   .route('/offerings', offeringRoutes)
   .route('/integrations', integrationRoutes)
+  .route('/links', linkRoutes)
+  .route('/webhook', webhookRoutes)
+  .route('/events', eventRoutes)
   .route('/admin/organizations', adminOrganizationRoutes)
   .route('/admin/offerings', adminOfferingRoutes);
 
@@ -39,7 +49,8 @@ export const app = new Hono<AppEnv>()
     await next();
   })
   .get('/health', (c) => c.json({ status: 'ok' }, 200))
-  .route('/api/v1', api);
+  .route('/api/v1', api)
+  .route('/link', linkPageRoutes);
 
 let openApiJson: string | undefined;
 app.get('/openapi.json', (c) => {

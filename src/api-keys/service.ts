@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -64,9 +64,14 @@ export async function revokeApiKey(db: Db, orgId: string, id: string, now = Date
   return renderApiKey(existing);
 }
 
-export async function findActiveApiKey(db: Db, secret: string): Promise<ApiKeyRow | undefined> {
+/** Selects the live key with this secret; queries that authenticate in a join (the token route) use it too. */
+export async function activeApiKeyCondition(secret: string): Promise<SQL> {
   const secretHash = await sha256Hex(secret);
-  return db.query.apiKeys.findFirst({ where: and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt)) });
+  return and(eq(apiKeys.secretHash, secretHash), isNull(apiKeys.revokedAt))!;
+}
+
+export async function findActiveApiKey(db: Db, secret: string): Promise<ApiKeyRow | undefined> {
+  return db.query.apiKeys.findFirst({ where: await activeApiKeyCondition(secret) });
 }
 
 const TOUCH_INTERVAL_MS = 60_000;

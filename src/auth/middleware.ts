@@ -1,12 +1,14 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { findActiveApiKey, touchApiKey } from '../api-keys/service';
 import { timingSafeEqual } from '../lib/crypto';
 import { ApiError, unauthorized } from '../lib/errors';
+import type { apiKeys } from '../api-keys/schema';
 import { API_KEY_PREFIX } from '../api-keys/secret';
 import { isOrgCaller, type OrgCaller } from './caller';
 
-function bearerToken(header: string | undefined): string | null {
+export function bearerToken(header: string | undefined): string | null {
   if (header === undefined) return null;
   const match = /^Bearer +([\x21-\x7e]{1,512})\s*$/i.exec(header);
   if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
@@ -19,14 +21,15 @@ function bearerToken(header: string | undefined): string | null {
  * forget to.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  // Already resolved by a sub-app mounted ahead of the app-wide authenticate (connections).
+  if (c.var.caller) return next();
   const token = bearerToken(c.req.header('authorization'));
   if (token === null) {
     c.set('caller', null);
   } else if (token.startsWith(API_KEY_PREFIX)) {
     const key = await findActiveApiKey(c.var.db, token);
     if (!key) throw unauthorized('This API key is unknown or has been revoked.');
-    c.set('caller', { kind: 'api_key', orgId: key.orgId, keyId: key.id });
-    c.executionCtx.waitUntil(touchApiKey(c.var.db, key, Date.now()));
+    actAsApiKey(c, key);
   } else if (c.env.ADMIN_TOKEN && timingSafeEqual(token, c.env.ADMIN_TOKEN)) {
     c.set('caller', { kind: 'operator' });
   } else {
@@ -34,6 +37,12 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
+
+/** Records a live API key as the caller, and its use in the background (at most once a minute). */
+export function actAsApiKey(c: Context<AppEnv>, key: typeof apiKeys.$inferSelect): void {
+  c.set('caller', { kind: 'api_key', orgId: key.orgId, keyId: key.id });
+  c.executionCtx.waitUntil(touchApiKey(c.var.db, key, Date.now()));
+}
 
 /** Operator routes: only the ADMIN_TOKEN opens them. */
 export const requireOperator = createMiddleware<AppEnv>(async (c, next) => {

@@ -57,6 +57,8 @@ export async function peerOffering(tokenUrl?: string) {
       token_auth_method: 'client_secret_basic',
       pkce: true,
       account: { id: 'sub', email: 'email', name: 'name' },
+      // oidc-provider grants offline_access (a refresh token) only with prompt=consent.
+      authorization_params: { prompt: 'consent' },
     },
   });
   if (res.status !== 201) throw new Error(`offering setup failed: ${res.status} ${res.text}`);

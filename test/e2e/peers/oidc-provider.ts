@@ -42,7 +42,8 @@ export async function startOidcPeer(options: { redirectUris: string[] }): Promis
       claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
       features: { devInteractions: { enabled: true }, revocation: { enabled: true }, introspection: { enabled: true } },
       pkce: { required: () => true },
-      ttl: { AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 86_400, Grant: 86_400, Interaction: 600, Session: 86_400 },
+      // Access tokens live 2 minutes, inside Edgelink's 5-minute skew: every token request refreshes.
+      ttl: { AccessToken: 120, AuthorizationCode: 60, RefreshToken: 86_400, Grant: 86_400, Interaction: 600, Session: 86_400 },
       issueRefreshToken: async (_ctx, c, code) => c.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
       findAccount: async (_ctx, id) => ({
         accountId: id,

@@ -1,0 +1,185 @@
+import { and, eq } from 'drizzle-orm';
+import { saveConnectionFromGrant } from '../connections/service';
+import type { Db } from '../db/client';
+import { decryptClientSecret, findIntegration, isConnectable, callbackUrl } from '../integrations/service';
+import { integrations } from '../integrations/schema';
+import { sha256Hex, timingSafeEqual, type Keyring } from '../lib/crypto';
+import { describeFailure, fetchOutbound } from '../lib/http';
+import { consumeLinkUse, linkStatus } from '../links/service';
+import { links } from '../links/schema';
+import { resolveOfferingUrls } from '../offerings/resolve-urls';
+import { findOffering } from '../offerings/service';
+import { buildTokenRequest } from '../offerings/token-request';
+import { parseTokenResponse } from '../offerings/token-response';
+import { buildUserinfoRequest, resolveAccount } from '../offerings/userinfo';
+import { usedStates } from './schema';
+import { flowState, stateKey, type FlowState } from './state';
+
+export interface CallbackDeps {
+  db: Db;
+  kv: KVNamespace;
+  keyring: Keyring;
+  publicUrl: string;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+export interface CallbackQuery {
+  state?: string;
+  code?: string;
+  error?: string;
+  error_description?: string;
+  iss?: string;
+  /** Every query parameter, for offerings that keep some as metadata (QuickBooks realmId). */
+  all: Record<string, string>;
+}
+
+/** Why a callback ends without a connection; each becomes a page the end user can act on. */
+export type CallbackFailure = {
+  ok: false;
+  status: 400 | 403 | 409 | 410 | 502 | 504;
+  reason: string;
+  title: string;
+  message: string;
+  /** Where to send the user with the error, when the link has a redirect_url. */
+  flow?: FlowState;
+  redirectUrl?: string | null;
+  providerError?: string;
+};
+
+export type CallbackOutcome =
+  | { ok: true; connectionId: string; created: boolean; orgId: string; redirectUrl: string | null; integrationName: string }
+  | CallbackFailure;
+
+const fail = (status: CallbackFailure['status'], reason: string, title: string, message: string, extra: Partial<CallbackFailure> = {}): CallbackFailure => ({
+  ok: false,
+  status,
+  reason,
+  title,
+  message,
+  ...extra,
+});
+
+const START_AGAIN = 'Open your connect link again to start over.';
+
+/**
+ * The one OAuth callback every integration registers. Order matters: the flow must be known
+ * (KV), started in this browser (cookie), and not used before (a unique insert in D1, because
+ * a KV delete can take a minute to be seen everywhere) before the code is worth exchanging.
+ */
+export async function completeOAuthCallback(
+  deps: CallbackDeps,
+  query: CallbackQuery,
+  bindingCookie: string | undefined,
+  now = Date.now(),
+): Promise<CallbackOutcome> {
+  if (!query.state) return fail(400, 'missing_state', 'This sign-in could not be completed', `The provider sent no state. ${START_AGAIN}`);
+  const stateHash = await sha256Hex(query.state);
+  const stored = await deps.kv.get(stateKey(stateHash));
+  const parsed = stored ? flowState.safeParse(JSON.parse(stored)) : null;
+  if (!parsed?.success) {
+    return fail(400, 'unknown_state', 'This sign-in has expired', `It was started more than ten minutes ago, or not from a connect link. ${START_AGAIN}`);
+  }
+  const flow = parsed.data;
+  if (!bindingCookie || !timingSafeEqual(await sha256Hex(bindingCookie), flow.bindingHash)) {
+    return fail(403, 'cookie_mismatch', 'This sign-in was started in another browser', `For your safety it can only be finished where it began. ${START_AGAIN}`);
+  }
+  const inserted = await deps.db.insert(usedStates).values({ stateHash, createdAt: now }).onConflictDoNothing().returning();
+  if (inserted.length === 0) {
+    return fail(409, 'replayed_state', 'This sign-in was already completed', `Each sign-in can be used once. ${START_AGAIN}`);
+  }
+  deps.waitUntil(deps.kv.delete(stateKey(stateHash)));
+
+  const link = await deps.db.query.links.findFirst({ where: and(eq(links.id, flow.linkId), eq(links.orgId, flow.orgId)) });
+  const redirectUrl = link?.redirectUrl ?? null;
+  const withFlow = { flow, redirectUrl };
+
+  if (query.error) {
+    const described = query.error === 'access_denied' ? 'You did not allow access.' : `The provider answered "${query.error.slice(0, 100)}".`;
+    return fail(400, 'provider_error', 'No account was connected', `${described} ${START_AGAIN}`, { ...withFlow, providerError: query.error.slice(0, 100) });
+  }
+  if (!link || linkStatus(link, now) !== 'active') {
+    return fail(410, 'link_inactive', 'This link can no longer connect accounts', 'It has expired, been used up or been turned off. Ask for a new link.', withFlow);
+  }
+  const integration = await findIntegration(deps.db, flow.orgId, flow.integrationId).catch(() => null);
+  const offering = integration ? await findOffering(deps.db, integration.offeringId) : undefined;
+  if (!integration || !offering || !isConnectable(integration)) {
+    return fail(410, 'integration_unavailable', 'This service is no longer available', 'The app that sent you this link has removed or changed it.', withFlow);
+  }
+  const definition = offering.definition;
+  const context = { inputs: flow.inputs, publicUrl: deps.publicUrl };
+
+  // RFC 9207: a provider that names itself must be the one this flow went to (mix-up defence).
+  if (query.iss !== undefined) {
+    const expected = new URL(resolveOfferingUrls(definition, context).authorizationUrl ?? '').origin;
+    if (!URL.canParse(query.iss) || new URL(query.iss).origin !== expected) {
+      return fail(400, 'issuer_mismatch', 'This sign-in came back from the wrong provider', `For your safety it was stopped. ${START_AGAIN}`, withFlow);
+    }
+  }
+  if (!query.code) return fail(400, 'missing_code', 'This sign-in could not be completed', `The provider sent no authorization code. ${START_AGAIN}`, withFlow);
+
+  const clientSecret = await decryptClientSecret(deps.keyring, integration);
+  const request = buildTokenRequest(
+    definition,
+    { type: 'authorization_code', code: query.code, redirectUri: callbackUrl(deps.publicUrl), codeVerifier: flow.codeVerifier },
+    { clientId: integration.clientId ?? '', clientSecret: clientSecret ?? '' },
+    context,
+  );
+  const reply = await fetchOutbound(request.url, { method: 'POST', headers: request.headers, body: request.body });
+  if (!reply.ok) {
+    return fail(reply.failure.kind === 'timeout' ? 504 : 502, `token_${reply.failure.kind}`, `${definition.name} did not answer`, `${describeFailure(reply.failure, `${definition.name}'s token endpoint`)} ${START_AGAIN}`, withFlow);
+  }
+  const tokens = parseTokenResponse(definition, reply, now);
+  if (!tokens.ok) {
+    const detail = tokens.kind === 'oauth_error' ? `It answered "${tokens.error}".` : `Its answer could not be read (${tokens.reason}).`;
+    return fail(502, `token_${tokens.kind}`, `${definition.name} refused to finish the sign-in`, `${detail} ${START_AGAIN}`, {
+      ...withFlow,
+      providerError: tokens.kind === 'oauth_error' ? tokens.error : 'malformed_token_response',
+    });
+  }
+
+  const userinfoRequest = buildUserinfoRequest(definition, tokens.accessToken, context);
+  const userinfo = userinfoRequest
+    ? await fetchOutbound(userinfoRequest.url, { method: userinfoRequest.method, headers: userinfoRequest.headers })
+    : null;
+  const account = resolveAccount(definition, userinfo?.ok ? userinfo : null, tokens.account);
+
+  if (!(await consumeLinkUse(deps.db, link.id))) {
+    return fail(410, 'link_used_up', 'This link has been used up', 'It could connect a limited number of accounts. Ask for a new link.', withFlow);
+  }
+  const metadata = { ...tokens.metadata, ...pick(query.all, definition.callback_metadata) };
+  const { connection, created } = await saveConnectionFromGrant(deps, {
+    orgId: flow.orgId,
+    integrationId: integration.id,
+    linkId: link.id,
+    endUser: flow.endUser,
+    // Without an account id from the provider, one connection per end user and integration.
+    account: { id: account.id ?? 'default', email: account.email, name: account.name },
+    metadata,
+    inputs: flow.inputs,
+    scopes: tokens.scopes ?? integration.scopes,
+    tokens: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, tokenType: tokens.tokenType, expiresAt: tokens.expiresAt },
+  });
+  if (integration.status === 'draft') deps.waitUntil(markVerifiedByConnection(deps.db, integration.id, now));
+  return { ok: true, connectionId: connection.id, created, orgId: flow.orgId, redirectUrl, integrationName: integration.name };
+}
+
+function pick(all: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => all[k] !== undefined).map((k) => [k, all[k]!]));
+}
+
+/** A provider that could not be asked at creation is verified by its first successful connection. */
+async function markVerifiedByConnection(db: Db, integrationId: string, now: number) {
+  await db
+    .update(integrations)
+    .set({
+      status: 'configured',
+      verification: {
+        result: 'verified',
+        message: 'Verified by the first successful connection.',
+        checked_at: new Date(now).toISOString(),
+        pending_first_connection: false,
+      },
+      updatedAt: now,
+    })
+    .where(and(eq(integrations.id, integrationId), eq(integrations.status, 'draft')));
+}

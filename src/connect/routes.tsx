@@ -1,0 +1,103 @@
+import { Hono } from 'hono';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import type { AppEnv } from '../env';
+import { parseKeyring } from '../lib/crypto';
+import { logError } from '../lib/request-log';
+import { describeRoute } from '../lib/validate';
+import { pageHeaders } from '../views/headers';
+import { Notice } from '../views/notice';
+import { completeOAuthCallback, type CallbackFailure } from './callback';
+import { buildResultRedirect } from './redirect';
+import { bindingCookieAttributes, bindingCookieName } from './state';
+
+const MAX_PARAM = 4096;
+
+/** Query parameters as plain strings; anything oversized or repeated is dropped, not trusted. */
+function readQuery(raw: Record<string, string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, values] of Object.entries(raw)) {
+    if (values.length === 1 && values[0]!.length <= MAX_PARAM && key.length <= 64) out[key] = values[0]!;
+  }
+  return out;
+}
+
+function logFailure(requestId: string, failure: CallbackFailure) {
+  console.log(
+    JSON.stringify({
+      level: 'warn',
+      msg: 'oauth callback failed',
+      request_id: requestId,
+      reason: failure.reason,
+      status: failure.status,
+      org_id: failure.flow?.orgId ?? null,
+      integration_id: failure.flow?.integrationId ?? null,
+      provider_error: failure.providerError ?? null,
+    }),
+  );
+}
+
+/** `GET /api/v1/oauth/callback`: where every provider sends the end user back. */
+export const callbackRoutes = new Hono<AppEnv>().get(
+  '/callback',
+  describeRoute({
+    summary: 'OAuth callback (register this URL at every provider)',
+    description:
+      "Providers send end users here after they authorize. Answers an HTML result page, or redirects to the link's redirect_url with status, connection_id, timestamp and signature.",
+    tags: ['Connect flow'],
+    auth: 'public',
+    status: 200,
+  }),
+  pageHeaders,
+  async (c) => {
+  const all = readQuery(c.req.queries());
+  const cookieName = bindingCookieName(c.env.PUBLIC_URL);
+  const deps = {
+    db: c.var.db,
+    kv: c.env.KV,
+    keyring: await parseKeyring(c.env.ENCRYPTION_KEYS),
+    publicUrl: c.env.PUBLIC_URL,
+    waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
+  };
+  const outcome = await completeOAuthCallback(
+    deps,
+    { state: all.state, code: all.code, error: all.error, error_description: all.error_description, iss: all.iss, all },
+    getCookie(c, cookieName),
+  ).catch((err: unknown) => {
+    // Still a page, not JSON: the person here is an end user in a browser.
+    logError(c.var.requestId, err, 'oauth callback crashed');
+    return null;
+  });
+  if (outcome === null) {
+    return c.html(
+      <Notice title="Something went wrong" tone="error" message={`No account was connected. Open your connect link again to start over. (Reference ${c.var.requestId})`} />,
+      500,
+    );
+  }
+  const { secure } = bindingCookieAttributes(c.env.PUBLIC_URL);
+  deleteCookie(c, cookieName, { path: '/', secure });
+
+  if (outcome.ok) {
+    if (outcome.redirectUrl) {
+      return c.redirect(await buildResultRedirect(deps, outcome.orgId, outcome.redirectUrl, { status: 'connected', connectionId: outcome.connectionId }), 302);
+    }
+    return c.html(
+      <Notice
+        title="Connected"
+        tone="success"
+        message={`Your ${outcome.integrationName} account is ${outcome.created ? 'connected' : 'reconnected'}. You can close this page.`}
+      />,
+      200,
+    );
+  }
+
+  logFailure(c.var.requestId, outcome);
+  if (outcome.flow && outcome.redirectUrl) {
+    const redirect = await buildResultRedirect(deps, outcome.flow.orgId, outcome.redirectUrl, {
+      status: 'error',
+      error: outcome.providerError ?? outcome.reason,
+    });
+    return c.redirect(redirect, 302);
+  }
+  return c.html(<Notice title={outcome.title} tone="error" message={outcome.message} />, outcome.status);
+  },
+);

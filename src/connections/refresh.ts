@@ -1,0 +1,298 @@
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { randomToken } from '../lib/crypto';
+import { ApiError, notFound } from '../lib/errors';
+import { describeFailure, fetchOutbound, type OutboundResult } from '../lib/http';
+import { iso } from '../lib/shapes';
+import { OfferingError } from '../offerings/errors';
+import type { OfferingDefinition } from '../offerings/schema';
+import { buildTokenRequest, type ProviderPost } from '../offerings/token-request';
+import { parseTokenResponse, type TokenSet } from '../offerings/token-response';
+import { emitEvent } from '../webhooks/emit';
+import type { ConnectionDeps } from './deps';
+import { loadProviderContext } from './provider';
+import { connectionEventData, type ConnectionRow } from './render';
+import { connections } from './schema';
+import { isCredentialConnection, openRefreshToken, sealAccessToken, sealRefreshToken } from './sealed';
+
+/** A token expiring within this is refreshed before it is handed out. */
+export const REFRESH_SKEW_MS = 5 * 60_000;
+/** The cron refreshes ahead of callers: tokens expiring within this window. */
+export const CRON_REFRESH_WINDOW_MS = 10 * 60_000;
+const REFRESH_TIMEOUT_MS = 8_000;
+// Longer than the provider call's deadline plus the writes, so a live holder never loses its
+// lease and a crashed one blocks others for seconds, not minutes.
+const LEASE_MS = 20_000;
+const POLL_MS = 100;
+const MAX_WAIT_MS = 10_000;
+const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_MAX_MS = 60 * 60_000;
+
+export interface FreshnessOptions {
+  /** Refresh even when the token is not due (POST /connections/{id}/refresh). */
+  force?: boolean;
+  /** Refresh when the token expires within this many ms; REFRESH_SKEW_MS by default. */
+  skewMs?: number;
+  /** Wait for another caller's refresh (true, API callers) or leave it to them (false, cron). */
+  wait?: boolean;
+}
+
+type FailureCode = 'provider_unavailable' | 'provider_timeout' | 'provider_refused';
+
+type Outcome =
+  | { kind: 'refreshed'; tokens: TokenSet }
+  | { kind: 'reauth'; message: string }
+  | { kind: 'failed'; code: FailureCode; message: string };
+
+interface PreparedRefresh {
+  version: number;
+  offering: OfferingDefinition;
+  request: ProviderPost;
+}
+
+const isDue = (row: ConnectionRow, now: number, skewMs: number) => row.expiresAt !== null && row.expiresAt - now <= skewMs;
+const isValid = (row: ConnectionRow, now: number) => row.expiresAt === null || row.expiresAt > now;
+const inBackoff = (row: ConnectionRow, now: number) => row.nextRefreshAttemptAt !== null && row.nextRefreshAttemptAt > now;
+const isLeased = (row: ConnectionRow, now: number) => row.leaseUntil !== null && row.leaseUntil >= now;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function retryAfter(at: number | null, now: number): Record<string, string> | undefined {
+  return at === null ? undefined : { 'Retry-After': String(Math.max(1, Math.ceil((at - now) / 1000))) };
+}
+
+export function needsReauthError(row: ConnectionRow): ApiError {
+  return new ApiError(
+    409,
+    'connection_needs_reauth',
+    `Connection ${row.id} can no longer get tokens: ${row.lastRefreshError ?? 'the provider no longer accepts its grant.'} ` +
+      'Send the end user through a link again to reconnect.',
+  );
+}
+
+function revokedError(row: ConnectionRow): ApiError {
+  return new ApiError(409, 'connection_revoked', `Connection ${row.id} was revoked; send the end user through a link again to reconnect.`);
+}
+
+function notRefreshable(row: ConnectionRow, why: string): ApiError {
+  return new ApiError(409, 'connection_not_refreshable', `Connection ${row.id} cannot be refreshed: ${why}`);
+}
+
+function backoffError(row: ConnectionRow, now: number): ApiError {
+  return new ApiError(
+    502,
+    'provider_unavailable',
+    `The access token has expired and the last refresh failed: ${row.lastRefreshError ?? 'the provider did not answer.'} ` +
+      `Edgelink tries again after ${iso(row.nextRefreshAttemptAt)}.`,
+    undefined,
+    retryAfter(row.nextRefreshAttemptAt, now),
+  );
+}
+
+async function reload(deps: ConnectionDeps, row: ConnectionRow): Promise<ConnectionRow> {
+  const current = await deps.db.query.connections.findFirst({ where: and(eq(connections.id, row.id), eq(connections.orgId, row.orgId)) });
+  if (!current) throw notFound('connection', row.id);
+  return current;
+}
+
+/**
+ * A connection whose token may be handed out: refreshed first when it expires within the skew.
+ * Concurrent callers cause one upstream refresh: the caller whose conditional UPDATE takes the
+ * lease refreshes; the others poll the row until the new version (or the failure) lands. Every
+ * write by a lease holder bumps `version`, so a caller holding a stale read can never take a
+ * second lease for the same expiry.
+ */
+export async function ensureFreshToken(deps: ConnectionDeps, row: ConnectionRow, options: FreshnessOptions = {}): Promise<ConnectionRow> {
+  const skewMs = options.skewMs ?? REFRESH_SKEW_MS;
+  const wait = options.wait ?? true;
+  const deadline = Date.now() + MAX_WAIT_MS;
+  let current = row;
+  let prepared: PreparedRefresh | undefined;
+  for (;;) {
+    const now = Date.now();
+    // A forced refresh is satisfied by anyone's refresh that lands while we wait.
+    const force = options.force === true && current.version === row.version;
+    if (current.status === 'needs_reauth') throw needsReauthError(current);
+    if (current.status === 'revoked') throw revokedError(current);
+    if (isCredentialConnection(current)) {
+      if (force) throw notRefreshable(current, 'API-key and basic credentials do not expire through Edgelink.');
+      return current;
+    }
+    if (!force && !isDue(current, now, skewMs)) return current;
+    if (current.refreshTokenEnc === null) {
+      if (force) throw notRefreshable(current, 'the provider issued no refresh token.');
+      if (isValid(current, now)) return current;
+      throw needsReauthError(await markNeedsReauth(deps, current, 'The access token expired and the provider issued no refresh token.', null, now));
+    }
+    if (!force && inBackoff(current, now)) {
+      // Do not hammer a failing provider: the old token while it lasts, then the error.
+      if (isValid(current, now)) return current;
+      throw backoffError(current, now);
+    }
+    if (isLeased(current, now)) {
+      if (!wait) return current;
+      if (now >= deadline) {
+        if (isValid(current, now)) return current;
+        throw new ApiError(503, 'refresh_in_progress', 'Another request is refreshing this token and has not finished; retry shortly.', undefined, { 'Retry-After': '1' });
+      }
+      await sleep(POLL_MS);
+      current = await reload(deps, current);
+      continue;
+    }
+    if (prepared?.version !== current.version) prepared = await prepareRefresh(deps, current);
+    const leaseId = randomToken(16);
+    if (!(await takeLease(deps, current, leaseId, now))) {
+      if (!wait) return current;
+      current = await reload(deps, current);
+      continue;
+    }
+    return refreshUnderLease(deps, current, prepared, leaseId, force);
+  }
+}
+
+/** Everything the refresh needs, checked before the lease so a misconfiguration takes no lease. */
+async function prepareRefresh(deps: ConnectionDeps, row: ConnectionRow): Promise<PreparedRefresh> {
+  const context = await loadProviderContext(deps, row);
+  if (!context) throw notRefreshable(row, 'its integration or offering no longer exists.');
+  if (context.offering.auth_mode !== 'oauth2') throw notRefreshable(row, `${context.offering.name} does not use OAuth 2.0.`);
+  if (!context.client) {
+    throw notRefreshable(row, `integration ${context.integration.id} has no client id or secret; set them with PATCH /api/v1/integrations/${context.integration.id}.`);
+  }
+  const refreshToken = (await openRefreshToken(deps.keyring, row))!;
+  try {
+    const request = buildTokenRequest(context.offering, { type: 'refresh_token', refreshToken }, context.client, context.urls);
+    return { version: row.version, offering: context.offering, request };
+  } catch (err) {
+    if (err instanceof OfferingError) throw notRefreshable(row, `${err.message}.`);
+    throw err;
+  }
+}
+
+async function takeLease(deps: ConnectionDeps, row: ConnectionRow, leaseId: string, now: number): Promise<boolean> {
+  const taken = await deps.db
+    .update(connections)
+    .set({ leaseId, leaseUntil: now + LEASE_MS })
+    .where(
+      and(
+        eq(connections.id, row.id),
+        eq(connections.version, row.version),
+        or(isNull(connections.leaseUntil), lt(connections.leaseUntil, now)),
+      ),
+    )
+    .returning({ id: connections.id });
+  return taken.length === 1;
+}
+
+function classify(offering: OfferingDefinition, reply: OutboundResult, now: number): Outcome {
+  if (!reply.ok) {
+    return {
+      kind: 'failed',
+      code: reply.failure.kind === 'timeout' ? 'provider_timeout' : 'provider_unavailable',
+      message: describeFailure(reply.failure, 'The token endpoint'),
+    };
+  }
+  if (reply.status >= 500) return { kind: 'failed', code: 'provider_unavailable', message: `The token endpoint failed with HTTP ${reply.status}.` };
+  const parsed = parseTokenResponse(offering, reply, now);
+  if (parsed.ok) return { kind: 'refreshed', tokens: parsed };
+  if (parsed.kind === 'oauth_error') {
+    const said = `${parsed.error}${parsed.description ? `: ${parsed.description}` : ''}`;
+    // RFC 6749 §5.2: the grant is invalid, expired or revoked; only the end user can fix that.
+    if (parsed.error === 'invalid_grant') return { kind: 'reauth', message: `The provider refused the refresh token (${said}).` };
+    return { kind: 'failed', code: 'provider_refused', message: `The token endpoint refused the refresh (${said}).` };
+  }
+  return { kind: 'failed', code: 'provider_unavailable', message: `The token endpoint sent an unusable reply (HTTP ${reply.status}: ${parsed.reason}).` };
+}
+
+async function refreshUnderLease(
+  deps: ConnectionDeps,
+  row: ConnectionRow,
+  prepared: PreparedRefresh,
+  leaseId: string,
+  force: boolean,
+): Promise<ConnectionRow> {
+  const { request } = prepared;
+  const reply = await fetchOutbound(request.url, { method: 'POST', headers: request.headers, body: request.body }, REFRESH_TIMEOUT_MS);
+  const now = Date.now();
+  const outcome = classify(prepared.offering, reply, now);
+  if (outcome.kind === 'refreshed') return writeTokens(deps, row, outcome.tokens, leaseId, now);
+  if (outcome.kind === 'reauth') throw needsReauthError(await markNeedsReauth(deps, row, outcome.message, leaseId, now));
+  const updated = await recordFailure(deps, row, outcome.message, leaseId, now);
+  if (!force && isValid(row, now)) return updated;
+  const status = outcome.code === 'provider_timeout' ? 504 : 502;
+  const tail = isValid(row, now) ? 'The current access token is still valid.' : 'The access token has expired.';
+  throw new ApiError(
+    status,
+    outcome.code,
+    `Refreshing the access token failed: ${outcome.message} ${tail} Edgelink tries again after ${iso(updated.nextRefreshAttemptAt)}.`,
+    undefined,
+    retryAfter(updated.nextRefreshAttemptAt, now),
+  );
+}
+
+/** New tokens, expiry and version in one statement that also releases the lease. */
+async function writeTokens(deps: ConnectionDeps, row: ConnectionRow, tokens: TokenSet, leaseId: string, now: number): Promise<ConnectionRow> {
+  const values = {
+    accessTokenEnc: await sealAccessToken(deps.keyring, row.id, tokens.accessToken),
+    // A reply without a refresh token keeps the one we have (the column is left alone).
+    ...(tokens.refreshToken ? { refreshTokenEnc: await sealRefreshToken(deps.keyring, row.id, tokens.refreshToken) } : {}),
+    tokenType: tokens.tokenType,
+    expiresAt: tokens.expiresAt,
+    scopes: tokens.scopes ?? row.scopes,
+    metadata: { ...row.metadata, ...tokens.metadata },
+    lastRefreshedAt: now,
+    lastRefreshError: null,
+    refreshFailures: 0,
+    nextRefreshAttemptAt: null,
+    leaseId: null,
+    leaseUntil: null,
+    updatedAt: now,
+  };
+  const [updated] = await deps.db
+    .update(connections)
+    .set({ ...values, version: sql`${connections.version} + 1` })
+    .where(and(eq(connections.id, row.id), eq(connections.leaseId, leaseId)))
+    .returning();
+  if (updated) return updated;
+  // The lease was lost (a reconnect or delete meanwhile): the token we got is still valid to hand out.
+  console.warn(JSON.stringify({ level: 'warn', msg: 'refreshed tokens not stored: lease lost', connection_id: row.id }));
+  return { ...row, ...values, version: row.version + 1 };
+}
+
+/** Backs off exponentially: 30 s, 1 min, 2 min … up to an hour. */
+async function recordFailure(deps: ConnectionDeps, row: ConnectionRow, message: string, leaseId: string, now: number): Promise<ConnectionRow> {
+  const nextAttemptAt = now + Math.min(BACKOFF_BASE_MS * 2 ** row.refreshFailures, BACKOFF_MAX_MS);
+  console.warn(JSON.stringify({ level: 'warn', msg: 'token refresh failed', connection_id: row.id, failures: row.refreshFailures + 1 }));
+  const [updated] = await deps.db
+    .update(connections)
+    .set({
+      lastRefreshError: message,
+      refreshFailures: sql`${connections.refreshFailures} + 1`,
+      nextRefreshAttemptAt: nextAttemptAt,
+      leaseId: null,
+      leaseUntil: null,
+      version: sql`${connections.version} + 1`,
+      updatedAt: now,
+    })
+    .where(and(eq(connections.id, row.id), eq(connections.leaseId, leaseId)))
+    .returning();
+  return updated ?? { ...row, lastRefreshError: message, refreshFailures: row.refreshFailures + 1, nextRefreshAttemptAt: nextAttemptAt };
+}
+
+/** Conditional on the lease when we hold it, else on the version we read. */
+async function markNeedsReauth(deps: ConnectionDeps, row: ConnectionRow, message: string, leaseId: string | null, now: number): Promise<ConnectionRow> {
+  const [updated] = await deps.db
+    .update(connections)
+    .set({
+      status: 'needs_reauth',
+      lastRefreshError: message,
+      nextRefreshAttemptAt: null,
+      leaseId: null,
+      leaseUntil: null,
+      version: sql`${connections.version} + 1`,
+      updatedAt: now,
+    })
+    .where(and(eq(connections.id, row.id), leaseId === null ? eq(connections.version, row.version) : eq(connections.leaseId, leaseId)))
+    .returning();
+  if (!updated) return { ...row, status: 'needs_reauth', lastRefreshError: message };
+  console.warn(JSON.stringify({ level: 'warn', msg: 'connection needs reauthorization', connection_id: row.id }));
+  await emitEvent(deps, row.orgId, 'connection.refresh_failed', connectionEventData(updated, { error: 'needs_reauth' }));
+  return updated;
+}

@@ -1,0 +1,43 @@
+import type { integrations } from '../integrations/schema';
+import { iso } from '../lib/shapes';
+import type { connections } from './schema';
+import type { ConnectionObject } from './shapes';
+
+export type ConnectionRow = typeof connections.$inferSelect;
+type IntegrationRow = typeof integrations.$inferSelect;
+
+/** The connection as the API shows it: everything but credentials. */
+export function renderConnection(row: ConnectionRow, integration?: Pick<IntegrationRow, 'offeringId' | 'scopes'> | null): ConnectionObject {
+  const granted = new Set(row.scopes);
+  return {
+    id: row.id,
+    integration_id: row.integrationId,
+    offering_id: integration?.offeringId ?? null,
+    link_id: row.linkId,
+    end_user: { id: row.endUserId, email: row.endUserEmail, display_name: row.endUserName },
+    provider_account_id: row.providerAccountId,
+    account: { email: row.accountEmail, name: row.accountName },
+    metadata: row.metadata,
+    scopes: row.scopes,
+    // Against the integration's scopes as they are now: adding one later shows who must reconnect.
+    missing_scopes: integration ? integration.scopes.filter((s) => !granted.has(s)) : [],
+    status: row.status,
+    expires_at: iso(row.expiresAt),
+    last_refreshed_at: iso(row.lastRefreshedAt),
+    last_refresh_error: row.lastRefreshError,
+    created_at: iso(row.createdAt)!,
+    updated_at: iso(row.updatedAt)!,
+  };
+}
+
+/** Webhook payload for connection events: who and what, never credentials. */
+export function connectionEventData(row: ConnectionRow, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    connection_id: row.id,
+    integration_id: row.integrationId,
+    end_user_id: row.endUserId,
+    provider_account_id: row.providerAccountId,
+    status: row.status,
+    ...extra,
+  };
+}

@@ -1,0 +1,44 @@
+import { describeFailure, fetchOutbound } from '../lib/http';
+import { OfferingError } from '../offerings/errors';
+import { parseReplyBody, readOAuthError } from '../offerings/provider-reply';
+import { buildRevocationRequest } from '../offerings/revocation-request';
+import type { ConnectionDeps } from './deps';
+import { loadProviderContext } from './provider';
+import type { ConnectionRow } from './render';
+import { isCredentialConnection, openAccessToken, openRefreshToken } from './sealed';
+
+const REVOKE_TIMEOUT_MS = 5_000;
+
+function logSkipped(row: ConnectionRow, reason: string): false {
+  console.warn(JSON.stringify({ level: 'warn', msg: 'provider revocation failed', connection_id: row.id, reason }));
+  return false;
+}
+
+/**
+ * Best effort RFC 7009 revocation before a delete: the refresh token when there is one (which
+ * ends the whole grant at most providers), else the access token. Returns whether the provider
+ * confirmed; a failure is logged (never with a token) and the delete goes on.
+ */
+export async function revokeAtProvider(deps: ConnectionDeps, row: ConnectionRow): Promise<boolean> {
+  if (isCredentialConnection(row)) return false;
+  const context = await loadProviderContext(deps, row);
+  if (!context || context.offering.auth_mode !== 'oauth2' || context.offering.revocation_url === undefined) return false;
+  if (!context.client) return logSkipped(row, 'the integration has no client credentials');
+  const refreshToken = await openRefreshToken(deps.keyring, row);
+  const [token, hint] = refreshToken !== null ? [refreshToken, 'refresh_token' as const] : [await openAccessToken(deps.keyring, row), 'access_token' as const];
+  let request;
+  try {
+    request = buildRevocationRequest(context.offering, token, hint, context.client, context.urls);
+  } catch (err) {
+    if (err instanceof OfferingError) return logSkipped(row, err.message);
+    throw err;
+  }
+  if (request === null) return false;
+  const reply = await fetchOutbound(request.url, { method: 'POST', headers: request.headers, body: request.body }, REVOKE_TIMEOUT_MS);
+  if (!reply.ok) return logSkipped(row, describeFailure(reply.failure, 'The revocation endpoint'));
+  // RFC 7009 §2.2: 200 means revoked, or that the token was already invalid.
+  if (reply.status >= 200 && reply.status <= 299) return true;
+  const body = parseReplyBody(reply);
+  const error = body.ok ? readOAuthError(body.body)?.error : undefined;
+  return logSkipped(row, `HTTP ${reply.status}${error ? ` (${error})` : ''}`);
+}

@@ -1,0 +1,171 @@
+import { Hono, type Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../env';
+import { API_KEY_PREFIX } from '../api-keys/secret';
+import { actAsApiKey, authenticate, bearerToken, orgOf, requireOrganization } from '../auth/middleware';
+import { parseKeyring } from '../lib/crypto';
+import { notFound } from '../lib/errors';
+import { pageSchema } from '../lib/pagination';
+import { describeRoute, validate } from '../lib/validate';
+import type { ConnectionDeps } from './deps';
+import { ensureFreshToken } from './refresh';
+import { renderConnection, type ConnectionRow } from './render';
+import { importConnection } from './save';
+import { renderToken } from './sealed';
+import {
+  deleteConnection,
+  findConnection,
+  findConnectionRow,
+  findKeyAndConnection,
+  listConnections,
+  updateConnection,
+} from './service';
+import {
+  connectionIdParam,
+  connectionObject,
+  connectionTokenObject,
+  deletedConnectionObject,
+  importConnectionBody,
+  listConnectionsQuery,
+  updateConnectionBody,
+} from './shapes';
+
+const tags = ['Connections'];
+
+async function depsOf(c: Context<AppEnv, any, any>): Promise<ConnectionDeps> {
+  return {
+    db: c.var.db,
+    keyring: await parseKeyring(c.env.ENCRYPTION_KEYS),
+    publicUrl: c.env.PUBLIC_URL,
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+  };
+}
+
+/** The API key in the Authorization header, or null for anything else (left to `authenticate`). */
+function apiKeyIn(header: string | undefined): string | null {
+  try {
+    const token = bearerToken(header);
+    return token?.startsWith(API_KEY_PREFIX) ? token : null;
+  } catch {
+    return null;
+  }
+}
+
+async function tokenResponse(c: Context<AppEnv, any, any>, row: ConnectionRow) {
+  const deps = await depsOf(c);
+  const fresh = await ensureFreshToken(deps, row);
+  return c.json(await renderToken(deps.keyring, fresh), 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+}
+
+/**
+ * The token route answers in one D1 round trip: the API key and the connection are read in a
+ * single joined query, so this runs before (and instead of) `authenticate`. Anything it cannot
+ * settle (no header, another kind of credential, an unknown or revoked key, a malformed id)
+ * falls through to the ordinary middleware, which answers with the usual errors.
+ */
+const tokenFastPath = createMiddleware<AppEnv>(async (c, next) => {
+  const secret = apiKeyIn(c.req.header('authorization'));
+  const param = connectionIdParam.safeParse({ id: c.req.param('id') });
+  if (secret === null || !param.success) return next();
+  const found = await findKeyAndConnection(c.var.db, secret, param.data.id);
+  if (!found) return next();
+  actAsApiKey(c, found.key);
+  if (!found.connection) throw notFound('connection', param.data.id);
+  return tokenResponse(c, found.connection);
+});
+
+export const connectionRoutes = new Hono<AppEnv>()
+  .get(
+    '/:id/token',
+    describeRoute({
+      summary: "Get a connection's access token",
+      description:
+        'A token expiring within 5 minutes is refreshed first; concurrent callers share one refresh. ' +
+        'Sent with Cache-Control: no-store. 409 connection_needs_reauth: the provider refused the grant, ' +
+        'send the end user through a link again. 502 provider_unavailable / 504 provider_timeout: the refresh ' +
+        'failed and the old token has expired (while it is valid, it is returned and the error recorded).',
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: connectionTokenObject,
+    }),
+    tokenFastPath,
+    authenticate,
+    requireOrganization,
+    validate('param', connectionIdParam),
+    async (c) => tokenResponse(c, await findConnectionRow(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id)),
+  )
+  .use(authenticate)
+  .use(requireOrganization)
+  .get(
+    '/',
+    describeRoute({ summary: 'List connections', tags, auth: 'organization', status: 200, response: pageSchema(connectionObject) }),
+    validate('query', listConnectionsQuery),
+    async (c) => c.json(await listConnections(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+  )
+  .post(
+    '/',
+    describeRoute({
+      summary: 'Import a connection with existing tokens',
+      description:
+        '201 when created; 200 when the integration, end user and provider account match an existing connection, whose tokens are replaced. ' +
+        'API-key and basic integrations take `credentials` instead of `access_token`.',
+      tags,
+      auth: 'organization',
+      status: 201,
+      response: connectionObject,
+    }),
+    validate('json', importConnectionBody),
+    async (c) => {
+      const { connection, created } = await importConnection(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('json'));
+      return c.json(connection, created ? 201 : 200);
+    },
+  )
+  .get(
+    '/:id',
+    describeRoute({ summary: 'Get a connection', tags, auth: 'organization', status: 200, response: connectionObject }),
+    validate('param', connectionIdParam),
+    async (c) => {
+      const { connection, integration } = await findConnection(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
+      return c.json(renderConnection(connection, integration), 200);
+    },
+  )
+  .patch(
+    '/:id',
+    describeRoute({ summary: "Update a connection's end-user details", tags, auth: 'organization', status: 200, response: connectionObject }),
+    validate('param', connectionIdParam),
+    validate('json', updateConnectionBody),
+    async (c) =>
+      c.json(await updateConnection(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+  )
+  .delete(
+    '/:id',
+    describeRoute({
+      summary: 'Delete a connection',
+      description: 'Revokes the grant at the provider first where the offering has a revocation URL (best effort; the delete goes on if it fails).',
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: deletedConnectionObject,
+    }),
+    validate('param', connectionIdParam),
+    async (c) => c.json(await deleteConnection(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+  )
+  .post(
+    '/:id/refresh',
+    describeRoute({
+      summary: 'Refresh a connection now',
+      description: 'Refreshes even when the token is not due (backoff does not apply); a failure answers with its error. Shares the lease with the token route.',
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: connectionObject,
+    }),
+    validate('param', connectionIdParam),
+    async (c) => {
+      const deps = await depsOf(c);
+      const { connection, integration } = await findConnection(deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
+      const fresh = await ensureFreshToken(deps, connection, { force: true });
+      return c.json(renderConnection(fresh, integration), 200);
+    },
+  );

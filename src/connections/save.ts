@@ -1,0 +1,311 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { integrations } from '../integrations/schema';
+import { ApiError, notFound, type ErrorDetail } from '../lib/errors';
+import { newId } from '../lib/ids';
+import { validationError } from '../lib/validate';
+import { inputValueProblem } from '../offerings/inputs';
+import type { OfferingDefinition } from '../offerings/schema';
+import { findOffering } from '../offerings/service';
+import { emitEvent } from '../webhooks/emit';
+import type { ConnectionDeps } from './deps';
+import { connectionEventData, renderConnection, type ConnectionRow } from './render';
+import { connections } from './schema';
+import { sealAccessToken, sealCredentials, sealRefreshToken, type CredentialMode } from './sealed';
+import type { ConnectionObject, ImportConnectionBody } from './shapes';
+
+type IntegrationRow = typeof integrations.$inferSelect;
+
+export interface EndUser {
+  id: string;
+  email?: string | null;
+  name?: string | null;
+}
+
+export interface ProviderAccount {
+  id: string;
+  email?: string | null;
+  name?: string | null;
+}
+
+export interface GrantTokens {
+  accessToken: string;
+  /** Absent: a reconnect keeps the refresh token the connection had. */
+  refreshToken?: string;
+  tokenType: string;
+  /** Epoch ms; null when the token does not expire. */
+  expiresAt: number | null;
+}
+
+/** What the connect flow's callback has after a successful code exchange. */
+export interface GrantInput {
+  orgId: string;
+  integrationId: string;
+  linkId: string | null;
+  endUser: EndUser;
+  account: ProviderAccount;
+  metadata: Record<string, string>;
+  /** End-user inputs (Salesforce My Domain): refresh and revocation go to the same host. */
+  inputs: Record<string, string>;
+  scopes: string[];
+  tokens: GrantTokens;
+}
+
+/** What the link page's form has for an API-key or basic offering, after verifying it. */
+export interface CredentialsInput {
+  orgId: string;
+  integrationId: string;
+  linkId: string | null;
+  endUser: EndUser;
+  account: ProviderAccount;
+  credentials: Record<string, string>;
+  inputs?: Record<string, string>;
+  metadata?: Record<string, string>;
+}
+
+export interface SavedConnection {
+  connection: ConnectionObject;
+  created: boolean;
+}
+
+type Secret =
+  | { kind: 'oauth'; tokens: GrantTokens }
+  | { kind: 'credentials'; mode: CredentialMode; credentials: Record<string, string> };
+
+interface ConnectionWrite {
+  integration: IntegrationRow;
+  linkId: string | null;
+  endUser: EndUser;
+  account: ProviderAccount;
+  metadata: Record<string, string>;
+  inputs: Record<string, string>;
+  scopes: string[];
+  secret: Secret;
+}
+
+async function findIntegrationOf(deps: ConnectionDeps, orgId: string, integrationId: string): Promise<IntegrationRow | undefined> {
+  return deps.db.query.integrations.findFirst({ where: and(eq(integrations.id, integrationId), eq(integrations.orgId, orgId)) });
+}
+
+async function sealSecret(deps: ConnectionDeps, id: string, secret: Secret) {
+  if (secret.kind === 'credentials') {
+    return { accessTokenEnc: await sealCredentials(deps.keyring, id, secret.credentials), refreshTokenEnc: null, tokenType: secret.mode, expiresAt: null };
+  }
+  const { tokens } = secret;
+  return {
+    accessTokenEnc: await sealAccessToken(deps.keyring, id, tokens.accessToken),
+    refreshTokenEnc: tokens.refreshToken ? await sealRefreshToken(deps.keyring, id, tokens.refreshToken) : null,
+    tokenType: tokens.tokenType,
+    expiresAt: tokens.expiresAt,
+  };
+}
+
+/**
+ * Creates the connection, or updates the one for the same integration, end user and provider
+ * account (a reconnect). The AAD holds the row id, so the row is looked up before sealing; a
+ * concurrent first connect that wins the unique index turns this into the update.
+ */
+async function upsertConnection(deps: ConnectionDeps, write: ConnectionWrite, now = Date.now()): Promise<SavedConnection> {
+  const { integration } = write;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const existing = await deps.db.query.connections.findFirst({
+      where: and(
+        eq(connections.integrationId, integration.id),
+        eq(connections.endUserId, write.endUser.id),
+        eq(connections.providerAccountId, write.account.id),
+      ),
+    });
+    if (existing) {
+      const row = await updateExisting(deps, existing, write, now);
+      await emitEvent(deps, integration.orgId, 'connection.updated', connectionEventData(row));
+      return { connection: renderConnection(row, integration), created: false };
+    }
+    const id = newId('con');
+    const sealed = await sealSecret(deps, id, write.secret);
+    const [row] = await deps.db
+      .insert(connections)
+      .values({
+        id,
+        orgId: integration.orgId,
+        integrationId: integration.id,
+        linkId: write.linkId,
+        endUserId: write.endUser.id,
+        endUserEmail: write.endUser.email ?? null,
+        endUserName: write.endUser.name ?? null,
+        providerAccountId: write.account.id,
+        accountEmail: write.account.email ?? null,
+        accountName: write.account.name ?? null,
+        metadata: write.metadata,
+        inputs: write.inputs,
+        scopes: write.scopes,
+        status: 'active',
+        ...sealed,
+        refreshFailures: 0,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (row) {
+      await emitEvent(deps, integration.orgId, 'connection.created', connectionEventData(row));
+      return { connection: renderConnection(row, integration), created: true };
+    }
+  }
+  throw new ApiError(409, 'conflict', 'The connection changed while it was being saved; try again.');
+}
+
+async function updateExisting(deps: ConnectionDeps, existing: ConnectionRow, write: ConnectionWrite, now: number): Promise<ConnectionRow> {
+  const sealed = await sealSecret(deps, existing.id, write.secret);
+  const [row] = await deps.db
+    .update(connections)
+    .set({
+      linkId: write.linkId ?? existing.linkId,
+      endUserEmail: write.endUser.email ?? existing.endUserEmail,
+      endUserName: write.endUser.name ?? existing.endUserName,
+      accountEmail: write.account.email ?? existing.accountEmail,
+      accountName: write.account.name ?? existing.accountName,
+      metadata: { ...existing.metadata, ...write.metadata },
+      inputs: write.inputs,
+      scopes: write.scopes,
+      status: 'active',
+      ...sealed,
+      // A new grant without a refresh token keeps the one we have (the envelope is bound to this id).
+      refreshTokenEnc: sealed.refreshTokenEnc ?? (write.secret.kind === 'oauth' ? existing.refreshTokenEnc : null),
+      lastRefreshError: null,
+      refreshFailures: 0,
+      nextRefreshAttemptAt: null,
+      // Clearing the lease makes an in-flight refresh's write miss, so it cannot overwrite these tokens.
+      leaseId: null,
+      leaseUntil: null,
+      version: sql`${connections.version} + 1`,
+      updatedAt: now,
+    })
+    .where(and(eq(connections.id, existing.id), eq(connections.orgId, existing.orgId)))
+    .returning();
+  if (!row) throw notFound('connection', existing.id);
+  return row;
+}
+
+/** The connect flow's callback, after a successful code exchange. */
+export async function saveConnectionFromGrant(deps: ConnectionDeps, input: GrantInput): Promise<SavedConnection> {
+  const integration = await findIntegrationOf(deps, input.orgId, input.integrationId);
+  if (!integration) throw notFound('integration', input.integrationId);
+  return upsertConnection(deps, {
+    integration,
+    linkId: input.linkId,
+    endUser: input.endUser,
+    account: input.account,
+    metadata: input.metadata,
+    inputs: input.inputs,
+    scopes: input.scopes,
+    secret: { kind: 'oauth', tokens: input.tokens },
+  });
+}
+
+function credentialProblems(offering: OfferingDefinition, credentials: Record<string, string>, field: string): ErrorDetail[] {
+  const declared = new Set(offering.credentials.map((c) => c.key));
+  const details: ErrorDetail[] = [];
+  for (const key of Object.keys(credentials)) {
+    if (!declared.has(key)) details.push({ location: 'body', field: `${field}.${key}`, message: `is not a credential ${offering.name} takes` });
+  }
+  for (const c of offering.credentials) {
+    if (!credentials[c.key]) details.push({ location: 'body', field: `${field}.${c.key}`, message: `${c.label} is required` });
+  }
+  return details;
+}
+
+function inputProblems(offering: OfferingDefinition, inputs: Record<string, string>, field: string): ErrorDetail[] {
+  const byKey = new Map(offering.inputs.filter((i) => i.source === 'end_user').map((i) => [i.key, i]));
+  return Object.entries(inputs).flatMap(([key, value]): ErrorDetail[] => {
+    const input = byKey.get(key);
+    if (!input) return [{ location: 'body', field: `${field}.${key}`, message: `is not an input ${offering.name} takes from the end user` }];
+    const problem = inputValueProblem(input, value);
+    return problem ? [{ location: 'body', field: `${field}.${key}`, message: problem }] : [];
+  });
+}
+
+async function offeringOf(deps: ConnectionDeps, integration: IntegrationRow): Promise<OfferingDefinition> {
+  const offering = await findOffering(deps.db, integration.offeringId);
+  if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${integration.offeringId}' of this integration no longer exists.`);
+  return offering.definition;
+}
+
+/** The link page's form for API-key and basic offerings; the fields are stored like tokens. */
+export async function saveConnectionFromCredentials(deps: ConnectionDeps, input: CredentialsInput): Promise<SavedConnection> {
+  const integration = await findIntegrationOf(deps, input.orgId, input.integrationId);
+  if (!integration) throw notFound('integration', input.integrationId);
+  const offering = await offeringOf(deps, integration);
+  if (offering.auth_mode === 'oauth2') throw new ApiError(409, 'wrong_auth_mode', `${offering.name} connects through OAuth, not with credentials.`);
+  const problems = [
+    ...credentialProblems(offering, input.credentials, 'credentials'),
+    ...inputProblems(offering, input.inputs ?? {}, 'inputs'),
+  ];
+  if (problems.length > 0) throw validationError(problems);
+  return upsertConnection(deps, {
+    integration,
+    linkId: input.linkId,
+    endUser: input.endUser,
+    account: input.account,
+    metadata: input.metadata ?? {},
+    inputs: input.inputs ?? {},
+    scopes: [],
+    secret: { kind: 'credentials', mode: offering.auth_mode, credentials: input.credentials },
+  });
+}
+
+/** POST /connections: tokens obtained elsewhere (a migration from another broker). */
+export async function importConnection(deps: ConnectionDeps, orgId: string, body: ImportConnectionBody, now = Date.now()): Promise<SavedConnection> {
+  const integration = await findIntegrationOf(deps, orgId, body.integration_id);
+  if (!integration) {
+    throw validationError([{ location: 'body', field: 'integration_id', message: `no integration with id '${body.integration_id}'` }]);
+  }
+  const offering = await offeringOf(deps, integration);
+  const problems = inputProblems(offering, body.inputs ?? {}, 'inputs');
+  if (offering.auth_mode === 'oauth2' && body.access_token === undefined) {
+    problems.push({ location: 'body', field: 'access_token', message: `is required: ${offering.name} uses OAuth 2.0` });
+  }
+  if (offering.auth_mode !== 'oauth2') {
+    if (body.credentials === undefined) {
+      problems.push({ location: 'body', field: 'credentials', message: `are required: ${offering.name} takes credentials, not tokens` });
+    } else {
+      problems.push(...credentialProblems(offering, body.credentials, 'credentials'));
+    }
+  }
+  if (problems.length > 0) throw validationError(problems);
+
+  const secret: Secret =
+    offering.auth_mode === 'oauth2'
+      ? {
+          kind: 'oauth',
+          tokens: {
+            accessToken: body.access_token!,
+            ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}),
+            tokenType: body.token_type ?? 'Bearer',
+            expiresAt: importedExpiry(body, offering, now),
+          },
+        }
+      : { kind: 'credentials', mode: offering.auth_mode, credentials: body.credentials! };
+  return upsertConnection(
+    deps,
+    {
+      integration,
+      linkId: null,
+      endUser: { id: body.end_user.id, email: body.end_user.email ?? null, name: body.end_user.display_name ?? null },
+      account: { id: body.provider_account_id, email: body.account?.email ?? null, name: body.account?.name ?? null },
+      metadata: body.metadata ?? {},
+      inputs: body.inputs ?? {},
+      // RFC 6749 §5.1: a reply without scope granted what was asked, i.e. the integration's scopes.
+      scopes: body.scopes ?? (offering.auth_mode === 'oauth2' ? integration.scopes : []),
+      secret,
+    },
+    now,
+  );
+}
+
+/** As the token reply parser would: given expiry, else the offering's default lifetime, else none. */
+function importedExpiry(body: ImportConnectionBody, offering: OfferingDefinition, now: number): number | null {
+  if (body.expires_at !== undefined) return Date.parse(body.expires_at);
+  if (body.expires_in !== undefined) return now + body.expires_in * 1000;
+  const fallback = offering.token_response.default_expires_in;
+  return fallback === null ? null : now + fallback * 1000;
+}

@@ -1,0 +1,114 @@
+import { and, eq } from 'drizzle-orm';
+import { activeApiKeyCondition } from '../api-keys/service';
+import { apiKeys } from '../api-keys/schema';
+import { integrations } from '../integrations/schema';
+import { notFound } from '../lib/errors';
+import { pageWindow, toPage } from '../lib/pagination';
+import type { Db } from '../db/client';
+import { emitEvent } from '../webhooks/emit';
+import type { ConnectionDeps } from './deps';
+import { connectionEventData, renderConnection, type ConnectionRow } from './render';
+import { revokeAtProvider } from './revoke';
+import { connections } from './schema';
+import type { ListConnectionsQuery, UpdateConnectionBody } from './shapes';
+
+export type { ConnectionDeps } from './deps';
+export { renderConnection, type ConnectionRow } from './render';
+export { ensureFreshToken, REFRESH_SKEW_MS } from './refresh';
+export { refreshDueConnections, type RefreshRunCounts } from './refresh-due';
+export {
+  importConnection,
+  saveConnectionFromCredentials,
+  saveConnectionFromGrant,
+  type CredentialsInput,
+  type GrantInput,
+  type SavedConnection,
+} from './save';
+export { renderToken } from './sealed';
+
+/** The integration fields a rendered connection needs (offering id, scopes for missing_scopes). */
+const integrationView = { offeringId: integrations.offeringId, scopes: integrations.scopes };
+
+export async function listConnections(db: Db, orgId: string, query: ListConnectionsQuery) {
+  const { after, orderBy } = pageWindow(connections, query.cursor);
+  const rows = await db
+    .select({ connection: connections, integration: integrationView })
+    .from(connections)
+    .leftJoin(integrations, eq(integrations.id, connections.integrationId))
+    .where(
+      and(
+        eq(connections.orgId, orgId),
+        query.integration_id ? eq(connections.integrationId, query.integration_id) : undefined,
+        query.link_id ? eq(connections.linkId, query.link_id) : undefined,
+        query.end_user_id ? eq(connections.endUserId, query.end_user_id) : undefined,
+        query.status ? eq(connections.status, query.status) : undefined,
+        after,
+      ),
+    )
+    .orderBy(...orderBy)
+    .limit(query.limit + 1);
+  const paged = rows.map((r) => ({ ...r, id: r.connection.id, createdAt: r.connection.createdAt }));
+  return toPage(paged, query.limit, (r) => renderConnection(r.connection, r.integration));
+}
+
+/** One read: the connection with what rendering needs of its integration. */
+export async function findConnection(db: Db, orgId: string, id: string) {
+  const [row] = await db
+    .select({ connection: connections, integration: integrationView })
+    .from(connections)
+    .leftJoin(integrations, eq(integrations.id, connections.integrationId))
+    .where(and(eq(connections.id, id), eq(connections.orgId, orgId)))
+    .limit(1);
+  if (!row) throw notFound('connection', id);
+  return row;
+}
+
+export async function findConnectionRow(db: Db, orgId: string, id: string): Promise<ConnectionRow> {
+  return (await findConnection(db, orgId, id)).connection;
+}
+
+/**
+ * The token route's whole authentication and lookup in one D1 round trip: the live API key
+ * with that secret, and the connection with that id in the key's organization (or null).
+ * Undefined when no live key has that secret.
+ */
+export async function findKeyAndConnection(db: Db, secret: string, connectionId: string) {
+  const [row] = await db
+    .select({ key: apiKeys, connection: connections })
+    .from(apiKeys)
+    .leftJoin(connections, and(eq(connections.id, connectionId), eq(connections.orgId, apiKeys.orgId)))
+    .where(await activeApiKeyCondition(secret))
+    .limit(1);
+  return row;
+}
+
+export async function updateConnection(deps: ConnectionDeps, orgId: string, id: string, patch: UpdateConnectionBody, now = Date.now()) {
+  const { connection: current, integration } = await findConnection(deps.db, orgId, id);
+  const endUser = patch.end_user ?? {};
+  if (endUser.email === undefined && endUser.display_name === undefined) return renderConnection(current, integration);
+  const [row] = await deps.db
+    .update(connections)
+    .set({
+      ...(endUser.email !== undefined ? { endUserEmail: endUser.email } : {}),
+      ...(endUser.display_name !== undefined ? { endUserName: endUser.display_name } : {}),
+      updatedAt: now,
+    })
+    .where(and(eq(connections.id, id), eq(connections.orgId, orgId)))
+    .returning();
+  if (!row) throw notFound('connection', id);
+  await emitEvent(deps, orgId, 'connection.updated', connectionEventData(row));
+  return renderConnection(row, integration);
+}
+
+/** Revokes at the provider where the offering can (best effort), then deletes the row. */
+export async function deleteConnection(deps: ConnectionDeps, orgId: string, id: string) {
+  const current = await findConnectionRow(deps.db, orgId, id);
+  const revoked = await revokeAtProvider(deps, current);
+  const [row] = await deps.db
+    .delete(connections)
+    .where(and(eq(connections.id, id), eq(connections.orgId, orgId)))
+    .returning();
+  if (!row) throw notFound('connection', id);
+  await emitEvent(deps, orgId, 'connection.deleted', connectionEventData(row, { revoked_at_provider: revoked }));
+  return { id: row.id, deleted: true as const, revoked_at_provider: revoked };
+}

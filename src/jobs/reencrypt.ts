@@ -1,0 +1,97 @@
+import { and, eq, getTableColumns, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { connections } from '../connections/schema';
+import type { Db } from '../db/client';
+import { CryptoError, decrypt, encrypt, needsReencryption, type Keyring } from '../lib/crypto';
+import { integrations } from '../integrations/schema';
+import { links } from '../links/schema';
+import { webhookEndpoints } from '../webhooks/schema';
+
+/** A column of AES-GCM envelopes, with the row key its AAD is bound to. */
+interface SealedColumn {
+  name: string;
+  table: SQLiteTable;
+  key: SQLiteColumn;
+  column: SQLiteColumn;
+  aad: (key: string) => string;
+}
+
+// Each AAD must match what the owning feature writes, or the envelopes would not decrypt here.
+const SEALED_COLUMNS: SealedColumn[] = [
+  { name: 'integrations.client_secret_enc', table: integrations, key: integrations.id, column: integrations.clientSecretEnc, aad: (id) => `integrations/${id}/client_secret` },
+  { name: 'connections.access_token_enc', table: connections, key: connections.id, column: connections.accessTokenEnc, aad: (id) => `connections/${id}/access_token` },
+  { name: 'connections.refresh_token_enc', table: connections, key: connections.id, column: connections.refreshTokenEnc, aad: (id) => `connections/${id}/refresh_token` },
+  { name: 'links.token_enc', table: links, key: links.id, column: links.tokenEnc, aad: (id) => `links/${id}/token` },
+  { name: 'webhook_endpoints.secret_enc', table: webhookEndpoints, key: webhookEndpoints.orgId, column: webhookEndpoints.secretEnc, aad: (orgId) => `webhook_endpoints/${orgId}/secret` },
+];
+
+export interface ReencryptCounts {
+  /** Rows found under an old key. */
+  stale: number;
+  reencrypted: number;
+  /** Changed by someone else between our read and write; the next run looks again. */
+  raced: number;
+  /** Did not decrypt (tampered, or bound to other data); left as they are. */
+  failed: number;
+}
+
+/**
+ * Envelopes sealed with an old key that is still in the keyring. Envelopes of a key no longer
+ * in the keyring cannot be opened, so selecting them would only fill every run's budget.
+ */
+function staleUnder(prefixes: string[], column: SQLiteColumn): SQL | undefined {
+  // substr, not LIKE: a kid may contain `_`, which LIKE reads as a wildcard.
+  return or(...prefixes.map((prefix) => sql`substr(${column}, 1, ${prefix.length}) = ${prefix}`));
+}
+
+/** drizzle's update takes TypeScript keys, not column names. */
+function propertyOf(sealed: SealedColumn): string {
+  const entry = Object.entries(getTableColumns(sealed.table)).find(([, column]) => column === sealed.column);
+  if (!entry) throw new Error(`${sealed.name} is not a column of its table`);
+  return entry[0];
+}
+
+/**
+ * Re-encrypts up to `limit` envelopes per column under the active key. Each write is a
+ * conditional UPDATE on the old ciphertext, so a token refreshed or a secret rotated meanwhile
+ * is never overwritten with the older value; all writes of a column go in one batch.
+ */
+export async function reencryptStaleSecrets(db: Db, keyring: Keyring, limit: number): Promise<ReencryptCounts> {
+  const counts: ReencryptCounts = { stale: 0, reencrypted: 0, raced: 0, failed: 0 };
+  const oldPrefixes = [...keyring.keys.keys()].filter((kid) => kid !== keyring.activeKid).map((kid) => `v1.${kid}.`);
+  if (oldPrefixes.length === 0) return counts;
+  for (const sealed of SEALED_COLUMNS) {
+    const rows = (await db
+      .select({ key: sealed.key, value: sealed.column })
+      .from(sealed.table)
+      .where(and(isNotNull(sealed.column), staleUnder(oldPrefixes, sealed.column)))
+      .limit(limit)) as { key: string; value: string }[];
+    const writes = [];
+    for (const row of rows) {
+      if (!needsReencryption(keyring, row.value)) continue;
+      counts.stale++;
+      try {
+        const plaintext = await decrypt(keyring, row.value, sealed.aad(row.key));
+        const sealedAgain = await encrypt(keyring, plaintext, sealed.aad(row.key));
+        writes.push(
+          db
+            .update(sealed.table)
+            .set({ [propertyOf(sealed)]: sealedAgain })
+            .where(and(eq(sealed.key, row.key), eq(sealed.column, row.value)))
+            .returning({ key: sealed.key }),
+        );
+      } catch (err) {
+        if (!(err instanceof CryptoError)) throw err;
+        counts.failed++;
+        console.error(JSON.stringify({ level: 'error', msg: 'envelope does not decrypt', column: sealed.name, row: row.key, error: err.code }));
+      }
+    }
+    if (writes.length === 0) continue;
+    const results = await db.batch(writes as [(typeof writes)[number], ...(typeof writes)[number][]]);
+    for (const changed of results) {
+      if (changed.length > 0) counts.reencrypted++;
+      else counts.raced++;
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,62 @@
+import { refreshDueConnections } from '../connections/service';
+import { createDb, type Db } from '../db/client';
+import type { CloudflareBindings } from '../env';
+import { parseKeyring, type Keyring } from '../lib/crypto';
+import { retryDueDeliveries } from '../webhooks/delivery';
+import { purgeExpiredRows } from './purge';
+import { reencryptStaleSecrets } from './reencrypt';
+
+/** Rows (or rows per column, per kind) one job handles in one run; the cron runs every 5 minutes. */
+export const JOB_BATCH = 100;
+
+export interface JobDeps {
+  db: Db;
+  keyring: Keyring;
+  publicUrl: string;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+type Job = (deps: JobDeps, now: number) => Promise<unknown>;
+
+export const JOBS: Record<string, Job> = {
+  refresh_connections: (deps, now) => refreshDueConnections(deps, now, JOB_BATCH),
+  retry_webhooks: (deps, now) => retryDueDeliveries(deps, now, JOB_BATCH),
+  reencrypt_secrets: (deps) => reencryptStaleSecrets(deps.db, deps.keyring, JOB_BATCH),
+  purge_expired: (deps, now) => purgeExpiredRows(deps.db, now, JOB_BATCH),
+};
+
+/** Only numbers go to the log, whatever a job returns, so no row or secret can slip into it. */
+function countsOf(result: unknown): Record<string, number> {
+  if (typeof result !== 'object' || result === null) return {};
+  return Object.fromEntries(Object.entries(result).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+}
+
+async function runJob(name: string, job: Job, deps: JobDeps, now: number): Promise<boolean> {
+  const started = Date.now();
+  try {
+    const result = await job(deps, now);
+    console.log(JSON.stringify({ level: 'info', msg: 'job', job: name, ok: true, duration_ms: Date.now() - started, ...countsOf(result) }));
+    return true;
+  } catch (err) {
+    // The error's name only: messages of driver or crypto errors may quote data.
+    const error = err instanceof Error ? err.name : typeof err;
+    console.error(JSON.stringify({ level: 'error', msg: 'job', job: name, ok: false, duration_ms: Date.now() - started, error }));
+    return false;
+  }
+}
+
+/**
+ * The cron's work. Jobs run side by side and fail alone: one job's error is logged and the
+ * others still finish. Resolves to the names of the jobs that failed.
+ */
+export async function runScheduledJobs(env: CloudflareBindings, ctx: Pick<ExecutionContext, 'waitUntil'>, now: number, jobs = JOBS): Promise<string[]> {
+  const deps: JobDeps = {
+    db: createDb(env.DB),
+    keyring: await parseKeyring(env.ENCRYPTION_KEYS),
+    publicUrl: env.PUBLIC_URL,
+    waitUntil: (promise) => ctx.waitUntil(promise),
+  };
+  const names = Object.keys(jobs);
+  const results = await Promise.all(names.map((name) => runJob(name, jobs[name]!, deps, now)));
+  return names.filter((_, i) => !results[i]);
+}

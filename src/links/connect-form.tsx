@@ -1,0 +1,110 @@
+import type { OfferingDefinition } from '../offerings/schema';
+import { Page } from '../views/layout';
+import { connectPath } from './page';
+
+interface Field {
+  key: string;
+  label: string;
+  secret: boolean;
+  required: boolean;
+  hint?: string;
+  placeholder?: string;
+}
+
+/** The fields the end user fills for this offering: its end-user inputs, then (API keys) its credentials. */
+export function connectFields(offering: OfferingDefinition): Field[] {
+  const inputs = offering.inputs
+    .filter((i) => i.source === 'end_user')
+    .map(
+      (i): Field => ({
+        key: i.key,
+        label: i.label,
+        secret: false,
+        required: i.default === undefined,
+        hint: i.default === undefined ? `For example: ${i.example}` : `Leave empty to use ${i.default}.`,
+        placeholder: i.default ?? i.example,
+      }),
+    );
+  if (offering.auth_mode === 'oauth2') return inputs;
+  return [...inputs, ...offering.credentials.map((c): Field => ({ key: c.key, label: c.label, secret: c.secret, required: true }))];
+}
+
+export interface ConnectFormProps {
+  token: string;
+  orgName: string;
+  integration: { id: string; name: string };
+  offering: OfferingDefinition;
+  /** What went wrong with the last attempt, and which field it was about. */
+  error?: { message: string; field?: string };
+  /** Values to show again after an error: never those of secret fields. */
+  values?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The form before connecting: end-user inputs (Zendesk subdomain, Shopify shop) for OAuth
+ * offerings, plus the credentials for API-key and basic offerings. Secret fields are
+ * password inputs, never filled in again, and kept out of autofill.
+ */
+export function ConnectFormPage({ token, orgName, integration, offering, error, values = {} }: ConnectFormProps) {
+  const fields = connectFields(offering);
+  const isOAuth = offering.auth_mode === 'oauth2';
+  return (
+    <Page title={`Connect ${integration.name}`} context={orgName}>
+      {error ? (
+        <div class="notice error" role="alert" id="form-error">
+          <p>
+            <span aria-hidden="true">! </span>
+            {error.message}
+          </p>
+        </div>
+      ) : null}
+      <p>
+        {isOAuth
+          ? `Tell us where to sign in, then continue to ${offering.name}.`
+          : `Enter your ${offering.name} credentials. They are checked with ${offering.name}, then stored encrypted.`}
+      </p>
+      {offering.docs_url && !isOAuth ? (
+        <p class="muted">
+          <a href={offering.docs_url} rel="noopener noreferrer">
+            Where to find them
+          </a>
+        </p>
+      ) : null}
+      <form method="post" action={connectPath(token, integration.id)} autocomplete="off">
+        {fields.map((field) => {
+          const id = `field-${field.key}`;
+          const invalid = error?.field === field.key;
+          const describedBy = [field.hint ? `${id}-hint` : null, invalid ? 'form-error' : null].filter(Boolean).join(' ');
+          return (
+            <>
+              <label for={id}>{field.label}</label>
+              {field.hint ? (
+                <span class="hint" id={`${id}-hint`}>
+                  {field.hint}
+                </span>
+              ) : null}
+              <input
+                id={id}
+                name={field.key}
+                type={field.secret ? 'password' : 'text'}
+                value={field.secret ? undefined : values[field.key]}
+                placeholder={field.secret ? undefined : field.placeholder}
+                required={field.required}
+                autocomplete="off"
+                autocapitalize="off"
+                spellcheck={false}
+                maxlength={4096}
+                aria-invalid={invalid ? 'true' : undefined}
+                aria-describedby={describedBy || undefined}
+              />
+            </>
+          );
+        })}
+        <div class="form-actions">
+          <button type="submit">{isOAuth ? `Continue to ${offering.name}` : 'Connect'}</button>
+          <a href={`/link/${token}`}>Back</a>
+        </div>
+      </form>
+    </Page>
+  );
+}

@@ -1,0 +1,281 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { setCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
+import { validator } from 'hono/validator';
+import { z } from 'zod';
+import { startOAuthFlow } from '../connect/start';
+import { buildResultRedirect } from '../connect/redirect';
+import { bindingCookieAttributes, bindingCookieName } from '../connect/state';
+import { saveConnectionFromCredentials } from '../connections/service';
+import type { AppEnv } from '../env';
+import { parseKeyring } from '../lib/crypto';
+import { ApiError } from '../lib/errors';
+import { idSchema } from '../lib/ids';
+import { logError } from '../lib/request-log';
+import { OfferingError } from '../offerings/errors';
+import { resolveInputValues } from '../offerings/inputs';
+import type { OfferingDefinition } from '../offerings/schema';
+import { allowFormTargets, pageHeaders } from '../views/headers';
+import { Notice } from '../views/notice';
+import { connectFields, ConnectFormPage, type ConnectFormProps } from './connect-form';
+import { accountIdFor, checkEndUserCredentials } from './credentials';
+import { authorizationFormTarget, redirectFormTarget } from './form-targets';
+import { connectModeOf, InactiveLinkPage, LinkPage, NothingToConnectPage, UnknownLinkPage } from './page';
+import { isOffered, loadConnectTarget, loadLinkPage, type IntegrationRow } from './page-data';
+import { consumeLinkUse, LINK_TOKEN_PATTERN, linkStatus, releaseLinkUse, type LinkRow } from './service';
+
+/** Forms here carry a few short fields; anything bigger is not ours. */
+const MAX_FORM_BYTES = 16 * 1024;
+
+const publicOrigin = (publicUrl: string) => new URL(publicUrl).origin;
+
+// The token in the path is the capability, but a cross-site page could still post a victim's
+// browser into starting a flow. Browsers say where a post came from: Sec-Fetch-Site, or else
+// Origin (which is "null" on our own posts under Referrer-Policy: no-referrer, hence both).
+const sameOriginPost = csrf({
+  origin: (origin, c) => origin === publicOrigin(c.env.PUBLIC_URL),
+  secFetchSite: 'same-origin',
+});
+
+const refuseCrossSitePosts = createMiddleware<AppEnv>(async (c, next) => {
+  try {
+    await sameOriginPost(c, async () => {});
+  } catch (err) {
+    if (!(err instanceof HTTPException) || err.status !== 403) throw err;
+    return c.html(
+      <Notice tone="error" title="This request was refused" message="The form was sent from another site. Open your connect link again and use its buttons." />,
+      403,
+    );
+  }
+  await next();
+});
+
+const linkParams = validator('param', (value, c) => {
+  const parsed = z.object({ token: z.string().regex(LINK_TOKEN_PATTERN) }).safeParse(value);
+  return parsed.success ? parsed.data : c.html(<UnknownLinkPage />, 404);
+});
+
+const connectParams = validator('param', (value, c) => {
+  const parsed = z.object({ token: z.string().regex(LINK_TOKEN_PATTERN), integrationId: idSchema('int') }).safeParse(value);
+  return parsed.success ? parsed.data : c.html(<UnknownLinkPage />, 404);
+});
+
+const formBody = validator('form', (value, c) => {
+  const parsed = z
+    .record(z.string().max(64), z.string().max(4096))
+    .refine((fields) => Object.keys(fields).length <= 30)
+    .safeParse(value);
+  return parsed.success
+    ? parsed.data
+    : c.html(<Notice tone="error" title="This form could not be read" message="Go back, check the fields and send it again." />, 400);
+});
+
+function endUserInputKeys(offering: OfferingDefinition): string[] {
+  return offering.inputs.filter((i) => i.source === 'end_user').map((i) => i.key);
+}
+
+/** Only the keys the offering takes from the end user: an integration's own inputs (Okta domain) are never overridable. */
+function pick(form: Readonly<Record<string, string>>, keys: readonly string[], trim = true): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const value = form[key];
+    if (value !== undefined) out[key] = trim ? value.trim() : value;
+  }
+  return out;
+}
+
+interface Ready {
+  link: LinkRow;
+  orgName: string;
+  integration: IntegrationRow;
+  offering: OfferingDefinition;
+}
+
+/** The link must be active and offer this integration; otherwise the page that says why. */
+async function connectTargetOrPage(c: Context<AppEnv>, token: string, integrationId: string): Promise<Ready | Response> {
+  const target = await loadConnectTarget(c.var.db, token, integrationId);
+  if (!target) return c.html(<UnknownLinkPage />, 404);
+  const status = linkStatus(target.link, Date.now());
+  if (status !== 'active') return c.html(<InactiveLinkPage status={status} orgName={target.orgName} />, status === 'disabled' ? 403 : 410);
+  const { integration, offering } = target;
+  if (!integration || !offering || !isOffered(target.link, integration)) {
+    return c.html(
+      <Notice
+        tone="error"
+        context={target.orgName}
+        title="This service is not available"
+        message="This link does not offer it, or it is not set up yet."
+        action={{ href: `/link/${token}`, label: 'See what you can connect' }}
+      />,
+      404,
+    );
+  }
+  return { link: target.link, orgName: target.orgName, integration, offering };
+}
+
+function showForm(c: Context<AppEnv>, token: string, ready: Ready, extra: Pick<ConnectFormProps, 'error' | 'values'>, status: 200 | 400 | 502) {
+  const { offering, integration, link } = ready;
+  const target =
+    offering.auth_mode === 'oauth2'
+      ? authorizationFormTarget(offering, integration.inputs, c.env.PUBLIC_URL)
+      : redirectFormTarget(link.redirectUrl);
+  if (target) allowFormTargets(c, [target]);
+  return c.html(
+    <ConnectFormPage token={token} orgName={ready.orgName} integration={integration} offering={offering} {...extra} />,
+    status,
+  );
+}
+
+/** Writes the flow to KV, binds it to this browser by cookie, and sends the browser to the provider. */
+async function startFlow(c: Context<AppEnv>, token: string, ready: Ready, endUserInputs: Record<string, string>) {
+  const { link, integration, offering } = ready;
+  try {
+    const { redirectUrl, binding } = await startOAuthFlow(
+      { kv: c.env.KV, publicUrl: c.env.PUBLIC_URL },
+      { orgId: link.orgId, link, integration, offering, endUserInputs },
+    );
+    setCookie(c, bindingCookieName(c.env.PUBLIC_URL), binding, bindingCookieAttributes(c.env.PUBLIC_URL));
+    return c.redirect(redirectUrl, 302);
+  } catch (err) {
+    if (!(err instanceof OfferingError)) throw err;
+    // A setup problem of the integration is not the end user's to fix; say so plainly.
+    if (!endUserInputKeys(offering).includes(err.field ?? '')) {
+      return c.html(
+        <Notice tone="error" context={ready.orgName} title={`${integration.name} cannot be connected right now`} message="Its setup is incomplete. Let the people who sent you this link know." />,
+        409,
+      );
+    }
+    return showForm(c, token, ready, { error: { message: err.message, field: err.field }, values: endUserInputs }, 400);
+  }
+}
+
+/** Checks the credentials with the provider, counts a use of the link, and stores them encrypted. */
+async function connectWithCredentials(c: Context<AppEnv>, token: string, ready: Ready, form: Record<string, string>) {
+  const { link, integration, offering } = ready;
+  const endUserInputs = pick(form, endUserInputKeys(offering));
+  // Secret values are never shown again, so only non-secret ones are echoed into the form.
+  const echo = pick(form, [...endUserInputKeys(offering), ...offering.credentials.filter((f) => !f.secret).map((f) => f.key)]);
+  const credentials = pick(form, offering.credentials.map((f) => f.key));
+  const missing = connectFields(offering).find((f) => f.required && !form[f.key]?.trim());
+  if (missing) return showForm(c, token, ready, { error: { message: `${missing.label} is required.`, field: missing.key }, values: echo }, 400);
+
+  let inputs: Record<string, string>;
+  try {
+    inputs = resolveInputValues(offering, { ...integration.inputs, ...endUserInputs });
+  } catch (err) {
+    if (!(err instanceof OfferingError)) throw err;
+    return showForm(c, token, ready, { error: { message: err.message, field: err.field }, values: echo }, 400);
+  }
+  const check = await checkEndUserCredentials(offering, credentials, { inputs, publicUrl: c.env.PUBLIC_URL });
+  if (!check.ok) {
+    return showForm(c, token, ready, { error: { message: check.message, field: check.field }, values: echo }, check.kind === 'unreachable' ? 502 : 400);
+  }
+
+  if (!(await consumeLinkUse(c.var.db, link.id))) {
+    return c.html(<InactiveLinkPage status="used_up" orgName={ready.orgName} />, 410);
+  }
+  const keyring = await parseKeyring(c.env.ENCRYPTION_KEYS);
+  const deps = { db: c.var.db, keyring, publicUrl: c.env.PUBLIC_URL, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) };
+  const storedInputs = pick(inputs, endUserInputKeys(offering), false);
+  let saved;
+  try {
+    saved = await saveConnectionFromCredentials(deps, {
+      orgId: link.orgId,
+      integrationId: integration.id,
+      linkId: link.id,
+      endUser: { id: link.endUserId, email: link.endUserEmail, name: link.endUserName },
+      account: { id: accountIdFor(offering, credentials, storedInputs, check.account), email: check.account.email, name: check.account.name },
+      credentials,
+      inputs: storedInputs,
+    });
+  } catch (err) {
+    await releaseLinkUse(c.var.db, link.id);
+    throw err;
+  }
+
+  if (link.redirectUrl) {
+    const to = await buildResultRedirect({ db: c.var.db, keyring }, link.orgId, link.redirectUrl, {
+      status: 'connected',
+      connectionId: saved.connection.id,
+    });
+    return c.redirect(to, 303);
+  }
+  const moreLeft = link.maxUses === null || link.uses + 1 < link.maxUses;
+  return c.html(
+    <Notice
+      tone="success"
+      context={ready.orgName}
+      title={`${integration.name} is connected`}
+      message={`${saved.created ? 'Your account is now connected.' : 'Your connection has been updated.'} You can close this page.`}
+      action={moreLeft ? { href: `/link/${token}`, label: 'Back to your services' } : undefined}
+    />,
+    200,
+  );
+}
+
+/** The public pages of a link: `/link/{token}` and its connect steps. HTML, never JSON. */
+export const linkPageRoutes = new Hono<AppEnv>()
+  .use(pageHeaders)
+  .use(refuseCrossSitePosts)
+  .use(
+    bodyLimit({
+      maxSize: MAX_FORM_BYTES,
+      onError: (c) => c.html(<Notice tone="error" title="This form is too large" message="Go back and send it again." />, 413),
+    }),
+  )
+  .get('/:token', linkParams, async (c) => {
+    const { token } = c.req.valid('param');
+    const data = await loadLinkPage(c.var.db, token);
+    if (!data) return c.html(<UnknownLinkPage />, 404);
+    const status = linkStatus(data.link, Date.now());
+    if (status !== 'active') return c.html(<InactiveLinkPage status={status} orgName={data.orgName} />, status === 'disabled' ? 403 : 410);
+    if (data.entries.length === 0) return c.html(<NothingToConnectPage orgName={data.orgName} />, 200);
+    allowFormTargets(
+      c,
+      data.entries.flatMap((entry) => {
+        const mode = connectModeOf(entry);
+        if (mode.kind !== 'direct') return [];
+        const defaults = Object.fromEntries(entry.offering.inputs.filter((i) => i.default !== undefined).map((i) => [i.key, i.default!]));
+        return [authorizationFormTarget(entry.offering, { ...defaults, ...entry.integration.inputs }, c.env.PUBLIC_URL)].filter((t) => t !== null);
+      }),
+    );
+    return c.html(<LinkPage token={token} orgName={data.orgName} endUserName={data.link.endUserName} entries={data.entries} />, 200);
+  })
+  .get('/:token/connect/:integrationId', connectParams, async (c) => {
+    const { token, integrationId } = c.req.valid('param');
+    const ready = await connectTargetOrPage(c, token, integrationId);
+    if (ready instanceof Response) return ready;
+    // With nothing to ask the end user, opening the connect address goes straight to the provider.
+    if (ready.offering.auth_mode === 'oauth2' && endUserInputKeys(ready.offering).length === 0) return startFlow(c, token, ready, {});
+    return showForm(c, token, ready, {}, 200);
+  })
+  .post('/:token/connect/:integrationId', connectParams, formBody, async (c) => {
+    const { token, integrationId } = c.req.valid('param');
+    const ready = await connectTargetOrPage(c, token, integrationId);
+    if (ready instanceof Response) return ready;
+    const form = c.req.valid('form');
+    if (ready.offering.auth_mode === 'oauth2') {
+      // A blank optional field means "use the default" (Salesforce's login host).
+      const given = Object.entries(pick(form, endUserInputKeys(ready.offering))).filter(([, value]) => value !== '');
+      return startFlow(c, token, ready, Object.fromEntries(given));
+    }
+    return connectWithCredentials(c, token, ready, form);
+  });
+
+linkPageRoutes.onError((err, c) => {
+  const requestId = c.var.requestId ?? 'unknown';
+  if (err instanceof ApiError && err.status < 500) {
+    return c.html(<Notice tone="error" title="This did not work" message={err.message} />, err.status);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    return c.html(<Notice tone="error" title="This request could not be read" message="Go back and try again." />, err.status);
+  }
+  logError(requestId, err, 'link page error');
+  return c.html(
+    <Notice tone="error" title="Something went wrong on our side" message={`Please try again in a moment. If it keeps happening, quote request id ${requestId}.`} />,
+    500,
+  );
+});

@@ -1,0 +1,63 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { orgOf, requireOrganization } from '../auth/middleware';
+import { parseKeyring } from '../lib/crypto';
+import { pageSchema } from '../lib/pagination';
+import { describeRoute, validate } from '../lib/validate';
+import { createLink, deleteLink, getLink, listLinks, updateLink, type LinkDeps } from './service';
+import { createLinkBody, deletedLinkObject, linkIdParam, linkObject, listLinksQuery, updateLinkBody } from './shapes';
+
+const tags = ['Links'];
+
+async function depsOf(c: { var: AppEnv['Variables']; env: AppEnv['Bindings'] }): Promise<LinkDeps> {
+  return { db: c.var.db, keyring: await parseKeyring(c.env.ENCRYPTION_KEYS), publicUrl: c.env.PUBLIC_URL };
+}
+
+export const linkRoutes = new Hono<AppEnv>()
+  .use(requireOrganization)
+  .post(
+    '/',
+    describeRoute({
+      summary: 'Create a link',
+      description: 'Returns the link with its `url`, which the API shows again on every later read.',
+      tags,
+      auth: 'organization',
+      status: 201,
+      response: linkObject,
+    }),
+    validate('json', createLinkBody),
+    async (c) => c.json(await createLink(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
+  )
+  .get(
+    '/',
+    describeRoute({ summary: 'List links', tags, auth: 'organization', status: 200, response: pageSchema(linkObject) }),
+    validate('query', listLinksQuery),
+    async (c) => c.json(await listLinks(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+  )
+  .get(
+    '/:id',
+    describeRoute({ summary: 'Get a link', tags, auth: 'organization', status: 200, response: linkObject }),
+    validate('param', linkIdParam),
+    async (c) => c.json(await getLink(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+  )
+  .patch(
+    '/:id',
+    describeRoute({ summary: 'Update a link', tags, auth: 'organization', status: 200, response: linkObject }),
+    validate('param', linkIdParam),
+    validate('json', updateLinkBody),
+    async (c) =>
+      c.json(await updateLink(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+  )
+  .delete(
+    '/:id',
+    describeRoute({
+      summary: 'Delete a link',
+      description: 'The URL stops working at once; connections made through it stay.',
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: deletedLinkObject,
+    }),
+    validate('param', linkIdParam),
+    async (c) => c.json(await deleteLink(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+  );

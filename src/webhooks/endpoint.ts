@@ -1,0 +1,83 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { decrypt, encrypt, type Keyring } from '../lib/crypto';
+import { notFound } from '../lib/errors';
+import { iso } from '../lib/shapes';
+import { webhookEndpoints } from './schema';
+import type { PutWebhookBody, WebhookObject } from './shapes';
+import { newSigningSecret } from './signature';
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+export interface WebhookDeps {
+  db: Db;
+  keyring: Keyring;
+}
+
+export const webhookSecretAad = (orgId: string) => `webhook_endpoints/${orgId}/secret`;
+
+export async function decryptWebhookSecret(keyring: Keyring, row: Pick<EndpointRow, 'orgId' | 'secretEnc'>): Promise<string> {
+  return decrypt(keyring, row.secretEnc, webhookSecretAad(row.orgId));
+}
+
+function renderWebhook(row: EndpointRow, secret: string): WebhookObject {
+  return {
+    url: row.url,
+    enabled: row.enabled,
+    secret_hint: secret.slice(-4),
+    created_at: iso(row.createdAt)!,
+    updated_at: iso(row.updatedAt)!,
+  };
+}
+
+export async function findWebhookEndpoint(db: Db, orgId: string): Promise<EndpointRow | undefined> {
+  return db.query.webhookEndpoints.findFirst({ where: eq(webhookEndpoints.orgId, orgId) });
+}
+
+export async function getWebhook(deps: WebhookDeps, orgId: string): Promise<WebhookObject> {
+  const row = await findWebhookEndpoint(deps.db, orgId);
+  if (!row) throw notFound('webhook endpoint; configure one with PUT /api/v1/webhook');
+  return renderWebhook(row, await decryptWebhookSecret(deps.keyring, row));
+}
+
+/**
+ * Creates the organization's endpoint with a new signing secret (returned this once), or
+ * updates its URL and switch, keeping the secret. The insert is conditional, so two first
+ * PUTs racing create one endpoint and only the winner sees a secret.
+ */
+export async function putWebhook(deps: WebhookDeps, orgId: string, body: PutWebhookBody, now = Date.now()) {
+  const secret = newSigningSecret();
+  const [created] = await deps.db
+    .insert(webhookEndpoints)
+    .values({
+      orgId,
+      url: body.url,
+      secretEnc: await encrypt(deps.keyring, secret, webhookSecretAad(orgId)),
+      enabled: body.enabled ?? true,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (created) return { ...renderWebhook(created, secret), secret };
+
+  const [updated] = await deps.db
+    .update(webhookEndpoints)
+    .set({ url: body.url, ...(body.enabled === undefined ? {} : { enabled: body.enabled }), updatedAt: now })
+    .where(eq(webhookEndpoints.orgId, orgId))
+    .returning();
+  if (!updated) throw notFound('webhook endpoint');
+  return renderWebhook(updated, await decryptWebhookSecret(deps.keyring, updated));
+}
+
+/** Replaces the signing secret at once (retries of pending events are signed with the new one). */
+export async function rotateWebhookSecret(deps: WebhookDeps, orgId: string, now = Date.now()) {
+  const secret = newSigningSecret();
+  const [row] = await deps.db
+    .update(webhookEndpoints)
+    .set({ secretEnc: await encrypt(deps.keyring, secret, webhookSecretAad(orgId)), updatedAt: now })
+    .where(eq(webhookEndpoints.orgId, orgId))
+    .returning();
+  if (!row) throw notFound('webhook endpoint; configure one with PUT /api/v1/webhook');
+  return { ...renderWebhook(row, secret), secret };
+}

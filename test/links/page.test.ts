@@ -1,0 +1,236 @@
+import { env } from 'cloudflare:test';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { base64urlEncode, sha256Bytes } from '../../src/lib/crypto';
+import { call, newTenant } from '../helpers/api';
+import { draftIntegration, keyIntegration, newLink, salesforceIntegration } from './fixtures';
+
+afterEach(() => vi.restoreAllMocks());
+
+function cspOf(res: { headers: Headers }): Map<string, string> {
+  const header = res.headers.get('content-security-policy') ?? '';
+  return new Map(header.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values.join(' ')]));
+}
+
+async function importConnection(apiKey: string, integrationId: string, endUserId: string, email = 'ada@acme.example') {
+  const res = await call('/api/v1/connections', {
+    method: 'POST',
+    token: apiKey,
+    body: {
+      integration_id: integrationId,
+      end_user: { id: endUserId },
+      provider_account_id: `acct-${endUserId}`,
+      account: { email },
+      access_token: 'imported-access-token',
+      expires_in: 3600,
+    },
+  });
+  if (res.status !== 201) throw new Error(`importing a connection failed: ${res.status} ${res.text}`);
+  return res.json as { id: string };
+}
+
+describe('the link page', () => {
+  it('lists the allowed integrations with a Connect form each', async () => {
+    const { apiKey } = await newTenant('Acme Corp');
+    const sf = await salesforceIntegration(apiKey, 'Salesforce CRM');
+    const stripe = await keyIntegration(apiKey);
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.text).toMatch(/^<!doctype html>/i);
+    expect(res.text).toContain('<html lang="en">');
+    expect(res.text).toContain('name="viewport"');
+    expect(res.text).toContain('<main');
+    expect(res.text).toContain('Acme Corp');
+    expect(res.text).toContain('Salesforce CRM');
+    expect(res.text).toContain('Stripe');
+    // OAuth: a POST form straight to the flow; API key: a link to the key form.
+    expect(res.text).toContain(`<form method="post" action="/link/${link.token}/connect/${sf.id}">`);
+    expect(res.text).toContain(`href="/link/${link.token}/connect/${stripe.id}"`);
+  });
+
+  it('sends a strict Content-Security-Policy and the other security headers', async () => {
+    const { apiKey } = await newTenant();
+    await salesforceIntegration(apiKey);
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    const csp = cspOf(res);
+    expect(csp.get('default-src')).toBe("'none'");
+    expect(csp.get('style-src')).toMatch(/^'sha256-[A-Za-z0-9+/]+=*'$/);
+    expect(csp.get('img-src')).toBe('data:');
+    expect(csp.get('frame-ancestors')).toBe("'none'");
+    expect(csp.get('base-uri')).toBe("'none'");
+    expect(csp.has('script-src')).toBe(false);
+    // Chrome checks form-action on the redirect a form causes, so the provider is named.
+    expect(csp.get('form-action')).toBe("'self' https://login.salesforce.com");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('allows its one stylesheet by hash, and nothing else', async () => {
+    const { apiKey } = await newTenant();
+    await salesforceIntegration(apiKey);
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    const styles = [...res.text.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+    expect(styles).toHaveLength(1);
+    const hash = base64urlEncode(await sha256Bytes(styles[0]!)).replaceAll('-', '+').replaceAll('_', '/');
+    expect(cspOf(res).get('style-src')).toBe(`'sha256-${hash}${'='.repeat((4 - (hash.length % 4)) % 4)}'`);
+    expect(res.text).not.toMatch(/<script/i);
+    expect(res.text).not.toMatch(/\sstyle=/i);
+    expect(res.text).not.toMatch(/\son[a-z]+=/i);
+    expect(res.text).not.toMatch(/\ssrc=/i);
+    expect(res.text).not.toMatch(/href="(https?:)?\/\//i);
+    expect(res.text).not.toMatch(/<link\s/i);
+  });
+
+  it('labels every Connect button with its service', async () => {
+    const { apiKey } = await newTenant();
+    await salesforceIntegration(apiKey, 'Sales Cloud');
+    await keyIntegration(apiKey, 'off_stripe', 'Payments');
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    expect(res.text).toContain('aria-label="Connect Sales Cloud"');
+    expect(res.text).toContain('aria-label="Connect Payments"');
+  });
+
+  it('shows only the integrations the link allows, and never drafts', async () => {
+    const { apiKey } = await newTenant();
+    await salesforceIntegration(apiKey, 'Hidden CRM');
+    const stripe = await keyIntegration(apiKey, 'off_stripe', 'Allowed Payments');
+    const draft = await draftIntegration(apiKey);
+    const link = await newLink(apiKey, { integration_ids: [stripe.id, draft.id] });
+    const res = await call(`/link/${link.token}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Allowed Payments');
+    expect(res.text).not.toContain('Hidden CRM');
+    expect(res.text).not.toContain('Draft CRM');
+  });
+
+  it("never shows another organization's integrations", async () => {
+    const other = await newTenant('Other Org');
+    await keyIntegration(other.apiKey, 'off_openai', 'Their Secret Service');
+    const { apiKey } = await newTenant('Mine');
+    await keyIntegration(apiKey);
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    expect(res.text).not.toContain('Their Secret Service');
+    expect(res.text).not.toContain('Other Org');
+  });
+
+  it('costs one D1 round trip, connections included', async () => {
+    const { apiKey } = await newTenant();
+    const sf = await salesforceIntegration(apiKey);
+    await keyIntegration(apiKey);
+    await importConnection(apiKey, sf.id, 'user-42');
+    const link = await newLink(apiKey);
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+    const res = await call(`/link/${link.token}`);
+    expect(res.text).toContain('Connected ✓');
+    const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.route === '/link/:token');
+    expect(logged.d1_round_trips).toBe(1);
+    // The log names the route pattern, never the token.
+    expect(lines.join('\n')).not.toContain(link.token);
+  });
+
+  it('says when there is nothing to connect', async () => {
+    const { apiKey } = await newTenant();
+    await draftIntegration(apiKey);
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Nothing to connect yet');
+    expect(res.text).not.toContain('<form');
+  });
+});
+
+describe('link states', () => {
+  it('answers an unknown token with a 404 page that says nothing more', async () => {
+    const res = await call(`/link/${'A'.repeat(43)}`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.text).toContain('This link does not work');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it('answers a malformed token with the same 404 page', async () => {
+    for (const token of ['short', 'x'.repeat(44), `${'A'.repeat(42)}%25`]) {
+      const res = await call(`/link/${token}`);
+      expect(res.status).toBe(404);
+      expect(res.text).toContain('This link does not work');
+    }
+  });
+
+  it('shows an expired link as gone (410)', async () => {
+    const { apiKey } = await newTenant();
+    await keyIntegration(apiKey);
+    const link = await newLink(apiKey, { expires_in: 60 });
+    await env.DB.prepare('UPDATE links SET expires_at = ? WHERE id = ?').bind(Date.now() - 1, link.id).run();
+    const res = await call(`/link/${link.token}`);
+    expect(res.status).toBe(410);
+    expect(res.text).toContain('This link has expired');
+    expect(res.text).not.toContain('<form');
+  });
+
+  it('shows a used-up link as gone (410)', async () => {
+    const { apiKey } = await newTenant();
+    await keyIntegration(apiKey);
+    const link = await newLink(apiKey, { max_uses: 2 });
+    await env.DB.prepare('UPDATE links SET uses = 2 WHERE id = ?').bind(link.id).run();
+    const res = await call(`/link/${link.token}`);
+    expect(res.status).toBe(410);
+    expect(res.text).toContain('This link has been used up');
+  });
+
+  it('shows a disabled link as forbidden (403)', async () => {
+    const { apiKey } = await newTenant();
+    await keyIntegration(apiKey);
+    const link = await newLink(apiKey);
+    await call(`/api/v1/links/${link.id}`, { method: 'PATCH', token: apiKey, body: { disabled: true } });
+    const res = await call(`/link/${link.token}`);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('This link has been turned off');
+  });
+});
+
+describe("the end user's existing connections", () => {
+  it('marks a connected integration with ✓ and offers to reconnect', async () => {
+    const { apiKey } = await newTenant();
+    const sf = await salesforceIntegration(apiKey);
+    await keyIntegration(apiKey);
+    await importConnection(apiKey, sf.id, 'user-42');
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    expect(res.text).toContain('Connected ✓');
+    expect(res.text).toContain('ada@acme.example');
+    expect(res.text).toContain(`aria-label="Reconnect Salesforce"`);
+    // Stripe is not connected yet.
+    expect(res.text).toContain('aria-label="Connect Stripe"');
+  });
+
+  it('says when a connection needs reconnecting', async () => {
+    const { apiKey } = await newTenant();
+    const sf = await salesforceIntegration(apiKey);
+    const connection = await importConnection(apiKey, sf.id, 'user-42');
+    await env.DB.prepare("UPDATE connections SET status = 'needs_reauth' WHERE id = ?").bind(connection.id).run();
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    expect(res.text).toContain('Needs reconnecting');
+    expect(res.text).not.toContain('Connected ✓');
+    expect(res.text).toContain('aria-label="Reconnect Salesforce"');
+  });
+
+  it("does not count another end user's connection", async () => {
+    const { apiKey } = await newTenant();
+    const sf = await salesforceIntegration(apiKey);
+    await importConnection(apiKey, sf.id, 'someone-else', 'someone@else.example');
+    const link = await newLink(apiKey, { end_user: { id: 'user-42' } });
+    const res = await call(`/link/${link.token}`);
+    expect(res.text).not.toContain('Connected ✓');
+    expect(res.text).not.toContain('someone@else.example');
+    expect(res.text).toContain('aria-label="Connect Salesforce"');
+  });
+});

@@ -1,0 +1,52 @@
+import { env } from 'cloudflare:test';
+import { expect } from 'vitest';
+import { createDb } from '../../src/db/client';
+import { hmacSha256Hex, parseKeyring } from '../../src/lib/crypto';
+import type { EmitDeps } from '../../src/webhooks/emit';
+import { call } from '../helpers/api';
+import type { SeenRequest } from '../helpers/outbound';
+
+export const RECEIVER = 'https://hooks.example.com/edgelink';
+
+/** emitEvent's deps with a waitUntil that keeps the background work, so a test can await it. */
+export async function emitDeps() {
+  const pending: Promise<unknown>[] = [];
+  const deps: EmitDeps = {
+    db: createDb(env.DB),
+    keyring: await parseKeyring(env.ENCRYPTION_KEYS),
+    waitUntil: (promise) => pending.push(promise),
+  };
+  return { deps, settle: () => Promise.all(pending.splice(0)) };
+}
+
+/** Configures the tenant's endpoint and returns its signing secret. */
+export async function configureWebhook(apiKey: string, body: Record<string, unknown> = { url: RECEIVER }): Promise<string> {
+  const res = await call('/api/v1/webhook', { method: 'PUT', token: apiKey, body });
+  expect(res.status).toBe(200);
+  return res.json.secret as string;
+}
+
+/** What a receiver does: recompute `v1=` HMAC-SHA256(secret, "{timestamp}.{body}") and compare. */
+export async function hasValidSignature(secret: string, req: SeenRequest): Promise<boolean> {
+  const timestamp = req.headers.get('edgelink-timestamp');
+  const signature = req.headers.get('edgelink-signature');
+  if (!timestamp || !signature) return false;
+  return signature === `v1=${await hmacSha256Hex(secret, `${timestamp}.${req.body}`)}`;
+}
+
+export async function eventRow(id: string) {
+  return env.DB.prepare('SELECT * FROM events WHERE id = ?').bind(id).first<{
+    delivery_status: string;
+    attempts: number;
+    next_attempt_at: number | null;
+    last_response_status: number | null;
+    last_error: string | null;
+    payload: string;
+  }>();
+}
+
+export async function latestEventId(orgId: string): Promise<string> {
+  const row = await env.DB.prepare('SELECT id FROM events WHERE org_id = ? ORDER BY created_at DESC, id DESC LIMIT 1').bind(orgId).first<{ id: string }>();
+  if (!row) throw new Error(`no event for ${orgId}`);
+  return row.id;
+}
