@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { apiKeyRoutes } from './api-keys/routes';
 import { authenticate } from './auth/middleware';
-import { countingD1, createDb } from './db/client';
+import { dbFor } from './db/client';
 import type { AppEnv } from './env';
 import { callbackRoutes } from './connect/routes';
 import { ApiError, errorBody } from './lib/errors';
@@ -45,7 +45,7 @@ const api = new Hono<AppEnv>()
 export const app = new Hono<AppEnv>()
   .use(requestLog)
   .use(async (c, next) => {
-    c.set('db', createDb(countingD1(c.env.DB, c.var.d1)));
+    c.set('db', dbFor(c.env.DB));
     await next();
   })
   .get('/health', (c) => c.json({ status: 'ok' }, 200))

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from './schema';
 
@@ -12,14 +13,40 @@ export interface RoundTrips {
   count: number;
 }
 
+const currentTrips = new AsyncLocalStorage<RoundTrips>();
+
+/** Runs `fn` with D1 round trips counted into `trips` (including work it hands to waitUntil). */
+export function countingRoundTrips<T>(trips: RoundTrips, fn: () => Promise<T>): Promise<T> {
+  return currentTrips.run(trips, fn);
+}
+
+const clients = new WeakMap<D1Database, Db>();
+
+/**
+ * The drizzle client for a D1 binding, built once per isolate: building one reads the whole
+ * schema, which is work no request should repeat.
+ */
+export function dbFor(d1: D1Database): Db {
+  let db = clients.get(d1);
+  if (!db) {
+    db = createDb(countingD1(d1));
+    clients.set(d1, db);
+  }
+  return db;
+}
+
 const EXECUTING = new Set(['first', 'all', 'run', 'raw']);
 
 /**
- * The D1 binding, counting each round trip (a statement run, a batch, an exec) so every
- * request's log line says what it cost. Statements are wrapped for counting and unwrapped
- * again before a batch, so D1 only ever sees its own objects.
+ * The D1 binding, counting each round trip (a statement run, a batch, an exec) into the
+ * current request's tally so its log line says what it cost. Statements are wrapped for
+ * counting and unwrapped again before a batch, so D1 only ever sees its own objects.
  */
-export function countingD1(d1: D1Database, trips: RoundTrips): D1Database {
+function countingD1(d1: D1Database): D1Database {
+  const count = () => {
+    const trips = currentTrips.getStore();
+    if (trips) trips.count++;
+  };
   const originals = new WeakMap<object, D1PreparedStatement>();
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
     const proxy = new Proxy(statement, {
@@ -29,7 +56,7 @@ export function countingD1(d1: D1Database, trips: RoundTrips): D1Database {
         if (typeof value !== 'function') return value;
         if (EXECUTING.has(prop as string)) {
           return (...args: unknown[]) => {
-            trips.count++;
+            count();
             return (value as (...a: unknown[]) => unknown).apply(target, args);
           };
         }
@@ -44,13 +71,13 @@ export function countingD1(d1: D1Database, trips: RoundTrips): D1Database {
       if (prop === 'prepare') return (query: string) => wrap(target.prepare(query));
       if (prop === 'batch') {
         return (statements: D1PreparedStatement[]) => {
-          trips.count++;
+          count();
           return target.batch(statements.map((s) => originals.get(s) ?? s));
         };
       }
       if (prop === 'exec') {
         return (query: string) => {
-          trips.count++;
+          count();
           return target.exec(query);
         };
       }

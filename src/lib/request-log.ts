@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from '../env';
+import { countingRoundTrips } from '../db/client';
 import { randomToken } from './crypto';
 
 /** The route pattern that answered (`/api/v1/api_keys/:id`), never the raw path with its ids or tokens. */
@@ -18,8 +19,9 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const requestId = `req_${randomToken(12)}`;
   c.set('requestId', requestId);
   c.set('caller', null);
-  c.set('d1', { count: 0 });
-  await next();
+  const trips = { count: 0 };
+  c.set('d1', trips);
+  await countingRoundTrips(trips, next);
   c.header('x-request-id', requestId);
   const caller = c.var.caller;
   console.log(
