@@ -62,7 +62,8 @@ const methodsFor = allowedMethods(app);
 
 app.notFound((c) => {
   const allowed = methodsFor(c.req.path);
-  if (allowed.length > 0) {
+  // A path that differs only by a trailing slash is simply not a route.
+  if (allowed.length > 0 && !allowed.includes(c.req.method)) {
     const err = new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed here; use ${allowed.join(', ')}.`);
     return c.json(errorBody(err, c.var.requestId), 405, { Allow: allowed.join(', ') });
   }
