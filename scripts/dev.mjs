@@ -339,9 +339,64 @@ async function seedApiKey(state, { adminToken }) {
   return { state: { ...state, api_key: { id, organization_id: orgId, prefix, secret } }, reused: false };
 }
 
+// Until Edgelink's own OAuth server lands, the demo link connects an API-key service: it needs
+// no provider account and no internet, and shows the whole path from link to stored credentials.
+const DEMO_OFFERING_ID = 'off_demo_api_key';
+
+async function seedDemoOffering(state, { adminToken }) {
+  const res = await api('GET', `/api/v1/offerings/${DEMO_OFFERING_ID}`, { token: adminToken });
+  if (res.status === 200) return { state: { ...state, offering_id: DEMO_OFFERING_ID }, reused: true };
+  if (res.status !== 404) throw unexpected('Checking the demo offering', res);
+  const created = await api('POST', '/api/v1/admin/offerings', {
+    token: adminToken,
+    body: {
+      id: DEMO_OFFERING_ID,
+      name: 'Demo service (API key)',
+      provider: 'demo',
+      description: 'A local stand-in: any key is accepted, nothing is called.',
+      auth_mode: 'api_key',
+      credentials: [{ key: 'api_key', label: 'API key', secret: true }],
+    },
+  });
+  if (created.status !== 201) throw unexpected('Creating the demo offering', created);
+  return { state: { ...state, offering_id: DEMO_OFFERING_ID }, reused: false };
+}
+
+async function seedIntegration(state) {
+  const token = state.api_key.secret;
+  const saved = state.integration;
+  if (saved?.id) {
+    const res = await api('GET', `/api/v1/integrations/${encodeURIComponent(saved.id)}`, { token });
+    if (res.status === 200) return { state, reused: true };
+    if (res.status !== 404) throw unexpected('Checking the demo integration', res);
+  }
+  const res = await api('POST', '/api/v1/integrations', { token, body: { name: 'Demo service', offering_id: state.offering_id } });
+  if (res.status !== 201) throw unexpected('Creating the demo integration', res);
+  return { state: { ...state, integration: { id: res.json.id } }, reused: false };
+}
+
+async function seedLink(state) {
+  const token = state.api_key.secret;
+  const saved = state.link;
+  if (saved?.id) {
+    const res = await api('GET', `/api/v1/links/${encodeURIComponent(saved.id)}`, { token });
+    if (res.status === 200 && res.json.status === 'active') return { state: { ...state, link: { id: saved.id, url: res.json.url } }, reused: true };
+    if (res.status !== 200 && res.status !== 404) throw unexpected('Checking the demo link', res);
+  }
+  const res = await api('POST', '/api/v1/links', {
+    token,
+    body: { name: 'Demo link', end_user: { id: 'demo-user', email: 'demo@example.com', display_name: 'Demo user' } },
+  });
+  if (res.status !== 201) throw unexpected('Creating the demo link', res);
+  return { state: { ...state, link: { id: res.json.id, url: res.json.url } }, reused: false };
+}
+
 const SEED_STEPS = [
   ['demo organization', seedOrganization],
   ['demo API key', seedApiKey],
+  ['demo offering', seedDemoOffering],
+  ['demo integration', seedIntegration],
+  ['demo link', seedLink],
 ];
 
 async function seed(ctx) {
@@ -364,6 +419,7 @@ function printBanner({ adminToken, state }) {
     ['Admin token', adminToken],
     ['Demo organization', `${state.organization.id} (${state.organization.name})`],
     ['Demo API key', key],
+    ['Demo connect link', state.link.url],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [
@@ -373,6 +429,8 @@ function printBanner({ adminToken, state }) {
     '',
     'Try it:',
     `  curl -H "Authorization: Bearer ${key}" ${BASE_URL}/api/v1/api_keys`,
+    `  open ${state.link.url} , connect the demo service, then:`,
+    `  curl -H "Authorization: Bearer ${key}" "${BASE_URL}/api/v1/connections?end_user_id=demo-user"`,
     '',
     `Secrets: ${relative(ROOT, DEV_VARS)} (git-ignored). Seeded data: ${relative(ROOT, STATE_FILE)}.`,
   ];
