@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
-import { parseKeyring } from '../lib/crypto';
+import { requestDeps } from '../lib/deps';
 import { logError } from '../lib/request-log';
 import { describeRoute } from '../lib/validate';
 import { pageHeaders } from '../views/headers';
@@ -51,13 +51,7 @@ export const callbackRoutes = new Hono<AppEnv>().get(
   async (c) => {
   const all = readQuery(c.req.queries());
   const cookieName = bindingCookieName(c.env.PUBLIC_URL);
-  const deps = {
-    db: c.var.db,
-    kv: c.env.KV,
-    keyring: await parseKeyring(c.env.ENCRYPTION_KEYS),
-    publicUrl: c.env.PUBLIC_URL,
-    waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
-  };
+  const deps = await requestDeps(c);
   const outcome = await completeOAuthCallback(
     deps,
     { state: all.state, code: all.code, error: all.error, error_description: all.error_description, iss: all.iss, all },

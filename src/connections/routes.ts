@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { requestDeps } from '../lib/deps';
 import { API_KEY_PREFIX } from '../api-keys/secret';
 import { actAsApiKey, authenticate, bearerToken, orgOf, requireOrganization } from '../auth/middleware';
 import { parseKeyring } from '../lib/crypto';
@@ -32,14 +33,6 @@ import {
 
 const tags = ['Connections'];
 
-async function depsOf(c: Context<AppEnv, any, any>): Promise<ConnectionDeps> {
-  return {
-    db: c.var.db,
-    keyring: await parseKeyring(c.env.ENCRYPTION_KEYS),
-    publicUrl: c.env.PUBLIC_URL,
-    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-  };
-}
 
 /** The API key in the Authorization header, or null for anything else (left to `authenticate`). */
 function apiKeyIn(header: string | undefined): string | null {
@@ -52,7 +45,7 @@ function apiKeyIn(header: string | undefined): string | null {
 }
 
 async function tokenResponse(c: Context<AppEnv, any, any>, row: ConnectionRow) {
-  const deps = await depsOf(c);
+  const deps = await requestDeps(c);
   const fresh = await ensureFreshToken(deps, row);
   return c.json(await renderToken(deps.keyring, fresh), 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 }
@@ -117,7 +110,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     }),
     validate('json', importConnectionBody),
     async (c) => {
-      const { connection, created } = await importConnection(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('json'));
+      const { connection, created } = await importConnection(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('json'));
       return c.json(connection, created ? 201 : 200);
     },
   )
@@ -136,7 +129,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     validate('param', connectionIdParam),
     validate('json', updateConnectionBody),
     async (c) =>
-      c.json(await updateConnection(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+      c.json(await updateConnection(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .delete(
     '/:id',
@@ -149,7 +142,7 @@ export const connectionRoutes = new Hono<AppEnv>()
       response: deletedConnectionObject,
     }),
     validate('param', connectionIdParam),
-    async (c) => c.json(await deleteConnection(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+    async (c) => c.json(await deleteConnection(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   )
   .post(
     '/:id/refresh',
@@ -163,7 +156,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     }),
     validate('param', connectionIdParam),
     async (c) => {
-      const deps = await depsOf(c);
+      const deps = await requestDeps(c);
       const { connection, integration } = await findConnection(deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
       const fresh = await ensureFreshToken(deps, connection, { force: true });
       return c.json(renderConnection(fresh, integration), 200);

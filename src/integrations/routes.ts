@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { requestDeps } from '../lib/deps';
 import { orgOf, requireOrganization } from '../auth/middleware';
 import { parseKeyring } from '../lib/crypto';
 import { pageSchema } from '../lib/pagination';
@@ -26,9 +27,6 @@ import { z } from 'zod';
 
 const tags = ['Integrations'];
 
-async function depsOf(c: { var: AppEnv['Variables']; env: AppEnv['Bindings'] }): Promise<IntegrationDeps> {
-  return { db: c.var.db, keyring: await parseKeyring(c.env.ENCRYPTION_KEYS), publicUrl: c.env.PUBLIC_URL };
-}
 
 export const integrationRoutes = new Hono<AppEnv>()
   .use(requireOrganization)
@@ -43,13 +41,13 @@ export const integrationRoutes = new Hono<AppEnv>()
       response: integrationObject,
     }),
     validate('json', createIntegrationBody),
-    async (c) => c.json(await createIntegration(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
+    async (c) => c.json(await createIntegration(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
   )
   .get(
     '/',
     describeRoute({ summary: 'List integrations', tags, auth: 'organization', status: 200, response: pageSchema(integrationObject) }),
     validate('query', listIntegrationsQuery),
-    async (c) => c.json(await listIntegrations(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+    async (c) => c.json(await listIntegrations(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
   .get(
     '/:id',
@@ -73,7 +71,7 @@ export const integrationRoutes = new Hono<AppEnv>()
     validate('param', integrationIdParam),
     validate('json', updateIntegrationBody),
     async (c) =>
-      c.json(await updateIntegration(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+      c.json(await updateIntegration(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .delete(
     '/:id',
@@ -102,5 +100,5 @@ export const integrationRoutes = new Hono<AppEnv>()
       response: integrationObject,
     }),
     validate('param', integrationIdParam),
-    async (c) => c.json(await verifyIntegration(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+    async (c) => c.json(await verifyIntegration(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   );

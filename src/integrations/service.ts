@@ -184,17 +184,23 @@ export async function decryptClientSecret(keyring: Keyring, row: IntegrationRow)
   return row.clientSecretEnc === null ? null : decrypt(keyring, row.clientSecretEnc, secretAad(row.id));
 }
 
-export async function updateIntegration(deps: IntegrationDeps, orgId: string, id: string, patch: UpdateIntegrationBody, now = Date.now()) {
+/** The integration, its offering and its current settings (secret decrypted), for a change. */
+async function loadForChange(deps: IntegrationDeps, orgId: string, id: string) {
   const row = await findIntegration(deps.db, orgId, id);
   const offering = await findOffering(deps.db, row.offeringId);
   if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${row.offeringId}' of this integration no longer exists.`);
-  const current: Settings = {
+  const settings: Settings = {
     clientId: row.clientId,
     clientSecret: await decryptClientSecret(deps.keyring, row),
     scopes: row.scopes,
     authorizationParams: row.authorizationParams,
     inputs: row.inputs,
   };
+  return { row, offering, settings };
+}
+
+export async function updateIntegration(deps: IntegrationDeps, orgId: string, id: string, patch: UpdateIntegrationBody, now = Date.now()) {
+  const { row, offering, settings: current } = await loadForChange(deps, orgId, id);
   const next: Settings = {
     clientId: patch.client_id ?? current.clientId,
     clientSecret: patch.client_secret ?? current.clientSecret,
@@ -230,16 +236,7 @@ export async function updateIntegration(deps: IntegrationDeps, orgId: string, id
 }
 
 export async function verifyIntegration(deps: IntegrationDeps, orgId: string, id: string, now = Date.now()) {
-  const row = await findIntegration(deps.db, orgId, id);
-  const offering = await findOffering(deps.db, row.offeringId);
-  if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${row.offeringId}' of this integration no longer exists.`);
-  const settings: Settings = {
-    clientId: row.clientId,
-    clientSecret: await decryptClientSecret(deps.keyring, row),
-    scopes: row.scopes,
-    authorizationParams: row.authorizationParams,
-    inputs: row.inputs,
-  };
+  const { offering, settings } = await loadForChange(deps, orgId, id);
   const { status, verification } = await assess(offering.definition, settings, deps, now);
   const [updated] = await deps.db
     .update(integrations)

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { requestDeps } from '../lib/deps';
 import { orgOf, requireOrganization } from '../auth/middleware';
 import { parseKeyring } from '../lib/crypto';
 import { pageSchema } from '../lib/pagination';
@@ -9,9 +10,6 @@ import { createLinkBody, deletedLinkObject, linkIdParam, linkObject, listLinksQu
 
 const tags = ['Links'];
 
-async function depsOf(c: { var: AppEnv['Variables']; env: AppEnv['Bindings'] }): Promise<LinkDeps> {
-  return { db: c.var.db, keyring: await parseKeyring(c.env.ENCRYPTION_KEYS), publicUrl: c.env.PUBLIC_URL };
-}
 
 export const linkRoutes = new Hono<AppEnv>()
   .use(requireOrganization)
@@ -26,19 +24,19 @@ export const linkRoutes = new Hono<AppEnv>()
       response: linkObject,
     }),
     validate('json', createLinkBody),
-    async (c) => c.json(await createLink(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
+    async (c) => c.json(await createLink(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
   )
   .get(
     '/',
     describeRoute({ summary: 'List links', tags, auth: 'organization', status: 200, response: pageSchema(linkObject) }),
     validate('query', listLinksQuery),
-    async (c) => c.json(await listLinks(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+    async (c) => c.json(await listLinks(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
   .get(
     '/:id',
     describeRoute({ summary: 'Get a link', tags, auth: 'organization', status: 200, response: linkObject }),
     validate('param', linkIdParam),
-    async (c) => c.json(await getLink(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+    async (c) => c.json(await getLink(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   )
   .patch(
     '/:id',
@@ -46,7 +44,7 @@ export const linkRoutes = new Hono<AppEnv>()
     validate('param', linkIdParam),
     validate('json', updateLinkBody),
     async (c) =>
-      c.json(await updateLink(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+      c.json(await updateLink(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .delete(
     '/:id',

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { requestDeps } from '../lib/deps';
 import { orgOf, requireOrganization } from '../auth/middleware';
 import { parseKeyring } from '../lib/crypto';
 import { pageSchema } from '../lib/pagination';
@@ -9,9 +10,6 @@ import { findEvent, listEvents } from './events';
 import { MAX_ATTEMPTS } from './delivery';
 import { eventIdParam, eventObject, listEventsQuery, putWebhookBody, webhookObject, webhookWithSecretObject } from './shapes';
 
-async function depsOf(c: { var: AppEnv['Variables']; env: AppEnv['Bindings'] }): Promise<WebhookDeps> {
-  return { db: c.var.db, keyring: await parseKeyring(c.env.ENCRYPTION_KEYS) };
-}
 
 const SIGNING =
   'Each delivery is a POST of the event JSON with headers `Edgelink-Event-Id` (the same on every retry: deduplicate on it), ' +
@@ -34,7 +32,7 @@ export const webhookRoutes = new Hono<AppEnv>()
       status: 200,
       response: webhookObject,
     }),
-    async (c) => c.json(await getWebhook(await depsOf(c), orgOf(c.var.caller).orgId), 200),
+    async (c) => c.json(await getWebhook(await requestDeps(c), orgOf(c.var.caller).orgId), 200),
   )
   .put(
     '/',
@@ -47,7 +45,7 @@ export const webhookRoutes = new Hono<AppEnv>()
       response: webhookWithSecretObject,
     }),
     validate('json', putWebhookBody),
-    async (c) => c.json(await putWebhook(await depsOf(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 200),
+    async (c) => c.json(await putWebhook(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 200),
   )
   .post(
     '/rotate_secret',
@@ -59,7 +57,7 @@ export const webhookRoutes = new Hono<AppEnv>()
       status: 200,
       response: webhookWithSecretObject,
     }),
-    async (c) => c.json(await rotateWebhookSecret(await depsOf(c), orgOf(c.var.caller).orgId), 200),
+    async (c) => c.json(await rotateWebhookSecret(await requestDeps(c), orgOf(c.var.caller).orgId), 200),
   );
 
 const eventTags = ['Events'];
