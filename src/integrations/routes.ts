@@ -87,7 +87,7 @@ export const integrationRoutes = new Hono<AppEnv>()
     validate('query', deleteIntegrationQuery),
     async (c) => {
       const { cascade = false } = c.req.valid('query');
-      return c.json(await deleteIntegration(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id, cascade), 200);
+      return c.json(await deleteIntegration(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, cascade), 200);
     },
   )
   .post(

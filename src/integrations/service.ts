@@ -1,5 +1,7 @@
 import { and, count, eq } from 'drizzle-orm';
+import { connectionEventData } from '../connections/render';
 import { connections } from '../connections/schema';
+import { emitEvent, type EmitDeps } from '../webhooks/emit';
 import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../lib/errors';
@@ -271,16 +273,24 @@ export async function listIntegrations(
 }
 
 
-/** Refuses while connections exist, unless asked to delete them too (in the same batch). */
-export async function deleteIntegration(db: Db, orgId: string, id: string, cascade: boolean) {
+/**
+ * Refuses while connections exist, unless asked to delete them too (in the same batch); each
+ * deleted connection is announced by a `connection.deleted` webhook like a single delete.
+ * Provider-side revocation is left to single deletes: a cascade may cover thousands.
+ */
+export async function deleteIntegration(deps: EmitDeps, orgId: string, id: string, cascade: boolean) {
+  const { db } = deps;
   await findIntegration(db, orgId, id);
   const [{ n }] = (await db.select({ n: count() }).from(connections).where(eq(connections.integrationId, id))) as [{ n: number }];
   if (n > 0 && !cascade) {
     throw conflict(`This integration has ${n} connection(s). Delete them first, or repeat with ?cascade=true to delete them too.`);
   }
-  await db.batch([
-    db.delete(connections).where(and(eq(connections.integrationId, id), eq(connections.orgId, orgId))),
+  const [deleted] = await db.batch([
+    db.delete(connections).where(and(eq(connections.integrationId, id), eq(connections.orgId, orgId))).returning(),
     db.delete(integrations).where(and(eq(integrations.id, id), eq(integrations.orgId, orgId))),
   ]);
-  return { deleted_connections: n };
+  for (const row of deleted) {
+    await emitEvent(deps, orgId, 'connection.deleted', connectionEventData(row, { reason: 'integration_deleted' }));
+  }
+  return { deleted_connections: deleted.length };
 }

@@ -20,6 +20,12 @@ describe('one error shape', () => {
     expect(res.headers.get('allow')).toBe('GET, POST');
   });
 
+  it('answers a known path with a trailing slash as an unknown route, not a wrong method', async () => {
+    const { apiKey } = await newTenant();
+    const res = await call('/api/v1/api_keys/', { token: apiKey });
+    expectError(res, 404, 'not_found');
+  });
+
   it('puts a request id on successful responses too', async () => {
     const res = await call('/health');
     expect(res.status).toBe(200);

@@ -15,7 +15,9 @@ export function stubProvider(handler: (req: SeenRequest) => Response | Promise<R
   const seen: SeenRequest[] = [];
   const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const request = new Request(input as RequestInfo, init as RequestInit);
-    const req = { url: request.url, method: request.method, headers: request.headers, body: await request.text() };
+    // Bytes, then text: workerd warns when .text() reads a body that is not declared as text.
+    const body = new TextDecoder().decode(await request.arrayBuffer());
+    const req = { url: request.url, method: request.method, headers: request.headers, body };
     seen.push(req);
     return handler(req);
   });

@@ -277,5 +277,9 @@ describe('reading, updating and deleting', () => {
     expectError(await call(`/api/v1/integrations/${created.json.id}`, { token: apiKey }), 404, 'not_found');
     const left = await env.DB.prepare('SELECT count(*) AS n FROM connections WHERE integration_id = ?').bind(created.json.id).first<{ n: number }>();
     expect(left!.n).toBe(0);
+    const events = await call('/api/v1/events?type=connection.deleted', { token: apiKey });
+    expect(events.json.data.map((e: any) => e.payload.data)).toEqual([
+      expect.objectContaining({ connection_id: 'con_test0000000000000000001', reason: 'integration_deleted' }),
+    ]);
   });
 });
