@@ -7,3 +7,7 @@ export * from '../connections/schema';
 export * from '../links/schema';
 export * from '../connect/schema';
 export * from '../webhooks/schema';
+export * from '../users/schema';
+export * from '../applications/schema';
+export * from '../notifications/schema';
+export * from '../oauth-server/schema';

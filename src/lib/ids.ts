@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { randomBytes } from './crypto';
 
-export const ID_PREFIXES = ['org', 'usr', 'key', 'off', 'int', 'lnk', 'con', 'app', 'evt', 'ntf'] as const;
+export const ID_PREFIXES = ['org', 'usr', 'key', 'off', 'int', 'lnk', 'con', 'app', 'evt', 'ntf', 'grt'] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lowercase

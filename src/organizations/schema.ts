@@ -15,6 +15,9 @@ export const users = sqliteTable('users', {
   // Stored lower-cased so sign-in and uniqueness ignore case.
   email: text('email').notNull().unique(),
   name: text('name'),
+  // `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`; null until a password is set.
+  passwordHash: text('password_hash'),
+  isPlatformAdmin: integer('is_platform_admin', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
 });
 
