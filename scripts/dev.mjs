@@ -391,11 +391,76 @@ async function seedLink(state) {
   return { state: { ...state, link: { id: res.json.id, url: res.json.url } }, reused: false };
 }
 
+// Edgelink connecting to itself: a user who can sign in, an OAuth application of the demo
+// organization, and an integration on the built-in `off_edgelink` offering that uses it.
+const DEMO_USER_EMAIL = 'demo@example.com';
+
+async function seedDemoUser(state, { adminToken }) {
+  const orgId = state.organization.id;
+  if (state.user?.organization_id === orgId) return { state, reused: true };
+  const password = randomBytes(12).toString('base64url');
+  const res = await api('POST', `/api/v1/admin/organizations/${encodeURIComponent(orgId)}/users`, {
+    token: adminToken,
+    body: { email: DEMO_USER_EMAIL, name: 'Demo user', role: 'owner', password },
+  });
+  // 409: the user is already a member (an earlier run's state file was lost); its password is unknown.
+  if (res.status !== 201 && res.status !== 409) throw unexpected('Creating the demo user', res);
+  return { state: { ...state, user: { organization_id: orgId, email: DEMO_USER_EMAIL, password: res.status === 201 ? password : null } }, reused: false };
+}
+
+async function seedSelfApplication(state) {
+  const token = state.api_key.secret;
+  const saved = state.application;
+  if (saved?.id) {
+    const res = await api('GET', `/api/v1/applications/${encodeURIComponent(saved.id)}`, { token });
+    if (res.status === 200) return { state, reused: true };
+    if (res.status !== 404) throw unexpected('Checking the demo OAuth application', res);
+  }
+  const res = await api('POST', '/api/v1/applications', {
+    token,
+    body: {
+      name: 'Edgelink (this deployment)',
+      description: 'Lets the demo link connect Edgelink to itself.',
+      redirect_uris: [`${BASE_URL}/api/v1/oauth/callback`],
+    },
+  });
+  if (res.status !== 201) throw unexpected('Creating the demo OAuth application', res);
+  const { id, client_id, client_secret } = res.json;
+  // A new application needs a new integration.
+  const { self_integration: _old, ...rest } = state;
+  return { state: { ...rest, application: { id, client_id, client_secret } }, reused: false };
+}
+
+async function seedSelfIntegration(state) {
+  const token = state.api_key.secret;
+  const saved = state.self_integration;
+  if (saved?.id) {
+    const res = await api('GET', `/api/v1/integrations/${encodeURIComponent(saved.id)}`, { token });
+    if (res.status === 200) return { state, reused: true };
+    if (res.status !== 404) throw unexpected('Checking the Edgelink integration', res);
+  }
+  const res = await api('POST', '/api/v1/integrations', {
+    token,
+    body: {
+      name: 'Edgelink',
+      offering_id: 'off_edgelink',
+      client_id: state.application.client_id,
+      client_secret: state.application.client_secret,
+      scopes: ['all.full_access', 'offline_access'],
+    },
+  });
+  if (res.status !== 201) throw unexpected('Creating the Edgelink integration', res);
+  return { state: { ...state, self_integration: { id: res.json.id, status: res.json.status } }, reused: false };
+}
+
 const SEED_STEPS = [
   ['demo organization', seedOrganization],
   ['demo API key', seedApiKey],
+  ['demo user', seedDemoUser],
   ['demo offering', seedDemoOffering],
   ['demo integration', seedIntegration],
+  ['demo OAuth application', seedSelfApplication],
+  ['Edgelink integration', seedSelfIntegration],
   ['demo link', seedLink],
 ];
 
@@ -419,6 +484,7 @@ function printBanner({ adminToken, state }) {
     ['Admin token', adminToken],
     ['Demo organization', `${state.organization.id} (${state.organization.name})`],
     ['Demo API key', key],
+    ['Demo sign-in', state.user.password ? `${state.user.email} / ${state.user.password}` : `${state.user.email} (password set earlier)`],
     ['Demo connect link', state.link.url],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -429,7 +495,7 @@ function printBanner({ adminToken, state }) {
     '',
     'Try it:',
     `  curl -H "Authorization: Bearer ${key}" ${BASE_URL}/api/v1/api_keys`,
-    `  open ${state.link.url} , connect the demo service, then:`,
+    `  open ${state.link.url} , connect "Edgelink" (sign in as the demo user, Allow) or the demo service, then:`,
     `  curl -H "Authorization: Bearer ${key}" "${BASE_URL}/api/v1/connections?end_user_id=demo-user"`,
     '',
     `Secrets: ${relative(ROOT, DEV_VARS)} (git-ignored). Seeded data: ${relative(ROOT, STATE_FILE)}.`,

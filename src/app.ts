@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { apiKeyRoutes } from './api-keys/routes';
+import { adminApplicationRoutes, applicationRoutes } from './applications/routes';
 import { authenticate } from './auth/middleware';
 import { dbFor } from './db/client';
 import type { AppEnv } from './env';
@@ -15,8 +16,12 @@ import { adminOfferingRoutes, offeringRoutes } from './offerings/routes';
 import { integrationRoutes } from './integrations/routes';
 import { linkPageRoutes } from './links/page-routes';
 import { linkRoutes } from './links/routes';
+import { loginRoutes, logoutRoutes } from './users/page-routes';
 import { connectionRoutes } from './connections/routes';
 import { eventRoutes, webhookRoutes } from './webhooks/routes';
+import { notificationRoutes, notificationTemplateRoutes } from './notifications/routes';
+import { authorizeRoutes } from './oauth-server/authorize';
+import { oauthServerRoutes, wellKnownRoutes } from './oauth-server/routes';
 
 /** Bodies the management API accepts; the largest legitimate one is far smaller. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -39,8 +44,12 @@ const api = new Hono<AppEnv>()
   .route('/links', linkRoutes)
   .route('/webhook', webhookRoutes)
   .route('/events', eventRoutes)
+  .route('/applications', applicationRoutes)
+  .route('/notifications', notificationRoutes)
+  .route('/notification_templates', notificationTemplateRoutes)
   .route('/admin/organizations', adminOrganizationRoutes)
-  .route('/admin/offerings', adminOfferingRoutes);
+  .route('/admin/offerings', adminOfferingRoutes)
+  .route('/admin/applications', adminApplicationRoutes);
 
 export const app = new Hono<AppEnv>()
   .use(requestLog)
@@ -50,7 +59,12 @@ export const app = new Hono<AppEnv>()
   })
   .get('/health', (c) => c.json({ status: 'ok' }, 200))
   .route('/api/v1', api)
-  .route('/link', linkPageRoutes);
+  .route('/link', linkPageRoutes)
+  .route('/login', loginRoutes)
+  .route('/logout', logoutRoutes)
+  .route('/.well-known', wellKnownRoutes)
+  .route('/oauth', authorizeRoutes)
+  .route('/oauth', oauthServerRoutes);
 
 let openApiJson: string | undefined;
 app.get('/openapi.json', (c) => {

@@ -1,11 +1,26 @@
+import type { Role } from '../organizations/schema';
+
 /**
- * Who is calling, resolved once per request by the auth middleware. Later kinds (a signed-in
- * user's session, an access token from Edgelink's own OAuth server) join this union.
+ * Who is calling, resolved once per request by the auth middleware: the operator's token, an
+ * organization's API key, or a signed-in user acting for one of their organizations with the
+ * role they hold there. Later kinds (an access token from Edgelink's own OAuth server) join
+ * this union.
  */
-export type Caller = { kind: 'operator' } | { kind: 'api_key'; orgId: string; keyId: string };
+export type Caller =
+  | { kind: 'operator' }
+  | { kind: 'api_key'; orgId: string; keyId: string }
+  | { kind: 'user'; userId: string; orgId: string; role: Role };
 
 export type OrgCaller = Extract<Caller, { orgId: string }>;
 
 export function isOrgCaller(caller: Caller | null): caller is OrgCaller {
   return caller !== null && 'orgId' in caller;
+}
+
+/** Owners and admins change things; members only read. */
+export const roleMayWrite = (role: Role) => role === 'owner' || role === 'admin';
+
+/** Whether this caller may make changes in its organization: keys act with the organization's full rights. */
+export function mayWrite(caller: OrgCaller): boolean {
+  return caller.kind !== 'user' || roleMayWrite(caller.role);
 }

@@ -3,10 +3,14 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { findActiveApiKey, touchApiKey } from '../api-keys/service';
 import { timingSafeEqual } from '../lib/crypto';
-import { ApiError, unauthorized } from '../lib/errors';
+import { ApiError, forbidden, unauthorized } from '../lib/errors';
 import type { apiKeys } from '../api-keys/schema';
 import { API_KEY_PREFIX } from '../api-keys/secret';
-import { isOrgCaller, type OrgCaller } from './caller';
+import type { Role } from '../organizations/schema';
+import { sessionTokenOf } from '../users/session';
+import { isOrgCaller, mayWrite, type OrgCaller } from './caller';
+import { isSafeMethod } from './request-site';
+import { sessionCaller } from './session';
 
 export function bearerToken(header: string | undefined): string | null {
   if (header === undefined) return null;
@@ -16,15 +20,18 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /**
- * Resolves the Authorization header into `c.var.caller` once; routes then ask for the kind
- * of caller they accept. An unknown or revoked credential is refused here, so no route can
- * forget to.
+ * Resolves the Authorization header (or, without one, the session cookie) into `c.var.caller`
+ * once; routes then ask for the kind of caller they accept. An unknown, revoked or expired
+ * credential is refused here, so no route can forget to.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   // Already resolved by a sub-app mounted ahead of the app-wide authenticate (connections).
   if (c.var.caller) return next();
   const token = bearerToken(c.req.header('authorization'));
-  if (token === null) {
+  const sessionToken = token === null ? sessionTokenOf(c) : undefined;
+  if (sessionToken !== undefined) {
+    c.set('caller', await sessionCaller(c, sessionToken));
+  } else if (token === null) {
     c.set('caller', null);
   } else if (token.startsWith(API_KEY_PREFIX)) {
     const key = await findActiveApiKey(c.var.db, token);
@@ -52,15 +59,33 @@ export const requireOperator = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Organization routes: the caller must act for exactly one organization. */
+/**
+ * Organization routes: the caller must act for exactly one organization, and only owners and
+ * admins may change anything there; a member's session reads. Every organization route passes
+ * here, so no route can forget the role.
+ */
 export const requireOrganization = createMiddleware<AppEnv>(async (c, next) => {
   const caller = c.var.caller;
   if (caller === null) throw unauthorized('Send an API key as "Authorization: Bearer elk_sk_…".');
   if (!isOrgCaller(caller)) {
     throw new ApiError(403, 'forbidden', 'Use an organization API key; the operator token manages organizations under /api/v1/admin.');
   }
+  if (!isSafeMethod(c.req.method) && !mayWrite(caller)) throw forbidden('Your role cannot change this: members of an organization may only read.');
   await next();
 });
+
+/**
+ * For routes only some roles may use even to read (e.g. owner-only settings): a signed-in
+ * user needs one of `roles`; API keys act for their organization and pass. Use after
+ * requireOrganization.
+ */
+export function requireRole(...roles: Role[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const caller = orgOf(c.var.caller);
+    if (caller.kind === 'user' && !roles.includes(caller.role)) throw forbidden(`Your role cannot do this: it needs ${roles.join(' or ')}.`);
+    await next();
+  });
+}
 
 /** The organization a request acts for; only valid after requireOrganization. */
 export function orgOf(caller: AppEnv['Variables']['caller']): OrgCaller {

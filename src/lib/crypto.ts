@@ -83,13 +83,66 @@ export async function hmacSha256Hex(
 
 /** Runs over the longer input whatever the content, so timing reveals lengths at most. */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const x = utf8.encode(a);
-  const y = utf8.encode(b);
+  return timingSafeEqualBytes(utf8.encode(a), utf8.encode(b));
+}
+
+function timingSafeEqualBytes(x: Uint8Array, y: Uint8Array): boolean {
   let diff = x.length ^ y.length;
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
     diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
   }
   return diff === 0;
+}
+
+/**
+ * Workers refuse PBKDF2 above 100,000 iterations in production, while local workerd runs any
+ * count: a higher value would pass every local test and break every sign-in once deployed.
+ */
+export const PBKDF2_ITERATIONS = 100_000;
+const PASSWORD_SCHEME = 'pbkdf2-sha256';
+const PASSWORD_SALT_BYTES = 16;
+const PASSWORD_HASH_BYTES = 32;
+
+async function pbkdf2Sha256(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+  // NFKC, as NIST SP 800-63B asks, so the same password typed on another keyboard still matches.
+  const material = await crypto.subtle.importKey('raw', utf8.encode(password.normalize('NFKC')), 'PBKDF2', false, ['deriveBits']);
+  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, material, PASSWORD_HASH_BYTES * 8);
+  return new Uint8Array(bits);
+}
+
+/** `pbkdf2-sha256$100000$<salt b64url>$<hash b64url>` with a fresh 16-byte salt. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(PASSWORD_SALT_BYTES);
+  const hash = await pbkdf2Sha256(password, salt, PBKDF2_ITERATIONS);
+  return [PASSWORD_SCHEME, PBKDF2_ITERATIONS, base64urlEncode(salt), base64urlEncode(hash)].join('$');
+}
+
+/**
+ * Recomputes the hash with the stored salt and iterations and compares in constant time. A
+ * stored count above the cap is refused rather than run: production would throw on it.
+ */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, iterationText, salt, hash, ...rest] = stored.split('$');
+  const iterations = Number(iterationText);
+  if (
+    scheme !== PASSWORD_SCHEME ||
+    rest.length > 0 ||
+    !/^[1-9][0-9]{0,6}$/.test(iterationText ?? '') ||
+    iterations > PBKDF2_ITERATIONS ||
+    salt === undefined ||
+    hash === undefined
+  ) {
+    throw new CryptoError('malformed', `not a ${PASSWORD_SCHEME} hash within ${PBKDF2_ITERATIONS} iterations`);
+  }
+  const expected = base64urlDecode(hash);
+  const actual = await pbkdf2Sha256(password, base64urlDecode(salt), iterations);
+  return timingSafeEqualBytes(actual, expected);
+}
+
+/** The iteration count a stored password hash records, or null when it is not one of ours. */
+export function passwordHashIterations(stored: string): number | null {
+  const [scheme, iterations] = stored.split('$');
+  return scheme === PASSWORD_SCHEME && /^[0-9]+$/.test(iterations ?? '') ? Number(iterations) : null;
 }
 
 export interface Keyring {

@@ -5,6 +5,8 @@ import { createApiKey } from '../api-keys/service';
 import { createApiKeyBody, createdApiKeyObject } from '../api-keys/shapes';
 import { listQuery, pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
+import { addMember, listMembers } from '../users/service';
+import { addMemberBody, createdMemberObject, memberObject } from '../users/shapes';
 import { createOrganization, getOrganization, listOrganizations } from './service';
 import { createOrganizationBody, organizationIdParam, organizationObject } from './shapes';
 
@@ -47,4 +49,29 @@ export const adminOrganizationRoutes = new Hono<AppEnv>()
       const org = await getOrganization(c.var.db, c.req.valid('param').id);
       return c.json(await createApiKey(c.var.db, org.id, c.req.valid('json').name), 201);
     },
+  )
+  .post(
+    '/:id/users',
+    describeRoute({
+      summary: 'Add a user to an organization',
+      description:
+        'Creates the user (emails are case-insensitive and unique) or, for an email that already has an account, adds a ' +
+        'membership; 409 if they are already a member. Without `password`, a new user gets a one-time `set_password_url` ' +
+        '(24 h), shown in this response only. A password is never returned.',
+      tags,
+      auth: 'operator',
+      status: 201,
+      response: createdMemberObject,
+    }),
+    validate('param', organizationIdParam),
+    validate('json', addMemberBody),
+    async (c) =>
+      c.json(await addMember({ db: c.var.db, publicUrl: c.env.PUBLIC_URL }, c.req.valid('param').id, c.req.valid('json')), 201),
+  )
+  .get(
+    '/:id/users',
+    describeRoute({ summary: "List an organization's members", tags, auth: 'operator', status: 200, response: pageSchema(memberObject) }),
+    validate('param', organizationIdParam),
+    validate('query', listQuery),
+    async (c) => c.json(await listMembers(c.var.db, c.req.valid('param').id, c.req.valid('query')), 200),
   );

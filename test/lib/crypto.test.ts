@@ -7,13 +7,17 @@ import {
   encrypt,
   envelopeKid,
   generateKeySpec,
+  hashPassword,
   hmacSha256Hex,
   needsReencryption,
   parseKeyring,
+  passwordHashIterations,
+  PBKDF2_ITERATIONS,
   randomBytes,
   randomToken,
   sha256Hex,
   timingSafeEqual,
+  verifyPassword,
 } from '../../src/lib/crypto';
 import { TEST_ENCRYPTION_KEYS } from '../helpers/secrets';
 
@@ -286,5 +290,61 @@ describe('key rotation', () => {
     expect(error).toMatchObject({ code: 'unknown_key' });
     expect((error as Error).message).toContain('k1');
     expect((error as Error).message).not.toContain(K1_KEY.slice(0, 8));
+  });
+});
+
+const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
+/** A stored hash built by hand from a published PBKDF2-HMAC-SHA256 vector (P="password", S="salt"). */
+const vector = (iterations: number, hex: string) =>
+  `pbkdf2-sha256$${iterations}$${base64urlEncode(new TextEncoder().encode('salt'))}$${base64urlEncode(hexBytes(hex))}`;
+
+describe('password hashing', () => {
+  // Workers cap PBKDF2 at 100,000 iterations in production and throw above it; local workerd
+  // runs any count, so only this test stands between a raised constant and broken sign-ins.
+  it('uses exactly 100,000 PBKDF2 iterations, the most the Workers runtime allows in production', async () => {
+    expect(PBKDF2_ITERATIONS).toBe(100_000);
+    const stored = await hashPassword('correct horse battery staple');
+    expect(stored).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(passwordHashIterations(stored)).toBe(100_000);
+  });
+
+  it('refuses to run a stored hash above the cap instead of failing in production', async () => {
+    const tooMany = vector(100_001, '120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b');
+    expect(await rejectionOf(verifyPassword('password', tooMany))).toMatchObject({ code: 'malformed' });
+  });
+
+  it('matches the published PBKDF2-HMAC-SHA256 vectors', async () => {
+    expect(await verifyPassword('password', vector(1, '120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b'))).toBe(true);
+    expect(await verifyPassword('password', vector(4096, 'c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a'))).toBe(true);
+    expect(await verifyPassword('passwore', vector(1, '120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b'))).toBe(false);
+  });
+
+  it('verifies the right password and refuses a wrong one', async () => {
+    const stored = await hashPassword('correct horse battery staple');
+    expect(await verifyPassword('correct horse battery staple', stored)).toBe(true);
+    expect(await verifyPassword('correct horse battery stapler', stored)).toBe(false);
+    expect(await verifyPassword('', stored)).toBe(false);
+  });
+
+  it('salts every hash afresh', async () => {
+    const [a, b] = await Promise.all([hashPassword('same password here'), hashPassword('same password here')]);
+    expect(a.split('$')[2]).not.toBe(b.split('$')[2]);
+    expect(a.split('$')[3]).not.toBe(b.split('$')[3]);
+  });
+
+  it('treats canonically equivalent spellings of a password as the same (NFKC)', async () => {
+    const stored = await hashPassword('caf\u00e9 au lait, s\u2019il vous pla\u00eet');
+    expect(await verifyPassword('cafe\u0301 au lait, s\u2019il vous pla\u00eet', stored)).toBe(true);
+  });
+
+  it.each([
+    ['another scheme', 'bcrypt$10$abc$def'],
+    ['a missing part', 'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA'],
+    ['an extra part', `pbkdf2-sha256$100000$${'A'.repeat(22)}$${'A'.repeat(43)}$x`],
+    ['a non-numeric iteration count', `pbkdf2-sha256$1e5$${'A'.repeat(22)}$${'A'.repeat(43)}`],
+    ['zero iterations', `pbkdf2-sha256$0$${'A'.repeat(22)}$${'A'.repeat(43)}`],
+    ['a salt that is not base64url', `pbkdf2-sha256$100000$${'+'.repeat(22)}$${'A'.repeat(43)}`],
+  ])('refuses a stored hash with %s', async (_, stored) => {
+    expect(await rejectionOf(verifyPassword('password', stored))).toMatchObject({ code: 'malformed' });
   });
 });

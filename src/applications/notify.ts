@@ -1,0 +1,64 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import type { NotificationKind } from '../notifications/kinds';
+import { composeNotification, type NotificationRow } from '../notifications/outbox';
+import { ruleFrom, templateRuleQuery, type TemplateRule } from '../notifications/templates';
+import { memberships, organizations, users } from '../organizations/schema';
+import type { applications } from './schema';
+
+type ApplicationRow = typeof applications.$inferSelect;
+
+export interface Owner {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+/** What a notification about an application needs, read in one round trip. */
+export interface NotificationContext {
+  orgName: string | null;
+  /** The owner, only while they are still a member of the application's organization. */
+  owner: Owner | null;
+  rule: TemplateRule;
+}
+
+/** The user, if they are a member of the organization. */
+export function memberQuery(db: Db, orgId: string, userId: string | null) {
+  return db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, orgId)))
+    .where(eq(users.id, userId ?? ''))
+    .limit(1);
+}
+
+export async function loadNotificationContext(db: Db, orgId: string, ownerUserId: string | null, kind: NotificationKind): Promise<NotificationContext> {
+  const [orgRows, ownerRows, ruleRows] = await db.batch([
+    db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)),
+    memberQuery(db, orgId, ownerUserId),
+    templateRuleQuery(db, orgId, kind),
+  ]);
+  return { orgName: orgRows[0]?.name ?? null, owner: ownerRows[0] ?? null, rule: ruleFrom(kind, ruleRows[0]) };
+}
+
+/**
+ * The notification about an application, rendered from what is safe to show: its name and
+ * client id, the organization and the owner. The client secret is not among the values.
+ */
+export function composeApplicationNotification(
+  ctx: NotificationContext,
+  app: Pick<ApplicationRow, 'orgId' | 'name' | 'clientId'>,
+  kind: NotificationKind,
+  deliverable: boolean,
+  extra: Record<string, string> = {},
+  now = Date.now(),
+): NotificationRow | null {
+  const values = {
+    app_name: app.name,
+    client_id: app.clientId,
+    organization: ctx.orgName ?? '',
+    owner: ctx.owner ? ctx.owner.name || ctx.owner.email : '(no owner)',
+    ...extra,
+  };
+  return composeNotification({ orgId: app.orgId, kind, rule: ctx.rule, ownerEmail: ctx.owner?.email ?? null, values, deliverable }, now);
+}

@@ -1,0 +1,82 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { ApiError, conflict, notFound } from '../lib/errors';
+import { pageWindow, toPage, type Page } from '../lib/pagination';
+import { notifications } from '../notifications/schema';
+import { deliverLater } from '../notifications/outbox';
+import { assertWritable, type Access } from './access';
+import { composeApplicationNotification, loadNotificationContext } from './notify';
+import { applications } from './schema';
+import { findApplication, renderApplication, type ApplicationDeps, type ApplicationRow } from './service';
+import type { AdminListApplicationsQuery, ApplicationObject, PublishDecisionBody } from './shapes';
+
+/**
+ * Asks the operator to make the application public. Close lets internal apps skip terms and
+ * privacy pages; a public one is shown to strangers, so it needs both.
+ */
+export async function requestPublish(db: Db, access: Access, id: string, now = Date.now()): Promise<ApplicationObject> {
+  const row = await findApplication(db, access, id);
+  assertWritable(access, row.orgId, 'application', id);
+  if (row.publishState === 'pending' || row.publishState === 'approved') {
+    throw conflict(`This application's publish request is already ${row.publishState}.`);
+  }
+  const missing = [row.termsUrl === null ? 'terms_url' : null, row.privacyUrl === null ? 'privacy_url' : null].filter((f) => f !== null);
+  if (missing.length > 0) {
+    throw new ApiError(422, 'application_incomplete', `A public application needs ${missing.join(' and ')}; set them with PATCH first.`);
+  }
+  // Conditional on the state read above, so two requests at once cannot both go through.
+  const [updated] = await db
+    .update(applications)
+    .set({ publishState: 'pending', updatedAt: now })
+    .where(and(eq(applications.id, id), eq(applications.orgId, row.orgId), inArray(applications.publishState, ['none', 'rejected'])))
+    .returning();
+  if (!updated) throw conflict("This application's publish request is already pending or approved.");
+  return renderApplication(updated);
+}
+
+/** Operator: applications across organizations, by publish state. */
+export async function listApplicationsForReview(db: Db, query: AdminListApplicationsQuery): Promise<Page<ApplicationObject>> {
+  const { after, orderBy } = pageWindow(applications, query.cursor);
+  const rows = await db
+    .select()
+    .from(applications)
+    .where(and(query.publish ? eq(applications.publishState, query.publish) : undefined, after))
+    .orderBy(...orderBy)
+    .limit(query.limit + 1);
+  return toPage(rows, query.limit, renderApplication);
+}
+
+/**
+ * Operator: approves (the application becomes public) or rejects (it stays private) a pending
+ * request, and tells the owner, with the reason, through the `application.publish_reviewed`
+ * notification.
+ */
+export async function decidePublish(deps: ApplicationDeps, id: string, body: PublishDecisionBody, now = Date.now()): Promise<ApplicationObject> {
+  const approve = body.decision === 'approve';
+  const [updated] = await deps.db
+    .update(applications)
+    .set({ publishState: approve ? 'approved' : 'rejected', visibility: approve ? 'public' : 'private', updatedAt: now })
+    .where(and(eq(applications.id, id), eq(applications.publishState, 'pending')))
+    .returning();
+  if (!updated) {
+    const exists = await deps.db.query.applications.findFirst({ where: eq(applications.id, id), columns: { publishState: true } });
+    if (!exists) throw notFound('application', id);
+    throw conflict(`This application has no pending publish request (its state is ${exists.publishState}).`);
+  }
+  await notifyDecision(deps, updated, approve ? 'approved' : 'rejected', body.reason, now);
+  return renderApplication(updated);
+}
+
+/** The decision is made whatever happens here, so a failure to notify is logged, not returned. */
+async function notifyDecision(deps: ApplicationDeps, app: ApplicationRow, decision: string, reason: string | undefined, now: number): Promise<void> {
+  try {
+    const ctx = await loadNotificationContext(deps.db, app.orgId, app.ownerUserId, 'application.publish_reviewed');
+    const extra = { decision, reason: reason ?? 'No reason was given.' };
+    const notification = composeApplicationNotification(ctx, app, 'application.publish_reviewed', deps.transport !== null, extra, now);
+    if (!notification) return;
+    await deps.db.insert(notifications).values(notification);
+    deliverLater(deps, notification);
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'error', msg: 'storing a notification failed', application_id: app.id, error: err instanceof Error ? err.name : typeof err }));
+  }
+}

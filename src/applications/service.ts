@@ -1,0 +1,195 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { notFound } from '../lib/errors';
+import { newId } from '../lib/ids';
+import { pageWindow, toPage, type Page } from '../lib/pagination';
+import { nameContains } from '../lib/search';
+import { iso } from '../lib/shapes';
+import { validationError } from '../lib/validate';
+import { notifications } from '../notifications/schema';
+import { deliverLater, type NotifyDeps } from '../notifications/outbox';
+import { assertWritable, type Access } from './access';
+import { composeApplicationNotification, loadNotificationContext, memberQuery } from './notify';
+import { applications } from './schema';
+import { DEFAULT_APPLICATION_SCOPES } from './scopes';
+import { issueClientSecret, newClientId } from './secret';
+import type { ApplicationObject, CreateApplicationBody, ListApplicationsQuery, UpdateApplicationBody } from './shapes';
+
+export { verifyClientSecret } from './secret';
+
+export type ApplicationRow = typeof applications.$inferSelect;
+
+export type ApplicationDeps = NotifyDeps;
+
+export function renderApplication(row: ApplicationRow): ApplicationObject {
+  return {
+    id: row.id,
+    organization_id: row.orgId,
+    owner_user_id: row.ownerUserId,
+    name: row.name,
+    description: row.description,
+    redirect_uris: row.redirectUris,
+    terms_url: row.termsUrl,
+    privacy_url: row.privacyUrl,
+    active: row.active,
+    visibility: row.visibility,
+    publish_state: row.publishState,
+    scopes: row.scopes,
+    client_id: row.clientId,
+    created_at: iso(row.createdAt)!,
+    updated_at: iso(row.updatedAt)!,
+  };
+}
+
+const notAMember = (field: string) =>
+  validationError([{ location: 'body', field, message: 'is not a member of the organization' }]);
+
+/** The owner of a new application: the signed-in user, or for an API key an optional member named in the body. */
+function ownerFor(access: Access, body: CreateApplicationBody): string | null {
+  if (access.userId === null) return body.owner_user_id ?? null;
+  if (body.owner_user_id !== undefined && body.owner_user_id !== access.userId) {
+    throw validationError([{ location: 'body', field: 'owner_user_id', message: 'is the signed-in user; leave it out' }]);
+  }
+  return access.userId;
+}
+
+/**
+ * Creates the application and, in the same batch, its `application.created` notification to
+ * the owner; delivery runs after the response. The client secret exists only in the result.
+ */
+export async function createApplication(deps: ApplicationDeps, access: Access, body: CreateApplicationBody, now = Date.now()) {
+  const orgId = body.organization_id ?? access.defaultOrgId;
+  assertWritable(access, orgId, 'organization', orgId);
+  const ownerUserId = ownerFor(access, body);
+  const ctx = await loadNotificationContext(deps.db, orgId, ownerUserId, 'application.created');
+  if (ownerUserId !== null && ctx.owner === null) throw notAMember('owner_user_id');
+
+  const issued = await issueClientSecret();
+  const row: ApplicationRow = {
+    id: newId('app'),
+    orgId,
+    ownerUserId,
+    name: body.name,
+    description: body.description ?? '',
+    redirectUris: body.redirect_uris,
+    termsUrl: body.terms_url ?? null,
+    privacyUrl: body.privacy_url ?? null,
+    active: body.active ?? true,
+    visibility: 'private',
+    publishState: 'none',
+    scopes: body.scopes ?? DEFAULT_APPLICATION_SCOPES,
+    clientId: newClientId(),
+    clientSecretHash: issued.secretHash,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const notification = composeApplicationNotification(ctx, row, 'application.created', deps.transport !== null, {}, now);
+  const insertApp = deps.db.insert(applications).values(row);
+  if (notification) await deps.db.batch([insertApp, deps.db.insert(notifications).values(notification)]);
+  else await insertApp;
+  deliverLater(deps, notification);
+  return { ...renderApplication(row), client_secret: issued.secret };
+}
+
+/** The application if the caller may read it; another organization's is a 404. */
+export async function findApplication(db: Db, access: Access, id: string): Promise<ApplicationRow> {
+  const row = await db.query.applications.findFirst({
+    where: and(eq(applications.id, id), inArray(applications.orgId, [...access.readable])),
+  });
+  if (!row) throw notFound('application', id);
+  return row;
+}
+
+async function findWritable(db: Db, access: Access, id: string): Promise<ApplicationRow> {
+  const row = await findApplication(db, access, id);
+  assertWritable(access, row.orgId, 'application', id);
+  return row;
+}
+
+export async function listApplications(db: Db, access: Access, query: ListApplicationsQuery): Promise<Page<ApplicationObject>> {
+  const { after, orderBy } = pageWindow(applications, query.cursor);
+  // A filter naming an organization the caller is not in simply matches nothing.
+  const orgIds = query.organization_id ? access.readable.filter((id) => id === query.organization_id) : [...access.readable];
+  const rows = await db
+    .select()
+    .from(applications)
+    .where(
+      and(
+        inArray(applications.orgId, orgIds),
+        query.name !== undefined ? nameContains(applications.name, query.name) : undefined,
+        query.status !== undefined ? eq(applications.active, query.status === 'active') : undefined,
+        after,
+      ),
+    )
+    .orderBy(...orderBy)
+    .limit(query.limit + 1);
+  return toPage(rows, query.limit, renderApplication);
+}
+
+async function assertMember(db: Db, orgId: string, userId: string, field: string): Promise<void> {
+  const [member] = await memberQuery(db, orgId, userId);
+  if (!member) throw notAMember(field);
+}
+
+export async function updateApplication(db: Db, access: Access, id: string, patch: UpdateApplicationBody, now = Date.now()): Promise<ApplicationObject> {
+  const row = await findWritable(db, access, id);
+  if (patch.owner_user_id) await assertMember(db, row.orgId, patch.owner_user_id, 'owner_user_id');
+  const [updated] = await db
+    .update(applications)
+    .set({
+      name: patch.name ?? row.name,
+      description: patch.description ?? row.description,
+      redirectUris: patch.redirect_uris ?? row.redirectUris,
+      termsUrl: patch.terms_url === undefined ? row.termsUrl : patch.terms_url,
+      privacyUrl: patch.privacy_url === undefined ? row.privacyUrl : patch.privacy_url,
+      active: patch.active ?? row.active,
+      scopes: patch.scopes ?? row.scopes,
+      ownerUserId: patch.owner_user_id === undefined ? row.ownerUserId : patch.owner_user_id,
+      updatedAt: now,
+    })
+    .where(and(eq(applications.id, id), eq(applications.orgId, row.orgId)))
+    .returning();
+  if (!updated) throw notFound('application', id);
+  return renderApplication(updated);
+}
+
+/** Grants, codes and tokens go with it (ON DELETE CASCADE), so everything it was issued stops working. */
+export async function deleteApplication(db: Db, access: Access, id: string): Promise<{ id: string; deleted: true }> {
+  const row = await findWritable(db, access, id);
+  const deleted = await db
+    .delete(applications)
+    .where(and(eq(applications.id, id), eq(applications.orgId, row.orgId)))
+    .returning({ id: applications.id });
+  if (deleted.length === 0) throw notFound('application', id);
+  return { id, deleted: true };
+}
+
+/** A new secret, shown in this result only; the old one stops verifying at once. */
+export async function rotateClientSecret(db: Db, access: Access, id: string, now = Date.now()) {
+  const row = await findWritable(db, access, id);
+  const issued = await issueClientSecret();
+  const [updated] = await db
+    .update(applications)
+    .set({ clientSecretHash: issued.secretHash, updatedAt: now })
+    .where(and(eq(applications.id, id), eq(applications.orgId, row.orgId)))
+    .returning();
+  if (!updated) throw notFound('application', id);
+  return { ...renderApplication(updated), client_secret: issued.secret };
+}
+
+/** For the token and authorization endpoints: an inactive or unknown client is undefined. */
+export async function findActiveApplicationByClientId(db: Db, clientId: string): Promise<ApplicationRow | undefined> {
+  return db.query.applications.findFirst({ where: and(eq(applications.clientId, clientId), eq(applications.active, true)) });
+}
+
+/**
+ * Whether a user in these organizations may authorize the application (Close: private apps
+ * only for members of their own organization; public ones, after approval, for anyone).
+ * An inactive application may be authorized by nobody.
+ */
+export function canUserAuthorize(app: Pick<ApplicationRow, 'orgId' | 'visibility' | 'active'>, userOrgIds: Iterable<string>): boolean {
+  if (!app.active) return false;
+  if (app.visibility === 'public') return true;
+  for (const orgId of userOrgIds) if (orgId === app.orgId) return true;
+  return false;
+}

@@ -1,0 +1,132 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { applications } from '../applications/schema';
+import { canUserAuthorize, findActiveApplicationByClientId } from '../applications/service';
+import { randomToken, sha256Hex } from '../lib/crypto';
+import { newId } from '../lib/ids';
+import { memberships, organizations } from '../organizations/schema';
+import { allowFormTargets, pageHeaders } from '../views/headers';
+import { Notice } from '../views/notice';
+import { signedInUser } from '../users/session';
+import { ConsentPage } from './consent-page';
+import { savePending, takePending } from './pending';
+import { oauthCodes, oauthGrants } from './schema';
+
+const CODE_TTL_MS = 60_000;
+const MAX_FORM_BYTES = 8 * 1024;
+
+const issuerOf = (publicUrl: string) => publicUrl.replace(/\/+$/, '');
+
+
+/** Back to the client with the result; `iss` on every response (RFC 9207), `state` when given. */
+function redirectBack(c: Context<AppEnv>, redirectUri: string, params: Record<string, string>, state: string | null) {
+  const url = new URL(redirectUri);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  if (state !== null) url.searchParams.set('state', state);
+  url.searchParams.set('iss', issuerOf(c.env.PUBLIC_URL));
+  return c.redirect(url.toString(), 302);
+}
+
+/** Problems with the client or its redirect URI are shown here, never sent to an unverified address. */
+const clientErrorPage = (c: Context<AppEnv>, message: string) =>
+  c.html(<Notice tone="error" title="This sign-in request is not valid" message={message} />, 400);
+
+async function orgNames(c: Context<AppEnv>, ids: string[]) {
+  const rows = await c.var.db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(inArray(organizations.id, ids));
+  return rows;
+}
+
+export const authorizeRoutes = new Hono<AppEnv>()
+  .use(pageHeaders)
+  .get('/authorize', async (c) => {
+    const q = c.req.query();
+    const app = q.client_id ? await findActiveApplicationByClientId(c.var.db, q.client_id) : undefined;
+    if (!app) return clientErrorPage(c, 'The application is unknown or has been deactivated.');
+    // Exact string comparison (RFC 9700 §4.1.3): no prefix, case or port leniency.
+    if (!q.redirect_uri || !app.redirectUris.includes(q.redirect_uri)) {
+      return clientErrorPage(c, 'The redirect URI is not one this application registered.');
+    }
+    const state = q.state ?? null;
+    const back = (error: string, description: string) => redirectBack(c, q.redirect_uri!, { error, error_description: description }, state);
+    if (q.response_type !== 'code') return back('unsupported_response_type', 'Only response_type=code is supported.');
+    if (!q.code_challenge || !/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge)) {
+      return back('invalid_request', 'PKCE is required: send a code_challenge (S256).');
+    }
+    if (q.code_challenge_method !== 'S256') return back('invalid_request', 'code_challenge_method must be S256.');
+    const scopes = q.scope ? [...new Set(q.scope.split(' ').filter(Boolean))] : app.scopes;
+    const notAllowed = scopes.filter((s) => !app.scopes.includes(s));
+    if (notAllowed.length > 0 || scopes.length === 0) return back('invalid_scope', `This application may not ask for: ${notAllowed.join(' ') || '(nothing)'}.`);
+
+    const user = await signedInUser(c);
+    if (!user) return c.redirect(`/login?next=${encodeURIComponent(c.req.path + new URL(c.req.url).search)}`, 302);
+    const memberOf = (await c.var.db.select({ orgId: memberships.orgId }).from(memberships).where(eq(memberships.userId, user.id))).map((m) => m.orgId);
+    if (!canUserAuthorize(app, memberOf)) return back('access_denied', 'This application is private to its organization.');
+    const orgIds = app.visibility === 'public' ? memberOf : memberOf.filter((id) => id === app.orgId);
+    if (orgIds.length === 0) return back('access_denied', 'You are not a member of any organization.');
+
+    const { id, csrf } = await savePending(c.env.KV, {
+      applicationId: app.id,
+      userId: user.id,
+      redirectUri: q.redirect_uri,
+      scopes,
+      state,
+      codeChallenge: q.code_challenge,
+      orgIds,
+    });
+    const names = await orgNames(c, [...new Set([...orgIds, app.orgId])]);
+    // The consent form's answer is a redirect to the client: CSP form-action must allow it.
+    allowFormTargets(c, [new URL(q.redirect_uri).origin]);
+    return c.html(
+      <ConsentPage
+        appName={app.name}
+        description={app.description}
+        appOrgName={names.find((o) => o.id === app.orgId)?.name ?? ''}
+        termsUrl={app.termsUrl}
+        privacyUrl={app.privacyUrl}
+        scopes={scopes}
+        orgs={names.filter((o) => orgIds.includes(o.id))}
+        requestId={id}
+        csrf={csrf}
+        userEmail={user.email}
+      />,
+      200,
+    );
+  })
+  .post('/authorize', async (c) => {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
+    const bytes = type === 'application/x-www-form-urlencoded' ? await c.req.arrayBuffer() : null;
+    if (!bytes || bytes.byteLength > MAX_FORM_BYTES) return clientErrorPage(c, 'The consent form could not be read.');
+    const form = new URLSearchParams(new TextDecoder().decode(bytes));
+    const user = await signedInUser(c);
+    const pending = await takePending(c.env.KV, form.get('request_id') ?? '', form.get('csrf_token') ?? '');
+    // A missing or wrong CSRF token, another user's request, or an expired one: nothing is granted.
+    if (!pending || !user || pending.userId !== user.id) {
+      return c.html(<Notice tone="error" title="This consent form has expired" message="Go back to the application and start again." />, 403);
+    }
+    if (form.get('decision') !== 'allow') {
+      return redirectBack(c, pending.redirectUri, { error: 'access_denied', error_description: 'The user denied access.' }, pending.state);
+    }
+    const orgId = form.get('organization_id') ?? '';
+    if (!pending.orgIds.includes(orgId)) return clientErrorPage(c, 'Choose one of your organizations.');
+    const app = await c.var.db.query.applications.findFirst({
+      where: and(eq(applications.id, pending.applicationId), eq(applications.active, true)),
+    });
+    if (!app) return clientErrorPage(c, 'The application has been deactivated.');
+
+    const now = Date.now();
+    const code = randomToken(32);
+    const grantId = newId('grt');
+    await c.var.db.batch([
+      c.var.db.insert(oauthGrants).values({ id: grantId, applicationId: app.id, orgId, userId: user.id, scopes: pending.scopes, createdAt: now }),
+      c.var.db.insert(oauthCodes).values({
+        codeHash: await sha256Hex(code),
+        grantId,
+        redirectUri: pending.redirectUri,
+        codeChallenge: pending.codeChallenge,
+        scopes: pending.scopes,
+        expiresAt: now + CODE_TTL_MS,
+      }),
+    ]);
+    return redirectBack(c, pending.redirectUri, { code }, pending.state);
+  });

@@ -1,0 +1,92 @@
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { applications } from '../applications/schema';
+import { randomToken, sha256Hex } from '../lib/crypto';
+import { oauthGrants, oauthTokens } from './schema';
+
+export const ACCESS_TOKEN_PREFIX = 'elk_at_';
+export const REFRESH_TOKEN_PREFIX = 'elk_rt_';
+export const ACCESS_TOKEN_TTL_S = 3600;
+
+export interface IssuedTokens {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+}
+
+/**
+ * Statements that store a new access token (and a refresh token when the grant has
+ * offline_access) for a grant; the caller runs them in its own batch so the whole exchange
+ * lands at once. Only hashes are stored.
+ */
+export async function newTokens(db: Db, grantId: string, scopes: string[], now: number) {
+  const access = ACCESS_TOKEN_PREFIX + randomToken(32);
+  const refresh = scopes.includes('offline_access') ? REFRESH_TOKEN_PREFIX + randomToken(32) : undefined;
+  const rows = [
+    { tokenHash: await sha256Hex(access), kind: 'access' as const, grantId, scopes, expiresAt: now + ACCESS_TOKEN_TTL_S * 1000, createdAt: now },
+    ...(refresh ? [{ tokenHash: await sha256Hex(refresh), kind: 'refresh' as const, grantId, scopes, expiresAt: null, createdAt: now }] : []),
+  ];
+  const body: IssuedTokens = {
+    access_token: access,
+    token_type: 'Bearer',
+    expires_in: ACCESS_TOKEN_TTL_S,
+    scope: scopes.join(' '),
+    ...(refresh ? { refresh_token: refresh } : {}),
+  };
+  return { insert: db.insert(oauthTokens).values(rows), body };
+}
+
+/** Revokes a grant and every token it issued, in one batch. */
+export async function revokeGrant(db: Db, grantId: string, now: number) {
+  await db.batch([
+    db.update(oauthGrants).set({ revokedAt: now }).where(and(eq(oauthGrants.id, grantId), isNull(oauthGrants.revokedAt))),
+    db.update(oauthTokens).set({ revokedAt: now }).where(and(eq(oauthTokens.grantId, grantId), isNull(oauthTokens.revokedAt))),
+  ]);
+}
+
+export interface LiveToken {
+  kind: 'access' | 'refresh';
+  scopes: string[];
+  expiresAt: number | null;
+  createdAt: number;
+  grantId: string;
+  orgId: string;
+  userId: string | null;
+  applicationId: string;
+  clientId: string;
+}
+
+/**
+ * A token that still works: not expired, not revoked, its grant not revoked, its application
+ * active. One D1 round trip; anything else is undefined.
+ */
+export async function findLiveToken(db: Db, token: string, now: number): Promise<LiveToken | undefined> {
+  const [row] = await db
+    .select({
+      kind: oauthTokens.kind,
+      scopes: oauthTokens.scopes,
+      expiresAt: oauthTokens.expiresAt,
+      createdAt: oauthTokens.createdAt,
+      grantId: oauthTokens.grantId,
+      orgId: oauthGrants.orgId,
+      userId: oauthGrants.userId,
+      applicationId: oauthGrants.applicationId,
+      clientId: applications.clientId,
+    })
+    .from(oauthTokens)
+    .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
+    .innerJoin(applications, eq(applications.id, oauthGrants.applicationId))
+    .where(
+      and(
+        eq(oauthTokens.tokenHash, await sha256Hex(token)),
+        isNull(oauthTokens.revokedAt),
+        isNull(oauthGrants.revokedAt),
+        eq(applications.active, true),
+        or(isNull(oauthTokens.expiresAt), gt(oauthTokens.expiresAt, now)),
+      ),
+    )
+    .limit(1);
+  return row;
+}

@@ -1,0 +1,173 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { setCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
+import { validator } from 'hono/validator';
+import { z } from 'zod';
+import { isSafeMethod, requestSite } from '../auth/request-site';
+import type { AppEnv } from '../env';
+import { ApiError } from '../lib/errors';
+import { logError } from '../lib/request-log';
+import { pageHeaders } from '../views/headers';
+import { Notice } from '../views/notice';
+import { DEFAULT_NEXT, safeNextPath } from './next-path';
+import { LoginPage, SetPasswordPage, SignedInPage } from './pages';
+import { completePasswordSetup, findPasswordSetup, SETUP_TOKEN_PATTERN } from './password-setup';
+import { SIGN_IN_WINDOW_MS } from './rate-limit';
+import { listMemberships } from './service';
+import { endSession, findSessionUser, sessionCookieAttributes, sessionCookieName, sessionTokenOf } from './session';
+import { passwordField } from './shapes';
+import { signIn } from './sign-in';
+
+/** Sign-in forms carry a few short fields; anything bigger is not ours. */
+const MAX_FORM_BYTES = 16 * 1024;
+
+/** One message for every failed sign-in, so it cannot tell which accounts exist. */
+export const SIGN_IN_FAILED = 'That email and password do not match an account. Check them and try again.';
+export const SIGN_IN_LIMITED = 'Too many failed sign-in attempts. Wait 15 minutes, then try again.';
+
+/**
+ * A foreign page could post a victim's browser into our forms (signing them in as the
+ * attacker, or out). Every write here must say it came from our own pages; SameSite=Lax on
+ * the session cookie is the second layer.
+ */
+const refuseCrossSitePosts = createMiddleware<AppEnv>(async (c, next) => {
+  if (!isSafeMethod(c.req.method) && requestSite(c) !== 'same-origin') {
+    return c.html(
+      <Notice
+        tone="error"
+        title="This request was refused"
+        message="The form was sent from another site. Open the sign-in page and try again."
+        action={{ href: '/login', label: 'Go to sign-in' }}
+      />,
+      403,
+    );
+  }
+  await next();
+});
+
+const formTooLarge = bodyLimit({
+  maxSize: MAX_FORM_BYTES,
+  onError: (c) => c.html(<Notice tone="error" title="This form is too large" message="Go back and send it again." />, 413),
+});
+
+const unreadableForm = (c: Context<AppEnv>) =>
+  c.html(<Notice tone="error" title="This form could not be read" message="Go back, check the fields and send it again." />, 400);
+
+const loginForm = validator('form', (value, c) => {
+  const parsed = z
+    .object({ email: z.string().max(1024).default(''), password: z.string().max(4096).default(''), next: z.string().max(4096).optional() })
+    .safeParse(value);
+  return parsed.success ? parsed.data : unreadableForm(c);
+});
+
+const setPasswordForm = validator('form', (value, c) => {
+  const parsed = z.object({ password: z.string().max(4096).default(''), confirm: z.string().max(4096).default('') }).safeParse(value);
+  return parsed.success ? parsed.data : unreadableForm(c);
+});
+
+const setupParams = validator('param', (value, c) => {
+  const parsed = z.object({ token: z.string().regex(SETUP_TOKEN_PATTERN) }).safeParse(value);
+  return parsed.success ? parsed.data : invalidSetupLink(c);
+});
+
+const invalidSetupLink = (c: Context<AppEnv>) =>
+  c.html(
+    <Notice
+      tone="error"
+      title="This link cannot be used"
+      message="It has expired or was used already. Ask the person who manages your organization for a new one."
+      action={{ href: '/login', label: 'Go to sign-in' }}
+    />,
+    404,
+  );
+
+/** Errors on these pages are pages too; never a JSON body, never a stack trace. */
+function pageError(err: Error, c: Context<AppEnv>) {
+  const requestId = c.var.requestId ?? 'unknown';
+  if ((err instanceof ApiError || err instanceof HTTPException) && err.status < 500) {
+    return c.html(<Notice tone="error" title="This request could not be handled" message="Go back and try again." />, err.status);
+  }
+  logError(requestId, err, 'sign-in page error');
+  return c.html(
+    <Notice tone="error" title="Something went wrong on our side" message={`Please try again in a moment. If it keeps happening, quote request id ${requestId}.`} />,
+    500,
+  );
+}
+
+/** `/login`, and `/login/set-password/{token}` for a new user's first password. HTML forms. */
+export const loginRoutes = new Hono<AppEnv>()
+  .use(pageHeaders)
+  .use(refuseCrossSitePosts)
+  .use(formTooLarge)
+  .get('/', async (c) => {
+    const next = safeNextPath(c.req.query('next'), c.env.PUBLIC_URL);
+    const token = sessionTokenOf(c);
+    const user = token ? await findSessionUser(c.var.db, token) : null;
+    if (!user) return c.html(<LoginPage next={next ?? DEFAULT_NEXT} />, 200);
+    if (next && next !== DEFAULT_NEXT) return c.redirect(next, 303);
+    const organizations = await listMemberships(c.var.db, user.userId);
+    return c.html(<SignedInPage email={user.email} organizations={organizations.map((m) => ({ name: m.orgName, role: m.role }))} />, 200);
+  })
+  .post('/', loginForm, async (c) => {
+    const form = c.req.valid('form');
+    const next = safeNextPath(form.next, c.env.PUBLIC_URL) ?? DEFAULT_NEXT;
+    const email = form.email.trim();
+    if (email === '' || form.password === '') {
+      return c.html(<LoginPage next={next} email={email} error="Enter your email and your password." />, 400);
+    }
+    const result = await signIn(c.var.db, {
+      email,
+      password: form.password,
+      clientIp: c.req.header('cf-connecting-ip') ?? 'unknown',
+      previousSessionToken: sessionTokenOf(c),
+    });
+    if (result.kind === 'rate_limited') {
+      c.header('Retry-After', String(SIGN_IN_WINDOW_MS / 1000));
+      return c.html(<LoginPage next={next} email={email} error={SIGN_IN_LIMITED} />, 429);
+    }
+    if (result.kind === 'invalid') return c.html(<LoginPage next={next} email={email} error={SIGN_IN_FAILED} />, 400);
+    setCookie(c, sessionCookieName(c.env.PUBLIC_URL), result.token, sessionCookieAttributes(c.env.PUBLIC_URL));
+    return c.redirect(next, 303);
+  })
+  .get('/set-password/:token', setupParams, async (c) => {
+    const { token } = c.req.valid('param');
+    const setup = await findPasswordSetup(c.var.db, token, Date.now());
+    if (!setup) return invalidSetupLink(c);
+    return c.html(<SetPasswordPage token={token} email={setup.email} />, 200);
+  })
+  .post('/set-password/:token', setupParams, setPasswordForm, async (c) => {
+    const { token } = c.req.valid('param');
+    const form = c.req.valid('form');
+    const setup = await findPasswordSetup(c.var.db, token, Date.now());
+    if (!setup) return invalidSetupLink(c);
+    const checked = passwordField.safeParse(form.password);
+    if (!checked.success) {
+      const message = `Your password ${checked.error.issues[0]?.message ?? 'is not acceptable'}.`;
+      return c.html(<SetPasswordPage token={token} email={setup.email} error={{ message, field: 'password' }} />, 400);
+    }
+    if (form.confirm !== form.password) {
+      return c.html(<SetPasswordPage token={token} email={setup.email} error={{ message: 'The two passwords are not the same.', field: 'confirm' }} />, 400);
+    }
+    if (!(await completePasswordSetup(c.var.db, token, checked.data, Date.now()))) return invalidSetupLink(c);
+    return c.html(
+      <Notice tone="success" title="Your password is set" message="You can now sign in with your email and this password." action={{ href: '/login', label: 'Sign in' }} />,
+      200,
+    );
+  });
+
+loginRoutes.onError(pageError);
+
+/** `POST /logout`: ends the session in D1 and clears the cookie. */
+export const logoutRoutes = new Hono<AppEnv>()
+  .use(pageHeaders)
+  .use(refuseCrossSitePosts)
+  .post('/', async (c) => {
+    const token = sessionTokenOf(c);
+    if (token) await endSession(c.var.db, token);
+    setCookie(c, sessionCookieName(c.env.PUBLIC_URL), '', { ...sessionCookieAttributes(c.env.PUBLIC_URL), maxAge: 0 });
+    return c.redirect(DEFAULT_NEXT, 303);
+  });
+
+logoutRoutes.onError(pageError);

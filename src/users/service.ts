@@ -1,0 +1,129 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { hashPassword } from '../lib/crypto';
+import { conflict, notFound } from '../lib/errors';
+import { newId } from '../lib/ids';
+import { pageWindow, toPage, type ListQuery } from '../lib/pagination';
+import { iso } from '../lib/shapes';
+import { memberships, organizations, users, type Role } from '../organizations/schema';
+import { newPasswordSetup, setPasswordUrl } from './password-setup';
+import { passwordSetupTokens } from './schema';
+import type { AddMemberBody, CreatedMemberObject, MemberObject } from './shapes';
+
+type UserRow = typeof users.$inferSelect;
+type MembershipRow = typeof memberships.$inferSelect;
+
+export interface MembersDeps {
+  db: Db;
+  publicUrl: string;
+}
+
+/** Never the hash: only whether there is one. */
+function renderMember(user: Pick<UserRow, 'id' | 'email' | 'name' | 'passwordHash'>, membership: MembershipRow): MemberObject {
+  return {
+    user_id: user.id,
+    organization_id: membership.orgId,
+    email: user.email,
+    name: user.name,
+    role: membership.role,
+    has_password: user.passwordHash !== null,
+    created_at: iso(membership.createdAt)!,
+  };
+}
+
+const isUniqueViolation = (err: unknown) => err instanceof Error && /UNIQUE constraint failed/.test(`${err.message} ${String(err.cause ?? '')}`);
+
+/**
+ * Adds a person to an organization: a new user (with a password, or a one-time link to choose
+ * one), or an existing user by email who gains a membership. A password is only ever set for a
+ * new user, so adding someone to a second organization cannot replace theirs.
+ */
+export async function addMember(deps: MembersDeps, orgId: string, input: AddMemberBody, now = Date.now()): Promise<CreatedMemberObject> {
+  const { db } = deps;
+  const [[org], [existing]] = await db.batch([
+    db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).limit(1),
+    db.select().from(users).where(eq(users.email, input.email)).limit(1),
+  ]);
+  if (!org) throw notFound('organization', orgId);
+  const membership: MembershipRow = { userId: existing?.id ?? newId('usr'), orgId, role: input.role, createdAt: now };
+
+  if (existing) {
+    if (input.password !== undefined) {
+      throw conflict(`A user with email ${input.email} already exists and keeps their own password; add them without one.`);
+    }
+    const [added] = await db.insert(memberships).values(membership).onConflictDoNothing().returning();
+    if (!added) throw conflict(`${input.email} is already a member of this organization.`);
+    if (existing.passwordHash !== null) return { ...renderMember(existing, added), set_password_url: null, set_password_expires_at: null };
+    // Still waiting for a password: a fresh link replaces any earlier one.
+    const setup = await newPasswordSetup(existing.id, now);
+    await db.batch([
+      db.delete(passwordSetupTokens).where(and(eq(passwordSetupTokens.userId, existing.id), isNull(passwordSetupTokens.usedAt))),
+      db.insert(passwordSetupTokens).values(setup.row),
+    ]);
+    return {
+      ...renderMember(existing, added),
+      set_password_url: setPasswordUrl(deps.publicUrl, setup.token),
+      set_password_expires_at: iso(setup.row.expiresAt),
+    };
+  }
+
+  const user: UserRow = {
+    id: membership.userId,
+    email: input.email,
+    name: input.name ?? null,
+    passwordHash: input.password === undefined ? null : await hashPassword(input.password),
+    isPlatformAdmin: false,
+    createdAt: now,
+  };
+  const setup = user.passwordHash === null ? await newPasswordSetup(user.id, now) : null;
+  try {
+    const userInsert = db.insert(users).values(user);
+    const membershipInsert = db.insert(memberships).values(membership);
+    await (setup
+      ? db.batch([userInsert, membershipInsert, db.insert(passwordSetupTokens).values(setup.row)])
+      : db.batch([userInsert, membershipInsert]));
+  } catch (err) {
+    // Another request created this email between our read and the insert.
+    if (isUniqueViolation(err)) throw conflict(`A user with email ${input.email} was created at the same moment; send the request again.`);
+    throw err;
+  }
+  return {
+    ...renderMember(user, membership),
+    set_password_url: setup ? setPasswordUrl(deps.publicUrl, setup.token) : null,
+    set_password_expires_at: setup ? iso(setup.row.expiresAt) : null,
+  };
+}
+
+/** An organization's members, newest first; 404 for an organization that does not exist. */
+export async function listMembers(db: Db, orgId: string, query: ListQuery) {
+  const { after, orderBy } = pageWindow({ createdAt: memberships.createdAt, id: memberships.userId }, query.cursor);
+  const [[org], rows] = await db.batch([
+    db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).limit(1),
+    db
+      .select({ membership: memberships, user: { id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash } })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.orgId, orgId), after))
+      .orderBy(...orderBy)
+      .limit(query.limit + 1),
+  ]);
+  if (!org) throw notFound('organization', orgId);
+  const cursorRows = rows.map((r) => ({ ...r, createdAt: r.membership.createdAt, id: r.membership.userId }));
+  return toPage(cursorRows, query.limit, (r) => renderMember(r.user, r.membership));
+}
+
+export interface Membership {
+  orgId: string;
+  orgName: string;
+  role: Role;
+}
+
+/** The organizations a user belongs to and their role in each, by organization name. */
+export async function listMemberships(db: Db, userId: string): Promise<Membership[]> {
+  return db
+    .select({ orgId: memberships.orgId, orgName: organizations.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(organizations.name, memberships.orgId);
+}
