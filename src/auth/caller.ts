@@ -3,13 +3,14 @@ import type { Role } from '../organizations/schema';
 /**
  * Who is calling, resolved once per request by the auth middleware: the operator's token, an
  * organization's API key, or a signed-in user acting for one of their organizations with the
- * role they hold there. Later kinds (an access token from Edgelink's own OAuth server) join
- * this union.
+ * role they hold there, or an access token Edgelink's own OAuth server issued.
  */
 export type Caller =
   | { kind: 'operator' }
   | { kind: 'api_key'; orgId: string; keyId: string }
-  | { kind: 'user'; userId: string; orgId: string; role: Role };
+  | { kind: 'user'; userId: string; orgId: string; role: Role }
+  /** An access token from Edgelink's own OAuth server: its scopes decide what it may do. */
+  | { kind: 'oauth'; orgId: string; applicationId: string; userId: string | null; scopes: string[] };
 
 export type OrgCaller = Extract<Caller, { orgId: string }>;
 

@@ -11,6 +11,8 @@ import { sessionTokenOf } from '../users/session';
 import { isOrgCaller, mayWrite, type OrgCaller } from './caller';
 import { isSafeMethod } from './request-site';
 import { sessionCaller } from './session';
+import { hasScope, requiredScope } from '../oauth-server/scope-rules';
+import { ACCESS_TOKEN_PREFIX, findLiveToken } from '../oauth-server/tokens';
 
 export function bearerToken(header: string | undefined): string | null {
   if (header === undefined) return null;
@@ -37,6 +39,14 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     const key = await findActiveApiKey(c.var.db, token);
     if (!key) throw unauthorized('This API key is unknown or has been revoked.');
     actAsApiKey(c, key);
+  } else if (token.startsWith(ACCESS_TOKEN_PREFIX)) {
+    const live = await findLiveToken(c.var.db, token, Date.now());
+    if (!live || live.kind !== 'access') {
+      throw new ApiError(401, 'unauthorized', 'This access token is unknown, expired or revoked.', undefined, {
+        'WWW-Authenticate': 'Bearer error="invalid_token"',
+      });
+    }
+    c.set('caller', { kind: 'oauth', orgId: live.orgId, applicationId: live.applicationId, userId: live.userId, scopes: live.scopes });
   } else if (c.env.ADMIN_TOKEN && timingSafeEqual(token, c.env.ADMIN_TOKEN)) {
     c.set('caller', { kind: 'operator' });
   } else {
@@ -71,6 +81,14 @@ export const requireOrganization = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError(403, 'forbidden', 'Use an organization API key; the operator token manages organizations under /api/v1/admin.');
   }
   if (!isSafeMethod(c.req.method) && !mayWrite(caller)) throw forbidden('Your role cannot change this: members of an organization may only read.');
+  if (caller.kind === 'oauth') {
+    const needed = requiredScope(c.req.method, c.req.path);
+    if (!hasScope(caller.scopes, needed)) {
+      throw new ApiError(403, 'insufficient_scope', `This access token needs the scope "${needed}".`, undefined, {
+        'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed}"`,
+      });
+    }
+  }
   await next();
 });
 

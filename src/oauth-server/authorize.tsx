@@ -10,6 +10,8 @@ import { allowFormTargets, pageHeaders } from '../views/headers';
 import { Notice } from '../views/notice';
 import { signedInUser } from '../users/session';
 import { ConsentPage } from './consent-page';
+import { mayAsk } from './scope-rules';
+import { isApplicationScope } from '../applications/scopes';
 import { savePending, takePending } from './pending';
 import { oauthCodes, oauthGrants } from './schema';
 
@@ -55,7 +57,7 @@ export const authorizeRoutes = new Hono<AppEnv>()
     }
     if (q.code_challenge_method !== 'S256') return back('invalid_request', 'code_challenge_method must be S256.');
     const scopes = q.scope ? [...new Set(q.scope.split(' ').filter(Boolean))] : app.scopes;
-    const notAllowed = scopes.filter((s) => !app.scopes.includes(s));
+    const notAllowed = scopes.filter((s) => !isApplicationScope(s) || !mayAsk(app.scopes, s));
     if (notAllowed.length > 0 || scopes.length === 0) return back('invalid_scope', `This application may not ask for: ${notAllowed.join(' ') || '(nothing)'}.`);
 
     const user = await signedInUser(c);

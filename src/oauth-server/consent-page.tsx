@@ -19,8 +19,7 @@ const describeScope = (scope: string) => SCOPE_CATALOG.find((s) => s.scope === s
 /** Allow or Deny, with everything the user needs to decide in plain words. */
 export function ConsentPage(props: ConsentProps) {
   return (
-    <Page title={`Allow ${props.appName}?`} context={`Signed in as ${props.userEmail}`}>
-      <h1>Allow {props.appName} to use your Edgelink account?</h1>
+    <Page title={`Allow ${props.appName} to use your Edgelink account?`} context={`Signed in as ${props.userEmail}`}>
       <p class="muted">
         {props.appName} is registered by {props.appOrgName}.
       </p>

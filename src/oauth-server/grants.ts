@@ -6,6 +6,8 @@ import type { Application } from './client-auth';
 import { invalidGrant, invalidRequest, OAuthError } from './errors';
 import { oauthCodes, oauthGrants, oauthTokens } from './schema';
 import { newTokens, revokeGrant, type IssuedTokens } from './tokens';
+import { mayAsk } from './scope-rules';
+import { isApplicationScope } from '../applications/scopes';
 
 const required = (form: Map<string, string>, name: string) => {
   const value = form.get(name);
@@ -105,7 +107,7 @@ export async function refreshGrant(db: Db, app: Application, form: Map<string, s
  */
 export async function clientCredentialsGrant(db: Db, app: Application, form: Map<string, string>, now: number): Promise<IssuedTokens> {
   const requested = parseScope(form.get('scope')) ?? app.scopes.filter((s) => s !== 'offline_access');
-  const unknown = requested.filter((s) => !app.scopes.includes(s) || s === 'offline_access');
+  const unknown = requested.filter((s) => !mayAsk(app.scopes, s) || s === 'offline_access' || !isApplicationScope(s));
   if (unknown.length > 0) throw new OAuthError(400, 'invalid_scope', `This client may not ask for: ${unknown.join(' ')}.`);
   const grantId = newId('grt');
   const { insert, body } = await newTokens(db, grantId, requested, now);

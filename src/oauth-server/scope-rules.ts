@@ -27,3 +27,9 @@ export function requiredScope(method: string, path: string): string {
 export function hasScope(granted: readonly string[], needed: string): boolean {
   return granted.includes(FULL_ACCESS) || granted.includes(needed);
 }
+
+/** Whether an application registered with `registered` may ask for `scope`: full access covers the finer ones. */
+export function mayAsk(registered: readonly string[], scope: string): boolean {
+  if (registered.includes(scope)) return true;
+  return scope !== 'offline_access' && scope !== FULL_ACCESS && registered.includes(FULL_ACCESS) && scope.includes('.');
+}
