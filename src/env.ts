@@ -11,6 +11,11 @@ export interface CloudflareBindings {
   ENCRYPTION_KEYS: string;
   /** Bearer token for operator routes under /api/v1/admin. */
   ADMIN_TOKEN: string;
+  /** Optional notification transports; without one, notifications stay visible in /notifications. */
+  EMAIL?: SendEmail;
+  NOTIFY_FROM?: string;
+  NOTIFY_URL?: string;
+  NOTIFY_TOKEN?: string;
 }
 
 /** Hono's environment for every route of the app. */

@@ -1,7 +1,10 @@
 import { refreshDueConnections } from '../connections/service';
-import { createDb, type Db } from '../db/client';
+import { dbFor, type Db } from '../db/client';
 import type { CloudflareBindings } from '../env';
 import { parseKeyring, type Keyring } from '../lib/crypto';
+import { retryDueNotifications } from '../notifications/outbox';
+import { notificationTransport, type Transport } from '../notifications/transport';
+import { purgeSignInRows } from '../users/purge';
 import { retryDueDeliveries } from '../webhooks/delivery';
 import { purgeExpiredRows } from './purge';
 import { reencryptStaleSecrets } from './reencrypt';
@@ -14,6 +17,7 @@ export interface JobDeps {
   keyring: Keyring;
   publicUrl: string;
   waitUntil: (promise: Promise<unknown>) => void;
+  transport: Transport | null;
 }
 
 type Job = (deps: JobDeps, now: number) => Promise<unknown>;
@@ -23,6 +27,8 @@ export const JOBS: Record<string, Job> = {
   retry_webhooks: (deps, now) => retryDueDeliveries(deps, now, JOB_BATCH),
   reencrypt_secrets: (deps) => reencryptStaleSecrets(deps.db, deps.keyring, JOB_BATCH),
   purge_expired: (deps, now) => purgeExpiredRows(deps.db, now, JOB_BATCH),
+  retry_notifications: (deps, now) => retryDueNotifications(deps, now, JOB_BATCH),
+  purge_sign_in: (deps, now) => purgeSignInRows(deps.db, now, JOB_BATCH),
 };
 
 /** Only numbers go to the log, whatever a job returns, so no row or secret can slip into it. */
@@ -51,10 +57,11 @@ async function runJob(name: string, job: Job, deps: JobDeps, now: number): Promi
  */
 export async function runScheduledJobs(env: CloudflareBindings, ctx: Pick<ExecutionContext, 'waitUntil'>, now: number, jobs = JOBS): Promise<string[]> {
   const deps: JobDeps = {
-    db: createDb(env.DB),
+    db: dbFor(env.DB),
     keyring: await parseKeyring(env.ENCRYPTION_KEYS),
     publicUrl: env.PUBLIC_URL,
     waitUntil: (promise) => ctx.waitUntil(promise),
+    transport: notificationTransport(env),
   };
   const names = Object.keys(jobs);
   const results = await Promise.all(names.map((name) => runJob(name, jobs[name]!, deps, now)));
