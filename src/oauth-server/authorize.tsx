@@ -5,6 +5,7 @@ import { applications } from '../applications/schema';
 import { canUserAuthorize, findActiveApplicationByClientId } from '../applications/service';
 import { randomToken, sha256Hex } from '../lib/crypto';
 import { newId } from '../lib/ids';
+import { roleMayWrite } from '../auth/caller';
 import { memberships, organizations } from '../organizations/schema';
 import { allowFormTargets, pageHeaders } from '../views/headers';
 import { Notice } from '../views/notice';
@@ -16,6 +17,8 @@ import { savePending, takePending } from './pending';
 import { oauthCodes, oauthGrants } from './schema';
 
 const CODE_TTL_MS = 60_000;
+/** Scopes that change things; only owners and admins may grant them. */
+const WRITE_SCOPES = new Set(['all.full_access', 'integrations.write', 'links.write']);
 const MAX_FORM_BYTES = 8 * 1024;
 
 const issuerOf = (publicUrl: string) => publicUrl.replace(/\/+$/, '');
@@ -111,6 +114,14 @@ export const authorizeRoutes = new Hono<AppEnv>()
     }
     const orgId = form.get('organization_id') ?? '';
     if (!pending.orgIds.includes(orgId)) return clientErrorPage(c, 'Choose one of your organizations.');
+    // An app can do no more than the user who allows it: a member, who only reads, cannot grant writes.
+    const [membership] = await c.var.db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.userId, user.id), eq(memberships.orgId, orgId)));
+    if (!membership || (!roleMayWrite(membership.role) && pending.scopes.some((s) => WRITE_SCOPES.has(s)))) {
+      return redirectBack(c, pending.redirectUri, { error: 'access_denied', error_description: 'Your role in this organization cannot grant these scopes.' }, pending.state);
+    }
     const app = await c.var.db.query.applications.findFirst({
       where: and(eq(applications.id, pending.applicationId), eq(applications.active, true)),
     });

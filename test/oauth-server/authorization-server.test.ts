@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { call } from '../helpers/api';
-import { appWithUser, authorize, authorizeQuery, basic, browser, oauthPost, pkce, REDIRECT, tokensFor } from './fixtures';
+import { asOperator, call } from '../helpers/api';
+import { appWithUser, authorize, authorizeQuery, basic, browser, oauthPost, pkce, REDIRECT, signIn, tokensFor } from './fixtures';
 
 const json = (res: { text: string }) => JSON.parse(res.text);
 
@@ -332,5 +332,19 @@ describe('userinfo', () => {
     const res = await browser('/oauth/userinfo', { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(res.status).toBe(200);
     expect(json(res)).toMatchObject({ email: f.email, organization_id: f.orgId });
+  });
+});
+
+describe('roles', () => {
+  it('does not let a member grant write scopes, but lets them grant reads', async () => {
+    const f = await appWithUser({ scopes: ['all.full_access', 'connections.read', 'offline_access'] });
+    const email = `member${Date.now()}@example.com`;
+    await asOperator(`/api/v1/admin/organizations/${f.orgId}/users`, { method: 'POST', body: { email, password: f.password, role: 'member' } });
+    const cookie = await signIn(email, f.password);
+    const { challenge } = await pkce();
+    const write = await authorize(f.app.client_id, cookie, challenge, { scope: 'all.full_access' });
+    expect(write.redirect!.searchParams.get('error')).toBe('access_denied');
+    const read = await authorize(f.app.client_id, cookie, challenge, { scope: 'connections.read' });
+    expect(read.redirect!.searchParams.get('code')).toBeTruthy();
   });
 });
