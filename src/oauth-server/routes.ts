@@ -25,6 +25,15 @@ async function oauthEndpoint(c: Context<AppEnv>, handle: () => Promise<Response>
   }
 }
 
+/** Revocation and introspection: an authenticated client and the token it asks about. */
+async function clientAndToken(c: Context<AppEnv>) {
+  const form = await readOAuthForm(c);
+  const app = await authenticateClient(c.var.db, c.req.header('authorization'), form);
+  const token = form.get('token');
+  if (!token) throw invalidRequest('The parameter "token" is required.');
+  return { app, token };
+}
+
 const GRANTS = {
   authorization_code: exchangeCode,
   refresh_token: refreshGrant,
@@ -84,10 +93,7 @@ export const oauthServerRoutes = new Hono<AppEnv>()
     describeRoute({ summary: 'Token revocation (RFC 7009)', tags, auth: 'public', status: 200 }),
     (c) =>
       oauthEndpoint(c, async () => {
-        const form = await readOAuthForm(c);
-        const app = await authenticateClient(c.var.db, c.req.header('authorization'), form);
-        const token = form.get('token');
-        if (!token) throw invalidRequest('The parameter "token" is required.');
+        const { app, token } = await clientAndToken(c);
         const [row] = await c.var.db
           .select({ grantId: oauthTokens.grantId, kind: oauthTokens.kind, applicationId: oauthGrants.applicationId })
           .from(oauthTokens)
@@ -113,10 +119,7 @@ export const oauthServerRoutes = new Hono<AppEnv>()
     describeRoute({ summary: 'Token introspection (RFC 7662)', tags, auth: 'public', status: 200 }),
     (c) =>
       oauthEndpoint(c, async () => {
-        const form = await readOAuthForm(c);
-        const app = await authenticateClient(c.var.db, c.req.header('authorization'), form);
-        const token = form.get('token');
-        if (!token) throw invalidRequest('The parameter "token" is required.');
+        const { app, token } = await clientAndToken(c);
         const live = await findLiveToken(c.var.db, token, Date.now());
         // Only the client the token was issued to learns anything about it.
         if (!live || live.applicationId !== app.id) return c.json({ active: false }, 200, NO_STORE);
