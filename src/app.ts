@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { apiKeyRoutes } from './api-keys/routes';
+import { SCOPE_CATALOG } from './applications/scopes';
 import { adminApplicationRoutes, applicationRoutes } from './applications/routes';
 import { authenticate } from './auth/middleware';
 import { dbFor } from './db/client';
@@ -68,7 +69,9 @@ export const app = new Hono<AppEnv>()
 
 let openApiJson: string | undefined;
 app.get('/openapi.json', (c) => {
-  openApiJson ??= JSON.stringify(buildOpenApiDocument(app, c.env.PUBLIC_URL));
+  openApiJson ??= JSON.stringify(
+    buildOpenApiDocument(app, c.env.PUBLIC_URL, Object.fromEntries(SCOPE_CATALOG.map((s) => [s.scope, s.description]))),
+  );
   return c.body(openApiJson, 200, { 'content-type': 'application/json; charset=utf-8' });
 });
 

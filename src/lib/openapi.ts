@@ -48,7 +48,7 @@ function toOpenApiPath(path: string): string {
  * Builds the OpenAPI 3.1 document from the zod schemas the routes validate with, so the
  * document and the behaviour have one source. Named schemas (`.meta({ id })`) become components.
  */
-export function buildOpenApiDocument(app: Hono<any>, serverUrl: string) {
+export function buildOpenApiDocument(app: Hono<any>, serverUrl: string, oauthScopes: Record<string, string>) {
   const components: Record<string, JsonSchema> = {};
 
   const convert = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
@@ -100,7 +100,7 @@ export function buildOpenApiDocument(app: Hono<any>, serverUrl: string) {
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       tags: route.tags,
-      security: route.auth === 'public' ? [] : [{ [route.auth === 'operator' ? 'operatorToken' : 'apiKey']: [] }],
+      security: securityFor(route.auth),
       ...(parameters.length ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
       responses,
@@ -121,9 +121,38 @@ export function buildOpenApiDocument(app: Hono<any>, serverUrl: string) {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An organization API key (elk_sk_…).' },
         operatorToken: { type: 'http', scheme: 'bearer', description: "The deployment's ADMIN_TOKEN." },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: '__Host-elk_session',
+          description: 'A signed-in user (from /login), acting with their role; `Edgelink-Organization` names the organization when they have several.',
+        },
+        oauth2: {
+          type: 'oauth2',
+          description: "An access token (elk_at_…) from Edgelink's own authorization server; each route needs a scope.",
+          flows: {
+            authorizationCode: {
+              authorizationUrl: `${serverUrl.replace(/\/+$/, '')}/oauth/authorize`,
+              tokenUrl: `${serverUrl.replace(/\/+$/, '')}/oauth/token`,
+              refreshUrl: `${serverUrl.replace(/\/+$/, '')}/oauth/token`,
+              scopes: oauthScopes,
+            },
+            clientCredentials: {
+              tokenUrl: `${serverUrl.replace(/\/+$/, '')}/oauth/token`,
+              scopes: oauthScopes,
+            },
+          },
+        },
       },
     },
   };
+}
+
+/** Who may call: organization routes take any organization credential. */
+function securityFor(auth: RouteDoc['auth']) {
+  if (auth === 'public') return [];
+  if (auth === 'operator') return [{ operatorToken: [] }];
+  return [{ apiKey: [] }, { session: [] }, { oauth2: [] }];
 }
 
 const ERROR_DESCRIPTIONS: Record<string, string> = {

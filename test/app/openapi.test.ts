@@ -29,4 +29,11 @@ describe('GET /openapi.json', () => {
     expect(list.parameters.map((p: any) => p.name)).toEqual(['limit', 'cursor']);
     expect(doc.components.schemas.Error).toBeDefined();
   });
+
+  it('names every way an organization route can be called, and the OAuth scopes', async () => {
+    const doc = (await call('/openapi.json')).json;
+    expect(doc.paths['/api/v1/integrations'].get.security).toEqual([{ apiKey: [] }, { session: [] }, { oauth2: [] }]);
+    expect(doc.paths['/api/v1/admin/organizations'].post.security).toEqual([{ operatorToken: [] }]);
+    expect(Object.keys(doc.components.securitySchemes.oauth2.flows.authorizationCode.scopes)).toContain('connections.token');
+  });
 });
