@@ -10,7 +10,7 @@ export type Caller =
   | { kind: 'api_key'; orgId: string; keyId: string }
   | { kind: 'user'; userId: string; orgId: string; role: Role }
   /** An access token from Edgelink's own OAuth server: its scopes decide what it may do. */
-  | { kind: 'oauth'; orgId: string; applicationId: string; userId: string | null; scopes: string[] };
+  | { kind: 'oauth'; orgId: string; applicationId: string; userId: string | null; role: Role | null; scopes: string[] };
 
 export type OrgCaller = Extract<Caller, { orgId: string }>;
 
@@ -23,5 +23,8 @@ export const roleMayWrite = (role: Role) => role === 'owner' || role === 'admin'
 
 /** Whether this caller may make changes in its organization: keys act with the organization's full rights. */
 export function mayWrite(caller: OrgCaller): boolean {
-  return caller.kind !== 'user' || roleMayWrite(caller.role);
+  if (caller.kind === 'user') return roleMayWrite(caller.role);
+  // An app acting for a user can do no more than that user can today.
+  if (caller.kind === 'oauth' && caller.role !== null) return roleMayWrite(caller.role);
+  return true;
 }

@@ -46,7 +46,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
         'WWW-Authenticate': 'Bearer error="invalid_token"',
       });
     }
-    c.set('caller', { kind: 'oauth', orgId: live.orgId, applicationId: live.applicationId, userId: live.userId, scopes: live.scopes });
+    c.set('caller', { kind: 'oauth', orgId: live.orgId, applicationId: live.applicationId, userId: live.userId, role: live.role, scopes: live.scopes });
   } else if (c.env.ADMIN_TOKEN && timingSafeEqual(token, c.env.ADMIN_TOKEN)) {
     c.set('caller', { kind: 'operator' });
   } else {

@@ -1,6 +1,7 @@
-import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { applications } from '../applications/schema';
+import { memberships, type Role } from '../organizations/schema';
 import { randomToken, sha256Hex } from '../lib/crypto';
 import { oauthGrants, oauthTokens } from './schema';
 
@@ -56,6 +57,8 @@ export interface LiveToken {
   userId: string | null;
   applicationId: string;
   clientId: string;
+  /** The granting user's role now (null for client credentials): a token never outranks its user. */
+  role: Role | null;
 }
 
 /**
@@ -74,10 +77,12 @@ export async function findLiveToken(db: Db, token: string, now: number): Promise
       userId: oauthGrants.userId,
       applicationId: oauthGrants.applicationId,
       clientId: applications.clientId,
+      role: memberships.role,
     })
     .from(oauthTokens)
     .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
     .innerJoin(applications, eq(applications.id, oauthGrants.applicationId))
+    .leftJoin(memberships, and(eq(memberships.userId, oauthGrants.userId), eq(memberships.orgId, oauthGrants.orgId)))
     .where(
       and(
         eq(oauthTokens.tokenHash, await sha256Hex(token)),
@@ -85,6 +90,8 @@ export async function findLiveToken(db: Db, token: string, now: number): Promise
         isNull(oauthGrants.revokedAt),
         eq(applications.active, true),
         or(isNull(oauthTokens.expiresAt), gt(oauthTokens.expiresAt, now)),
+        // A user's token dies with their membership of the organization it acts for.
+        or(isNull(oauthGrants.userId), isNotNull(memberships.role)),
       ),
     )
     .limit(1);

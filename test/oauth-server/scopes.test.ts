@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { call, expectError } from '../helpers/api';
 import { appWithUser, basic, oauthPost, tokensFor } from './fixtures';
@@ -57,5 +58,20 @@ describe('access tokens on the management API', () => {
 
   it('refuse a made-up access token', async () => {
     expectError(await call('/api/v1/integrations', { token: 'elk_at_made_up_token' }), 401, 'unauthorized');
+  });
+
+  it("follow the granting user's current role, and die with their membership", async () => {
+    const f = await appWithUser();
+    const { json: tokens } = await tokensFor(f);
+    const token = tokens.access_token as string;
+    expect((await call('/api/v1/links', { method: 'POST', token, body: { name: 'ok', end_user: { id: 'u' } } })).status).toBe(201);
+
+    // There is no route to demote or remove a member yet, so the test changes the row itself.
+    await env.DB.prepare("UPDATE memberships SET role = 'member' WHERE org_id = ?").bind(f.orgId).run();
+    expectError(await call('/api/v1/links', { method: 'POST', token, body: { name: 'no', end_user: { id: 'u' } } }), 403, 'forbidden');
+    expect((await call('/api/v1/links', { token })).status).toBe(200);
+
+    await env.DB.prepare('DELETE FROM memberships WHERE org_id = ?').bind(f.orgId).run();
+    expectError(await call('/api/v1/links', { token }), 401, 'unauthorized');
   });
 });
