@@ -5,7 +5,7 @@ import { decryptClientSecret, findIntegration, isConnectable, callbackUrl } from
 import { integrations } from '../integrations/schema';
 import { sha256Hex, timingSafeEqual, type Keyring } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
-import { consumeLinkUse, linkStatus } from '../links/service';
+import { consumeLinkUse, linkStatus, releaseLinkUse } from '../links/service';
 import { links } from '../links/schema';
 import { resolveOfferingUrls } from '../offerings/resolve-urls';
 import { findOffering } from '../offerings/service';
@@ -147,6 +147,7 @@ export async function completeOAuthCallback(
     return fail(410, 'link_used_up', 'This link has been used up', 'It could connect a limited number of accounts. Ask for a new link.', withFlow);
   }
   const metadata = { ...tokens.metadata, ...pick(query.all, definition.callback_metadata) };
+  // The use was counted first so a used-up link stores nothing; if saving fails, give it back.
   const { connection, created } = await saveConnectionFromGrant(deps, {
     orgId: flow.orgId,
     integrationId: integration.id,
@@ -158,6 +159,9 @@ export async function completeOAuthCallback(
     inputs: flow.inputs,
     scopes: tokens.scopes ?? integration.scopes,
     tokens: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, tokenType: tokens.tokenType, expiresAt: tokens.expiresAt },
+  }).catch(async (err: unknown) => {
+    await releaseLinkUse(deps.db, link.id);
+    throw err;
   });
   if (integration.status === 'draft') deps.waitUntil(markVerifiedByConnection(deps.db, integration.id, now));
   return { ok: true, connectionId: connection.id, created, orgId: flow.orgId, redirectUrl, integrationName: integration.name };
