@@ -4,9 +4,9 @@ import type { Db } from '../db/client';
 import { isConnectable } from '../integrations/service';
 import { integrations } from '../integrations/schema';
 import { sha256Hex } from '../lib/crypto';
-import { findCatalogOffering } from '../offerings/catalog';
 import type { OfferingDefinition } from '../offerings/schema';
 import { offeringRows } from '../offerings/table';
+import { fromParts } from '../offerings/service';
 import { organizations } from '../organizations/schema';
 import { links } from './schema';
 import { LINK_TOKEN_PATTERN, type LinkRow } from './service';
@@ -38,7 +38,7 @@ export interface LinkPageData {
  * integrations); custom ones are rows. Existing integrations keep connecting either way.
  */
 function offeringOf(id: string, rows: (typeof offeringRows.$inferSelect)[]): OfferingDefinition | undefined {
-  return findCatalogOffering(id) ?? rows.find((r) => r.id === id)?.definition ?? undefined;
+  return fromParts(id, rows.find((r) => r.id === id))?.definition;
 }
 
 /** Whether the link offers this integration: listed (or all allowed) and ready to connect. */

@@ -10,6 +10,7 @@ import { memberships, organizations } from '../organizations/schema';
 import { allowFormTargets, pageHeaders } from '../views/headers';
 import { Notice } from '../views/notice';
 import { signedInUser } from '../users/session';
+import { issuerOf } from './issuer';
 import { ConsentPage } from './consent-page';
 import { mayAsk } from './scope-rules';
 import { isApplicationScope } from '../applications/scopes';
@@ -21,7 +22,6 @@ const CODE_TTL_MS = 60_000;
 const WRITE_SCOPES = new Set(['all.full_access', 'integrations.write', 'links.write']);
 const MAX_FORM_BYTES = 8 * 1024;
 
-const issuerOf = (publicUrl: string) => publicUrl.replace(/\/+$/, '');
 
 
 /** Back to the client with the result; `iss` on every response (RFC 9207), `state` when given. */

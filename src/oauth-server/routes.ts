@@ -6,6 +6,7 @@ import { users } from '../organizations/schema';
 import { sha256Hex } from '../lib/crypto';
 import { describeRoute } from '../lib/validate';
 import { authenticateClient } from './client-auth';
+import { issuerOf } from './issuer';
 import { NO_STORE, OAuthError, invalidRequest, oauthErrorResponse } from './errors';
 import { readOAuthForm } from './form';
 import { clientCredentialsGrant, exchangeCode, refreshGrant } from './grants';
@@ -13,7 +14,6 @@ import { oauthGrants, oauthTokens } from './schema';
 import { findLiveToken, revokeGrant } from './tokens';
 
 const tags = ['OAuth server'];
-const issuerOf = (publicUrl: string) => publicUrl.replace(/\/+$/, '');
 
 /** Runs an OAuth endpoint, turning OAuthErrors into RFC 6749 answers. */
 async function oauthEndpoint(c: Context<AppEnv>, handle: () => Promise<Response>): Promise<Response> {

@@ -24,7 +24,11 @@ export interface Offering {
 
 type OfferingRow = typeof offeringRows.$inferSelect;
 
-function fromParts(id: string, row: OfferingRow | undefined): Offering | undefined {
+/**
+ * The offering with this id: the catalog's entry (with the operator's enabled switch when a row
+ * holds one) or a custom row's definition. Callers that read rows in their own batch use this.
+ */
+export function fromParts(id: string, row: OfferingRow | undefined): Offering | undefined {
   const builtIn = findCatalogOffering(id);
   if (builtIn) {
     return { definition: builtIn, source: 'catalog', enabled: row?.enabled ?? true, createdAt: null, updatedAt: row?.updatedAt ?? null };
