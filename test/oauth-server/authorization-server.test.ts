@@ -235,6 +235,13 @@ describe('token endpoint errors', () => {
     expect(asGet.status).toBe(405);
   });
 
+  it('refuses an oversized body', async () => {
+    const f = await appWithUser();
+    const res = await oauthPost('/oauth/token', { grant_type: 'client_credentials', scope: 'x'.repeat(20_000) }, { authorization: basic(f.app.client_id, f.app.client_secret) });
+    expect(res.status).toBe(400);
+    expect(json(res).error).toBe('invalid_request');
+  });
+
   it('refuses an unsupported grant type and repeated parameters', async () => {
     const f = await appWithUser();
     const auth = { authorization: basic(f.app.client_id, f.app.client_secret) };
