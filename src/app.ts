@@ -5,7 +5,7 @@ import { apiKeyRoutes } from './api-keys/routes';
 import { SCOPE_CATALOG } from './applications/scopes';
 import { adminApplicationRoutes, applicationRoutes } from './applications/routes';
 import { authenticate } from './auth/middleware';
-import { dbFor } from './db/client';
+import { buildDeps } from './deps';
 import type { AppEnv } from './env';
 import { callbackRoutes } from './connect/routes';
 import { ApiError, errorBody } from './lib/errors';
@@ -55,7 +55,8 @@ const api = new Hono<AppEnv>()
 export const app = new Hono<AppEnv>()
   .use(requestLog)
   .use(async (c, next) => {
-    c.set('db', dbFor(c.env.DB));
+    // executionCtx is read when work is handed over, not before: app.request() in tests has none.
+    c.set('deps', await buildDeps(c.env, (promise) => c.executionCtx.waitUntil(promise)));
     await next();
   })
   .get('/health', (c) => c.json({ status: 'ok' }, 200))

@@ -1,5 +1,6 @@
-import type { Db, RoundTrips } from './db/client';
 import type { Caller } from './auth/caller';
+import type { RoundTrips } from './db/client';
+import type { AppDeps } from './deps';
 
 /** Bindings and secrets from wrangler.toml, `wrangler secret` and `.dev.vars`. */
 export interface CloudflareBindings {
@@ -23,7 +24,8 @@ export interface AppEnv {
   Bindings: CloudflareBindings;
   Variables: {
     requestId: string;
-    db: Db;
+    /** Built once per request by the app; see deps.ts. */
+    deps: AppDeps;
     /** D1 round trips so far in this request. */
     d1: RoundTrips;
     caller: Caller | null;

@@ -14,7 +14,7 @@ export const apiKeyRoutes = new Hono<AppEnv>()
     '/',
     describeRoute({ summary: 'List API keys', tags, auth: 'organization', status: 200, response: pageSchema(apiKeyObject) }),
     validate('query', listQuery),
-    async (c) => c.json(await listApiKeys(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+    async (c) => c.json(await listApiKeys(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
   .post(
     '/',
@@ -27,11 +27,11 @@ export const apiKeyRoutes = new Hono<AppEnv>()
       response: createdApiKeyObject,
     }),
     validate('json', createApiKeyBody),
-    async (c) => c.json(await createApiKey(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('json').name), 201),
+    async (c) => c.json(await createApiKey(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('json').name), 201),
   )
   .delete(
     '/:id',
     describeRoute({ summary: 'Revoke an API key', tags, auth: 'organization', status: 200, response: apiKeyObject }),
     validate('param', apiKeyIdParam),
-    async (c) => c.json(await revokeApiKey(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+    async (c) => c.json(await revokeApiKey(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   );

@@ -1,3 +1,4 @@
+import type { AppDeps } from '../deps';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { ApiError, conflict, notFound } from '../lib/errors';
@@ -7,7 +8,7 @@ import { deliverLater } from '../notifications/outbox';
 import { assertWritable, type Access } from './access';
 import { composeApplicationNotification, loadNotificationContext } from './notify';
 import { applications } from './schema';
-import { findApplication, renderApplication, type ApplicationDeps, type ApplicationRow } from './service';
+import { findApplication, renderApplication, type ApplicationRow } from './service';
 import type { AdminListApplicationsQuery, ApplicationObject, PublishDecisionBody } from './shapes';
 
 /**
@@ -51,7 +52,7 @@ export async function listApplicationsForReview(db: Db, query: AdminListApplicat
  * request, and tells the owner, with the reason, through the `application.publish_reviewed`
  * notification.
  */
-export async function decidePublish(deps: ApplicationDeps, id: string, body: PublishDecisionBody, now = Date.now()): Promise<ApplicationObject> {
+export async function decidePublish(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>, id: string, body: PublishDecisionBody, now = Date.now()): Promise<ApplicationObject> {
   const approve = body.decision === 'approve';
   const [updated] = await deps.db
     .update(applications)
@@ -68,7 +69,7 @@ export async function decidePublish(deps: ApplicationDeps, id: string, body: Pub
 }
 
 /** The decision is made whatever happens here, so a failure to notify is logged, not returned. */
-async function notifyDecision(deps: ApplicationDeps, app: ApplicationRow, decision: string, reason: string | undefined, now: number): Promise<void> {
+async function notifyDecision(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>, app: ApplicationRow, decision: string, reason: string | undefined, now: number): Promise<void> {
   try {
     const ctx = await loadNotificationContext(deps.db, app.orgId, app.ownerUserId, 'application.publish_reviewed');
     const extra = { decision, reason: reason ?? 'No reason was given.' };

@@ -3,7 +3,6 @@ import { requireOperator, requireOrganization } from '../auth/middleware';
 import type { AppEnv } from '../env';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
-import { notifyDeps } from '../notifications/deps';
 import { accessOf } from './access';
 import { decidePublish, listApplicationsForReview, requestPublish } from './publish';
 import {
@@ -46,22 +45,22 @@ export const applicationRoutes = new Hono<AppEnv>()
     }),
     validate('json', createApplicationBody),
     async (c) => {
-      const access = await accessOf(c.var.db, c.var.caller);
-      return c.json(await createApplication(await notifyDeps(c), access, c.req.valid('json')), 201);
+      const access = await accessOf(c.var.deps.db, c.var.caller);
+      return c.json(await createApplication(c.var.deps, access, c.req.valid('json')), 201);
     },
   )
   .get(
     '/',
     describeRoute({ summary: 'List OAuth applications', tags, auth: 'organization', status: 200, response: pageSchema(applicationObject) }),
     validate('query', listApplicationsQuery),
-    async (c) => c.json(await listApplications(c.var.db, await accessOf(c.var.db, c.var.caller), c.req.valid('query')), 200),
+    async (c) => c.json(await listApplications(c.var.deps.db, await accessOf(c.var.deps.db, c.var.caller), c.req.valid('query')), 200),
   )
   .get(
     '/:id',
     describeRoute({ summary: 'Get an OAuth application', tags, auth: 'organization', status: 200, response: applicationObject }),
     validate('param', applicationIdParam),
     async (c) => {
-      const row = await findApplication(c.var.db, await accessOf(c.var.db, c.var.caller), c.req.valid('param').id);
+      const row = await findApplication(c.var.deps.db, await accessOf(c.var.deps.db, c.var.caller), c.req.valid('param').id);
       return c.json(renderApplication(row), 200);
     },
   )
@@ -78,8 +77,8 @@ export const applicationRoutes = new Hono<AppEnv>()
     validate('param', applicationIdParam),
     validate('json', updateApplicationBody),
     async (c) => {
-      const access = await accessOf(c.var.db, c.var.caller);
-      return c.json(await updateApplication(c.var.db, access, c.req.valid('param').id, c.req.valid('json')), 200);
+      const access = await accessOf(c.var.deps.db, c.var.caller);
+      return c.json(await updateApplication(c.var.deps.db, access, c.req.valid('param').id, c.req.valid('json')), 200);
     },
   )
   .delete(
@@ -93,7 +92,7 @@ export const applicationRoutes = new Hono<AppEnv>()
       response: deletedApplicationObject,
     }),
     validate('param', applicationIdParam),
-    async (c) => c.json(await deleteApplication(c.var.db, await accessOf(c.var.db, c.var.caller), c.req.valid('param').id), 200),
+    async (c) => c.json(await deleteApplication(c.var.deps.db, await accessOf(c.var.deps.db, c.var.caller), c.req.valid('param').id), 200),
   )
   .post(
     '/:id/secret',
@@ -106,7 +105,7 @@ export const applicationRoutes = new Hono<AppEnv>()
       response: applicationWithSecretObject,
     }),
     validate('param', applicationIdParam),
-    async (c) => c.json(await rotateClientSecret(c.var.db, await accessOf(c.var.db, c.var.caller), c.req.valid('param').id), 200),
+    async (c) => c.json(await rotateClientSecret(c.var.deps.db, await accessOf(c.var.deps.db, c.var.caller), c.req.valid('param').id), 200),
   )
   .post(
     '/:id/publish',
@@ -121,7 +120,7 @@ export const applicationRoutes = new Hono<AppEnv>()
       response: applicationObject,
     }),
     validate('param', applicationIdParam),
-    async (c) => c.json(await requestPublish(c.var.db, await accessOf(c.var.db, c.var.caller), c.req.valid('param').id), 200),
+    async (c) => c.json(await requestPublish(c.var.deps.db, await accessOf(c.var.deps.db, c.var.caller), c.req.valid('param').id), 200),
   );
 
 const adminTags = ['Operator'];
@@ -140,7 +139,7 @@ export const adminApplicationRoutes = new Hono<AppEnv>()
       response: pageSchema(applicationObject),
     }),
     validate('query', adminListApplicationsQuery),
-    async (c) => c.json(await listApplicationsForReview(c.var.db, c.req.valid('query')), 200),
+    async (c) => c.json(await listApplicationsForReview(c.var.deps.db, c.req.valid('query')), 200),
   )
   .post(
     '/:id/publish',
@@ -156,5 +155,5 @@ export const adminApplicationRoutes = new Hono<AppEnv>()
     }),
     validate('param', applicationIdParam),
     validate('json', publishDecisionBody),
-    async (c) => c.json(await decidePublish(await notifyDeps(c), c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => c.json(await decidePublish(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 200),
   );

@@ -1,3 +1,4 @@
+import type { AppDeps } from '../deps';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { notFound } from '../lib/errors';
@@ -7,7 +8,7 @@ import { nameContains } from '../lib/search';
 import { iso } from '../lib/shapes';
 import { validationError } from '../lib/validate';
 import { notifications } from '../notifications/schema';
-import { deliverLater, type NotifyDeps } from '../notifications/outbox';
+import { deliverLater } from '../notifications/outbox';
 import { assertWritable, type Access } from './access';
 import { composeApplicationNotification, loadNotificationContext, memberQuery } from './notify';
 import { applications } from './schema';
@@ -19,7 +20,6 @@ export { verifyClientSecret } from './secret';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 
-export type ApplicationDeps = NotifyDeps;
 
 export function renderApplication(row: ApplicationRow): ApplicationObject {
   return {
@@ -57,7 +57,7 @@ function ownerFor(access: Access, body: CreateApplicationBody): string | null {
  * Creates the application and, in the same batch, its `application.created` notification to
  * the owner; delivery runs after the response. The client secret exists only in the result.
  */
-export async function createApplication(deps: ApplicationDeps, access: Access, body: CreateApplicationBody, now = Date.now()) {
+export async function createApplication(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>, access: Access, body: CreateApplicationBody, now = Date.now()) {
   const orgId = body.organization_id ?? access.defaultOrgId;
   assertWritable(access, orgId, 'organization', orgId);
   const ownerUserId = ownerFor(access, body);

@@ -36,11 +36,11 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   } else if (token === null) {
     c.set('caller', null);
   } else if (token.startsWith(API_KEY_PREFIX)) {
-    const key = await findActiveApiKey(c.var.db, token);
+    const key = await findActiveApiKey(c.var.deps.db, token);
     if (!key) throw unauthorized('This API key is unknown or has been revoked.');
     actAsApiKey(c, key);
   } else if (token.startsWith(ACCESS_TOKEN_PREFIX)) {
-    const live = await findLiveToken(c.var.db, token, Date.now());
+    const live = await findLiveToken(c.var.deps.db, token, Date.now());
     if (!live || live.kind !== 'access') {
       throw new ApiError(401, 'unauthorized', 'This access token is unknown, expired or revoked.', undefined, {
         'WWW-Authenticate': 'Bearer error="invalid_token"',
@@ -58,7 +58,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 /** Records a live API key as the caller, and its use in the background (at most once a minute). */
 export function actAsApiKey(c: Context<AppEnv>, key: typeof apiKeys.$inferSelect): void {
   c.set('caller', { kind: 'api_key', orgId: key.orgId, keyId: key.id });
-  c.executionCtx.waitUntil(touchApiKey(c.var.db, key, Date.now()));
+  c.executionCtx.waitUntil(touchApiKey(c.var.deps.db, key, Date.now()));
 }
 
 /** Operator routes: only the ADMIN_TOKEN opens them. */

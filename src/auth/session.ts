@@ -49,7 +49,7 @@ function requestedOrganization(c: Context<AppEnv>): string | undefined {
 export async function sessionCaller(c: Context<AppEnv>, token: string, now = Date.now()): Promise<Caller> {
   refuseForgedWrite(c);
   const orgId = requestedOrganization(c);
-  const rows = await c.var.db
+  const rows = await c.var.deps.db
     .select({ userId: sessions.userId, orgId: memberships.orgId, role: memberships.role })
     .from(sessions)
     .leftJoin(memberships, and(eq(memberships.userId, sessions.userId), orgId === undefined ? undefined : eq(memberships.orgId, orgId)))

@@ -1,9 +1,10 @@
+import type { AppDeps } from '../deps';
 import { and, eq } from 'drizzle-orm';
 import { saveConnectionFromGrant } from '../connections/service';
 import type { Db } from '../db/client';
 import { decryptClientSecret, findIntegration, isConnectable, callbackUrl } from '../integrations/service';
 import { integrations } from '../integrations/schema';
-import { sha256Hex, timingSafeEqual, type Keyring } from '../lib/crypto';
+import { sha256Hex, timingSafeEqual } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
 import { consumeLinkUse, linkStatus, releaseLinkUse } from '../links/service';
 import { links } from '../links/schema';
@@ -14,14 +15,6 @@ import { parseTokenResponse } from '../offerings/token-response';
 import { buildUserinfoRequest, resolveAccount } from '../offerings/userinfo';
 import { usedStates } from './schema';
 import { flowState, stateKey, type FlowState } from './state';
-
-export interface CallbackDeps {
-  db: Db;
-  kv: KVNamespace;
-  keyring: Keyring;
-  publicUrl: string;
-  waitUntil: (promise: Promise<unknown>) => void;
-}
 
 export interface CallbackQuery {
   state?: string;
@@ -67,7 +60,7 @@ const START_AGAIN = 'Open your connect link again to start over.';
  * a KV delete can take a minute to be seen everywhere) before the code is worth exchanging.
  */
 export async function completeOAuthCallback(
-  deps: CallbackDeps,
+  deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>,
   query: CallbackQuery,
   bindingCookie: string | undefined,
   now = Date.now(),

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env';
-import { requestDeps } from '../lib/deps';
 import { logError } from '../lib/request-log';
 import { describeRoute } from '../lib/validate';
 import { pageHeaders } from '../views/headers';
@@ -51,7 +50,7 @@ export const callbackRoutes = new Hono<AppEnv>().get(
   async (c) => {
   const all = readQuery(c.req.queries());
   const cookieName = bindingCookieName(c.env.PUBLIC_URL);
-  const deps = await requestDeps(c);
+  const deps = c.var.deps;
   const outcome = await completeOAuthCallback(
     deps,
     { state: all.state, code: all.code, error: all.error, error_description: all.error_description, iss: all.iss, all },

@@ -1,13 +1,9 @@
+import type { AppDeps } from '../deps';
 import { base64urlEncode, randomToken, sha256Bytes } from '../lib/crypto';
 import { callbackUrl } from '../integrations/service';
 import { buildAuthorizationUrl } from '../offerings/authorization-url';
 import type { OfferingDefinition } from '../offerings/schema';
 import { FLOW_TTL_SECONDS, newFlowSecrets, stateKey, type FlowState } from './state';
-
-export interface StartFlowDeps {
-  kv: KVNamespace;
-  publicUrl: string;
-}
 
 export interface StartFlowInput {
   orgId: string;
@@ -23,7 +19,7 @@ export interface StartFlowInput {
  * and returns the provider URL plus the cookie value that binds the flow to this browser.
  * Throws an OfferingError when an input is missing or malformed.
  */
-export async function startOAuthFlow(deps: StartFlowDeps, input: StartFlowInput, now = Date.now()) {
+export async function startOAuthFlow(deps: Pick<AppDeps, 'kv' | 'publicUrl'>, input: StartFlowInput, now = Date.now()) {
   const { state, stateHash, binding, bindingHash } = await newFlowSecrets();
   const codeVerifier = randomToken(32);
   const inputs = { ...input.integration.inputs, ...input.endUserInputs };

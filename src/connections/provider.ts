@@ -1,3 +1,4 @@
+import type { AppDeps } from '../deps';
 import { and, eq } from 'drizzle-orm';
 import { decryptClientSecret } from '../integrations/service';
 import { integrations } from '../integrations/schema';
@@ -5,7 +6,6 @@ import type { OfferingContext } from '../offerings/resolve-urls';
 import type { OfferingDefinition } from '../offerings/schema';
 import { findOffering } from '../offerings/service';
 import type { ClientCredentials } from '../offerings/token-request';
-import type { ConnectionDeps } from './deps';
 import type { ConnectionRow } from './render';
 
 /** What a call to the provider on behalf of a connection needs: its client and its URLs. */
@@ -19,7 +19,7 @@ export interface ProviderContext {
 }
 
 /** Two reads: the integration, then its offering (catalog or custom). Null if either is gone. */
-export async function loadProviderContext(deps: ConnectionDeps, row: ConnectionRow): Promise<ProviderContext | null> {
+export async function loadProviderContext(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, row: ConnectionRow): Promise<ProviderContext | null> {
   const integration = await deps.db.query.integrations.findFirst({
     where: and(eq(integrations.id, row.integrationId), eq(integrations.orgId, row.orgId)),
   });

@@ -1,6 +1,6 @@
+import type { AppDeps } from '../deps';
 import { and, asc, eq, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import { ApiError } from '../lib/errors';
-import type { ConnectionDeps } from './deps';
 import { CRON_REFRESH_WINDOW_MS, ensureFreshToken } from './refresh';
 import { connections } from './schema';
 
@@ -21,7 +21,7 @@ const CRON_CONCURRENCY = 5;
  * passed, at most `limit`, soonest first, a few at a time. The same lease as the token route,
  * so a caller and the cron never both refresh one connection.
  */
-export async function refreshDueConnections(deps: ConnectionDeps, now: number, limit: number): Promise<RefreshRunCounts> {
+export async function refreshDueConnections(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, now: number, limit: number): Promise<RefreshRunCounts> {
   const rows = await deps.db
     .select()
     .from(connections)

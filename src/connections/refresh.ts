@@ -1,3 +1,4 @@
+import type { AppDeps } from '../deps';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { randomToken } from '../lib/crypto';
 import { ApiError, notFound } from '../lib/errors';
@@ -8,7 +9,6 @@ import type { OfferingDefinition } from '../offerings/schema';
 import { buildTokenRequest, type ProviderPost } from '../offerings/token-request';
 import { parseTokenResponse, type TokenSet } from '../offerings/token-response';
 import { emitEvent } from '../webhooks/emit';
-import type { ConnectionDeps } from './deps';
 import { loadProviderContext } from './provider';
 import { connectionEventData, type ConnectionRow } from './render';
 import { connections } from './schema';
@@ -87,7 +87,7 @@ function backoffError(row: ConnectionRow, now: number): ApiError {
   );
 }
 
-async function reload(deps: ConnectionDeps, row: ConnectionRow): Promise<ConnectionRow> {
+async function reload(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow): Promise<ConnectionRow> {
   const current = await deps.db.query.connections.findFirst({ where: and(eq(connections.id, row.id), eq(connections.orgId, row.orgId)) });
   if (!current) throw notFound('connection', row.id);
   return current;
@@ -100,7 +100,7 @@ async function reload(deps: ConnectionDeps, row: ConnectionRow): Promise<Connect
  * write by a lease holder bumps `version`, so a caller holding a stale read can never take a
  * second lease for the same expiry.
  */
-export async function ensureFreshToken(deps: ConnectionDeps, row: ConnectionRow, options: FreshnessOptions = {}): Promise<ConnectionRow> {
+export async function ensureFreshToken(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, options: FreshnessOptions = {}): Promise<ConnectionRow> {
   const skewMs = options.skewMs ?? REFRESH_SKEW_MS;
   const wait = options.wait ?? true;
   const deadline = Date.now() + MAX_WAIT_MS;
@@ -149,7 +149,7 @@ export async function ensureFreshToken(deps: ConnectionDeps, row: ConnectionRow,
 }
 
 /** Everything the refresh needs, checked before the lease so a misconfiguration takes no lease. */
-async function prepareRefresh(deps: ConnectionDeps, row: ConnectionRow): Promise<PreparedRefresh> {
+async function prepareRefresh(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow): Promise<PreparedRefresh> {
   const context = await loadProviderContext(deps, row);
   if (!context) throw notRefreshable(row, 'its integration or offering no longer exists.');
   if (context.offering.auth_mode !== 'oauth2') throw notRefreshable(row, `${context.offering.name} does not use OAuth 2.0.`);
@@ -166,7 +166,7 @@ async function prepareRefresh(deps: ConnectionDeps, row: ConnectionRow): Promise
   }
 }
 
-async function takeLease(deps: ConnectionDeps, row: ConnectionRow, leaseId: string, now: number): Promise<boolean> {
+async function takeLease(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, leaseId: string, now: number): Promise<boolean> {
   const taken = await deps.db
     .update(connections)
     .set({ leaseId, leaseUntil: now + LEASE_MS })
@@ -202,7 +202,7 @@ function classify(offering: OfferingDefinition, reply: OutboundResult, now: numb
 }
 
 async function refreshUnderLease(
-  deps: ConnectionDeps,
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
   row: ConnectionRow,
   prepared: PreparedRefresh,
   leaseId: string,
@@ -228,7 +228,7 @@ async function refreshUnderLease(
 }
 
 /** New tokens, expiry and version in one statement that also releases the lease. */
-async function writeTokens(deps: ConnectionDeps, row: ConnectionRow, tokens: TokenSet, leaseId: string, now: number): Promise<ConnectionRow> {
+async function writeTokens(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, tokens: TokenSet, leaseId: string, now: number): Promise<ConnectionRow> {
   const values = {
     accessTokenEnc: await sealAccessToken(deps.keyring, row.id, tokens.accessToken),
     // A reply without a refresh token keeps the one we have (the column is left alone).
@@ -257,7 +257,7 @@ async function writeTokens(deps: ConnectionDeps, row: ConnectionRow, tokens: Tok
 }
 
 /** Backs off exponentially: 30 s, 1 min, 2 min … up to an hour. */
-async function recordFailure(deps: ConnectionDeps, row: ConnectionRow, message: string, leaseId: string, now: number): Promise<ConnectionRow> {
+async function recordFailure(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, message: string, leaseId: string, now: number): Promise<ConnectionRow> {
   const nextAttemptAt = now + Math.min(BACKOFF_BASE_MS * 2 ** row.refreshFailures, BACKOFF_MAX_MS);
   console.warn(JSON.stringify({ level: 'warn', msg: 'token refresh failed', connection_id: row.id, failures: row.refreshFailures + 1 }));
   const [updated] = await deps.db
@@ -277,7 +277,7 @@ async function recordFailure(deps: ConnectionDeps, row: ConnectionRow, message: 
 }
 
 /** Conditional on the lease when we hold it, else on the version we read. */
-async function markNeedsReauth(deps: ConnectionDeps, row: ConnectionRow, message: string, leaseId: string | null, now: number): Promise<ConnectionRow> {
+async function markNeedsReauth(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, message: string, leaseId: string | null, now: number): Promise<ConnectionRow> {
   const [updated] = await deps.db
     .update(connections)
     .set({

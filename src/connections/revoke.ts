@@ -1,8 +1,8 @@
+import type { AppDeps } from '../deps';
 import { describeFailure, fetchOutbound } from '../lib/http';
 import { OfferingError } from '../offerings/errors';
 import { parseReplyBody, readOAuthError } from '../offerings/provider-reply';
 import { buildRevocationRequest } from '../offerings/revocation-request';
-import type { ConnectionDeps } from './deps';
 import { loadProviderContext } from './provider';
 import type { ConnectionRow } from './render';
 import { isCredentialConnection, openAccessToken, openRefreshToken } from './sealed';
@@ -19,7 +19,7 @@ function logSkipped(row: ConnectionRow, reason: string): false {
  * ends the whole grant at most providers), else the access token. Returns whether the provider
  * confirmed; a failure is logged (never with a token) and the delete goes on.
  */
-export async function revokeAtProvider(deps: ConnectionDeps, row: ConnectionRow): Promise<boolean> {
+export async function revokeAtProvider(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, row: ConnectionRow): Promise<boolean> {
   if (isCredentialConnection(row)) return false;
   const context = await loadProviderContext(deps, row);
   if (!context || context.offering.auth_mode !== 'oauth2' || context.offering.revocation_url === undefined) return false;

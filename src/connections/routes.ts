@@ -1,14 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
-import { requestDeps } from '../lib/deps';
 import { API_KEY_PREFIX } from '../api-keys/secret';
 import { actAsApiKey, authenticate, bearerToken, orgOf, requireOrganization } from '../auth/middleware';
-import { parseKeyring } from '../lib/crypto';
 import { notFound } from '../lib/errors';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
-import type { ConnectionDeps } from './deps';
 import { ensureFreshToken } from './refresh';
 import { renderConnection, type ConnectionRow } from './render';
 import { importConnection } from './save';
@@ -45,7 +42,7 @@ function apiKeyIn(header: string | undefined): string | null {
 }
 
 async function tokenResponse(c: Context<AppEnv, any, any>, row: ConnectionRow) {
-  const deps = await requestDeps(c);
+  const deps = c.var.deps;
   const fresh = await ensureFreshToken(deps, row);
   return c.json(await renderToken(deps.keyring, fresh), 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 }
@@ -60,7 +57,7 @@ const tokenFastPath = createMiddleware<AppEnv>(async (c, next) => {
   const secret = apiKeyIn(c.req.header('authorization'));
   const param = connectionIdParam.safeParse({ id: c.req.param('id') });
   if (secret === null || !param.success) return next();
-  const found = await findKeyAndConnection(c.var.db, secret, param.data.id);
+  const found = await findKeyAndConnection(c.var.deps.db, secret, param.data.id);
   if (!found) return next();
   actAsApiKey(c, found.key);
   if (!found.connection) throw notFound('connection', param.data.id);
@@ -86,7 +83,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     authenticate,
     requireOrganization,
     validate('param', connectionIdParam),
-    async (c) => tokenResponse(c, await findConnectionRow(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id)),
+    async (c) => tokenResponse(c, await findConnectionRow(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id)),
   )
   .use(authenticate)
   .use(requireOrganization)
@@ -94,7 +91,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     '/',
     describeRoute({ summary: 'List connections', tags, auth: 'organization', status: 200, response: pageSchema(connectionObject) }),
     validate('query', listConnectionsQuery),
-    async (c) => c.json(await listConnections(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+    async (c) => c.json(await listConnections(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
   .post(
     '/',
@@ -110,7 +107,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     }),
     validate('json', importConnectionBody),
     async (c) => {
-      const { connection, created } = await importConnection(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('json'));
+      const { connection, created } = await importConnection(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('json'));
       return c.json(connection, created ? 201 : 200);
     },
   )
@@ -119,7 +116,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     describeRoute({ summary: 'Get a connection', tags, auth: 'organization', status: 200, response: connectionObject }),
     validate('param', connectionIdParam),
     async (c) => {
-      const { connection, integration } = await findConnection(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
+      const { connection, integration } = await findConnection(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
       return c.json(renderConnection(connection, integration), 200);
     },
   )
@@ -129,7 +126,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     validate('param', connectionIdParam),
     validate('json', updateConnectionBody),
     async (c) =>
-      c.json(await updateConnection(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+      c.json(await updateConnection(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .delete(
     '/:id',
@@ -142,7 +139,7 @@ export const connectionRoutes = new Hono<AppEnv>()
       response: deletedConnectionObject,
     }),
     validate('param', connectionIdParam),
-    async (c) => c.json(await deleteConnection(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+    async (c) => c.json(await deleteConnection(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   )
   .post(
     '/:id/refresh',
@@ -156,7 +153,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     }),
     validate('param', connectionIdParam),
     async (c) => {
-      const deps = await requestDeps(c);
+      const deps = c.var.deps;
       const { connection, integration } = await findConnection(deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
       const fresh = await ensureFreshToken(deps, connection, { force: true });
       return c.json(renderConnection(fresh, integration), 200);

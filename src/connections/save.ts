@@ -1,3 +1,4 @@
+import type { AppDeps } from '../deps';
 import { and, eq, sql } from 'drizzle-orm';
 import { integrations } from '../integrations/schema';
 import { ApiError, notFound, type ErrorDetail } from '../lib/errors';
@@ -7,7 +8,6 @@ import { inputValueProblem } from '../offerings/inputs';
 import type { OfferingDefinition } from '../offerings/schema';
 import { findOffering } from '../offerings/service';
 import { emitEvent } from '../webhooks/emit';
-import type { ConnectionDeps } from './deps';
 import { connectionEventData, renderConnection, type ConnectionRow } from './render';
 import { connections } from './schema';
 import { sealAccessToken, sealCredentials, sealRefreshToken, type CredentialMode } from './sealed';
@@ -82,11 +82,11 @@ interface ConnectionWrite {
   secret: Secret;
 }
 
-async function findIntegrationOf(deps: ConnectionDeps, orgId: string, integrationId: string): Promise<IntegrationRow | undefined> {
+async function findIntegrationOf(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, integrationId: string): Promise<IntegrationRow | undefined> {
   return deps.db.query.integrations.findFirst({ where: and(eq(integrations.id, integrationId), eq(integrations.orgId, orgId)) });
 }
 
-async function sealSecret(deps: ConnectionDeps, id: string, secret: Secret) {
+async function sealSecret(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, id: string, secret: Secret) {
   if (secret.kind === 'credentials') {
     return { accessTokenEnc: await sealCredentials(deps.keyring, id, secret.credentials), refreshTokenEnc: null, tokenType: secret.mode, expiresAt: null };
   }
@@ -104,7 +104,7 @@ async function sealSecret(deps: ConnectionDeps, id: string, secret: Secret) {
  * account (a reconnect). The AAD holds the row id, so the row is looked up before sealing; a
  * concurrent first connect that wins the unique index turns this into the update.
  */
-async function upsertConnection(deps: ConnectionDeps, write: ConnectionWrite, now = Date.now()): Promise<SavedConnection> {
+async function upsertConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, write: ConnectionWrite, now = Date.now()): Promise<SavedConnection> {
   const { integration } = write;
   for (let attempt = 0; attempt < 2; attempt++) {
     const existing = await deps.db.query.connections.findFirst({
@@ -154,7 +154,7 @@ async function upsertConnection(deps: ConnectionDeps, write: ConnectionWrite, no
   throw new ApiError(409, 'conflict', 'The connection changed while it was being saved; try again.');
 }
 
-async function updateExisting(deps: ConnectionDeps, existing: ConnectionRow, write: ConnectionWrite, now: number): Promise<ConnectionRow> {
+async function updateExisting(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, existing: ConnectionRow, write: ConnectionWrite, now: number): Promise<ConnectionRow> {
   const sealed = await sealSecret(deps, existing.id, write.secret);
   const [row] = await deps.db
     .update(connections)
@@ -187,7 +187,7 @@ async function updateExisting(deps: ConnectionDeps, existing: ConnectionRow, wri
 }
 
 /** The connect flow's callback, after a successful code exchange. */
-export async function saveConnectionFromGrant(deps: ConnectionDeps, input: GrantInput): Promise<SavedConnection> {
+export async function saveConnectionFromGrant(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, input: GrantInput): Promise<SavedConnection> {
   const integration = await findIntegrationOf(deps, input.orgId, input.integrationId);
   if (!integration) throw notFound('integration', input.integrationId);
   return upsertConnection(deps, {
@@ -224,14 +224,14 @@ function inputProblems(offering: OfferingDefinition, inputs: Record<string, stri
   });
 }
 
-async function offeringOf(deps: ConnectionDeps, integration: IntegrationRow): Promise<OfferingDefinition> {
+async function offeringOf(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, integration: IntegrationRow): Promise<OfferingDefinition> {
   const offering = await findOffering(deps.db, integration.offeringId);
   if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${integration.offeringId}' of this integration no longer exists.`);
   return offering.definition;
 }
 
 /** The link page's form for API-key and basic offerings; the fields are stored like tokens. */
-export async function saveConnectionFromCredentials(deps: ConnectionDeps, input: CredentialsInput): Promise<SavedConnection> {
+export async function saveConnectionFromCredentials(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, input: CredentialsInput): Promise<SavedConnection> {
   const integration = await findIntegrationOf(deps, input.orgId, input.integrationId);
   if (!integration) throw notFound('integration', input.integrationId);
   const offering = await offeringOf(deps, integration);
@@ -254,7 +254,7 @@ export async function saveConnectionFromCredentials(deps: ConnectionDeps, input:
 }
 
 /** POST /connections: tokens obtained elsewhere (a migration from another broker). */
-export async function importConnection(deps: ConnectionDeps, orgId: string, body: ImportConnectionBody, now = Date.now()): Promise<SavedConnection> {
+export async function importConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, body: ImportConnectionBody, now = Date.now()): Promise<SavedConnection> {
   const integration = await findIntegrationOf(deps, orgId, body.integration_id);
   if (!integration) {
     throw validationError([{ location: 'body', field: 'integration_id', message: `no integration with id '${body.integration_id}'` }]);

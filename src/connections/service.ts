@@ -1,3 +1,4 @@
+import type { AppDeps } from '../deps';
 import { and, eq } from 'drizzle-orm';
 import { activeApiKeyCondition } from '../api-keys/service';
 import { apiKeys } from '../api-keys/schema';
@@ -6,13 +7,11 @@ import { notFound } from '../lib/errors';
 import { pageWindow, toPage } from '../lib/pagination';
 import type { Db } from '../db/client';
 import { emitEvent } from '../webhooks/emit';
-import type { ConnectionDeps } from './deps';
 import { connectionEventData, renderConnection, type ConnectionRow } from './render';
 import { revokeAtProvider } from './revoke';
 import { connections } from './schema';
 import type { ListConnectionsQuery, UpdateConnectionBody } from './shapes';
 
-export type { ConnectionDeps } from './deps';
 export { renderConnection, type ConnectionRow } from './render';
 export { ensureFreshToken, REFRESH_SKEW_MS } from './refresh';
 export { refreshDueConnections, type RefreshRunCounts } from './refresh-due';
@@ -82,7 +81,7 @@ export async function findKeyAndConnection(db: Db, secret: string, connectionId:
   return row;
 }
 
-export async function updateConnection(deps: ConnectionDeps, orgId: string, id: string, patch: UpdateConnectionBody, now = Date.now()) {
+export async function updateConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, orgId: string, id: string, patch: UpdateConnectionBody, now = Date.now()) {
   const { connection: current, integration } = await findConnection(deps.db, orgId, id);
   const endUser = patch.end_user ?? {};
   if (endUser.email === undefined && endUser.display_name === undefined) return renderConnection(current, integration);
@@ -101,7 +100,7 @@ export async function updateConnection(deps: ConnectionDeps, orgId: string, id: 
 }
 
 /** Revokes at the provider where the offering can (best effort), then deletes the row. */
-export async function deleteConnection(deps: ConnectionDeps, orgId: string, id: string) {
+export async function deleteConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, orgId: string, id: string) {
   const current = await findConnectionRow(deps.db, orgId, id);
   const revoked = await revokeAtProvider(deps, current);
   const [row] = await deps.db

@@ -1,8 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { requestDeps } from '../lib/deps';
 import { orgOf, requireOrganization } from '../auth/middleware';
-import { parseKeyring } from '../lib/crypto';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
 import {
@@ -13,7 +11,6 @@ import {
   renderIntegration,
   updateIntegration,
   verifyIntegration,
-  type IntegrationDeps,
 } from './service';
 import {
   createIntegrationBody,
@@ -41,20 +38,20 @@ export const integrationRoutes = new Hono<AppEnv>()
       response: integrationObject,
     }),
     validate('json', createIntegrationBody),
-    async (c) => c.json(await createIntegration(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
+    async (c) => c.json(await createIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
   )
   .get(
     '/',
     describeRoute({ summary: 'List integrations', tags, auth: 'organization', status: 200, response: pageSchema(integrationObject) }),
     validate('query', listIntegrationsQuery),
-    async (c) => c.json(await listIntegrations(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+    async (c) => c.json(await listIntegrations(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
   .get(
     '/:id',
     describeRoute({ summary: 'Get an integration', tags, auth: 'organization', status: 200, response: integrationObject }),
     validate('param', integrationIdParam),
     async (c) => {
-      const row = await findIntegration(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
+      const row = await findIntegration(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
       return c.json(renderIntegration(row, c.env.PUBLIC_URL), 200);
     },
   )
@@ -71,7 +68,7 @@ export const integrationRoutes = new Hono<AppEnv>()
     validate('param', integrationIdParam),
     validate('json', updateIntegrationBody),
     async (c) =>
-      c.json(await updateIntegration(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+      c.json(await updateIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .delete(
     '/:id',
@@ -87,7 +84,7 @@ export const integrationRoutes = new Hono<AppEnv>()
     validate('query', deleteIntegrationQuery),
     async (c) => {
       const { cascade = false } = c.req.valid('query');
-      return c.json(await deleteIntegration(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, cascade), 200);
+      return c.json(await deleteIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, cascade), 200);
     },
   )
   .post(
@@ -100,5 +97,5 @@ export const integrationRoutes = new Hono<AppEnv>()
       response: integrationObject,
     }),
     validate('param', integrationIdParam),
-    async (c) => c.json(await verifyIntegration(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+    async (c) => c.json(await verifyIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   );

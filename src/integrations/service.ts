@@ -1,7 +1,8 @@
+import type { AppDeps } from '../deps';
 import { and, count, eq } from 'drizzle-orm';
 import { connectionEventData } from '../connections/render';
 import { connections } from '../connections/schema';
-import { emitEvent, type EmitDeps } from '../webhooks/emit';
+import { emitEvent } from '../webhooks/emit';
 import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../lib/errors';
@@ -20,12 +21,6 @@ import type { CreateIntegrationBody, IntegrationObject, UpdateIntegrationBody } 
 import { verifyClientCredentials } from './verify';
 
 type IntegrationRow = typeof integrations.$inferSelect;
-
-export interface IntegrationDeps {
-  db: Db;
-  keyring: Keyring;
-  publicUrl: string;
-}
 
 /** The one URL every integration registers at its provider. */
 export function callbackUrl(publicUrl: string): string {
@@ -107,7 +102,7 @@ function missingFields(offering: OfferingDefinition, s: Settings): string[] {
 }
 
 /** Draft until verified; api-key offerings have nothing to verify here (end users bring keys). */
-async function assess(offering: OfferingDefinition, s: Settings, deps: IntegrationDeps, now: number) {
+async function assess(offering: OfferingDefinition, s: Settings, deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, now: number) {
   const checkedAt = new Date(now).toISOString();
   let verification: Verification;
   if (offering.auth_mode !== 'oauth2') {
@@ -143,7 +138,7 @@ async function usableOffering(db: Db, offeringId: string): Promise<Offering> {
   return offering;
 }
 
-export async function createIntegration(deps: IntegrationDeps, orgId: string, body: CreateIntegrationBody, now = Date.now()) {
+export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, body: CreateIntegrationBody, now = Date.now()) {
   const { definition } = await usableOffering(deps.db, body.offering_id);
   const settings: Settings = {
     clientId: body.client_id ?? null,
@@ -187,7 +182,7 @@ export async function decryptClientSecret(keyring: Keyring, row: IntegrationRow)
 }
 
 /** The integration, its offering and its current settings (secret decrypted), for a change. */
-async function loadForChange(deps: IntegrationDeps, orgId: string, id: string) {
+async function loadForChange(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string) {
   const row = await findIntegration(deps.db, orgId, id);
   const offering = await findOffering(deps.db, row.offeringId);
   if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${row.offeringId}' of this integration no longer exists.`);
@@ -201,7 +196,7 @@ async function loadForChange(deps: IntegrationDeps, orgId: string, id: string) {
   return { row, offering, settings };
 }
 
-export async function updateIntegration(deps: IntegrationDeps, orgId: string, id: string, patch: UpdateIntegrationBody, now = Date.now()) {
+export async function updateIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string, patch: UpdateIntegrationBody, now = Date.now()) {
   const { row, offering, settings: current } = await loadForChange(deps, orgId, id);
   const next: Settings = {
     clientId: patch.client_id ?? current.clientId,
@@ -237,7 +232,7 @@ export async function updateIntegration(deps: IntegrationDeps, orgId: string, id
   return renderIntegration(updated, deps.publicUrl);
 }
 
-export async function verifyIntegration(deps: IntegrationDeps, orgId: string, id: string, now = Date.now()) {
+export async function verifyIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string, now = Date.now()) {
   const { offering, settings } = await loadForChange(deps, orgId, id);
   const { status, verification } = await assess(offering.definition, settings, deps, now);
   const [updated] = await deps.db
@@ -250,7 +245,7 @@ export async function verifyIntegration(deps: IntegrationDeps, orgId: string, id
 }
 
 export async function listIntegrations(
-  deps: IntegrationDeps,
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>,
   orgId: string,
   query: { limit: number; cursor?: { createdAt: number; id: string }; offering_id?: string; status?: IntegrationRow['status']; name?: string },
 ) {
@@ -278,7 +273,7 @@ export async function listIntegrations(
  * deleted connection is announced by a `connection.deleted` webhook like a single delete.
  * Provider-side revocation is left to single deletes: a cascade may cover thousands.
  */
-export async function deleteIntegration(deps: EmitDeps, orgId: string, id: string, cascade: boolean) {
+export async function deleteIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, id: string, cascade: boolean) {
   const { db } = deps;
   await findIntegration(db, orgId, id);
   const [{ n }] = (await db.select({ n: count() }).from(connections).where(eq(connections.integrationId, id))) as [{ n: number }];

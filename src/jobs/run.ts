@@ -1,9 +1,6 @@
 import { refreshDueConnections } from '../connections/service';
-import { dbFor, type Db } from '../db/client';
-import type { CloudflareBindings } from '../env';
-import { parseKeyring, type Keyring } from '../lib/crypto';
+import type { AppDeps } from '../deps';
 import { retryDueNotifications } from '../notifications/outbox';
-import { notificationTransport, type Transport } from '../notifications/transport';
 import { purgeSignInRows } from '../users/purge';
 import { retryDueDeliveries } from '../webhooks/delivery';
 import { purgeExpiredRows } from './purge';
@@ -12,15 +9,7 @@ import { reencryptStaleSecrets } from './reencrypt';
 /** Rows (or rows per column, per kind) one job handles in one run; the cron runs every 5 minutes. */
 export const JOB_BATCH = 100;
 
-export interface JobDeps {
-  db: Db;
-  keyring: Keyring;
-  publicUrl: string;
-  waitUntil: (promise: Promise<unknown>) => void;
-  transport: Transport | null;
-}
-
-type Job = (deps: JobDeps, now: number) => Promise<unknown>;
+type Job = (deps: AppDeps, now: number) => Promise<unknown>;
 
 export const JOBS: Record<string, Job> = {
   refresh_connections: (deps, now) => refreshDueConnections(deps, now, JOB_BATCH),
@@ -37,7 +26,7 @@ function countsOf(result: unknown): Record<string, number> {
   return Object.fromEntries(Object.entries(result).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
 }
 
-async function runJob(name: string, job: Job, deps: JobDeps, now: number): Promise<boolean> {
+async function runJob(name: string, job: Job, deps: AppDeps, now: number): Promise<boolean> {
   const started = Date.now();
   try {
     const result = await job(deps, now);
@@ -55,14 +44,7 @@ async function runJob(name: string, job: Job, deps: JobDeps, now: number): Promi
  * The cron's work. Jobs run side by side and fail alone: one job's error is logged and the
  * others still finish. Resolves to the names of the jobs that failed.
  */
-export async function runScheduledJobs(env: CloudflareBindings, ctx: Pick<ExecutionContext, 'waitUntil'>, now: number, jobs = JOBS): Promise<string[]> {
-  const deps: JobDeps = {
-    db: dbFor(env.DB),
-    keyring: await parseKeyring(env.ENCRYPTION_KEYS),
-    publicUrl: env.PUBLIC_URL,
-    waitUntil: (promise) => ctx.waitUntil(promise),
-    transport: notificationTransport(env),
-  };
+export async function runScheduledJobs(deps: AppDeps, now: number, jobs = JOBS): Promise<string[]> {
   const names = Object.keys(jobs);
   const results = await Promise.all(names.map((name) => runJob(name, jobs[name]!, deps, now)));
   return names.filter((_, i) => !results[i]);

@@ -11,7 +11,6 @@ import { buildResultRedirect } from '../connect/redirect';
 import { bindingCookieAttributes, bindingCookieName } from '../connect/state';
 import { saveConnectionFromCredentials } from '../connections/service';
 import type { AppEnv } from '../env';
-import { parseKeyring } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import { idSchema } from '../lib/ids';
 import { logError } from '../lib/request-log';
@@ -96,7 +95,7 @@ interface Ready {
 
 /** The link must be active and offer this integration; otherwise the page that says why. */
 async function connectTargetOrPage(c: Context<AppEnv>, token: string, integrationId: string): Promise<Ready | Response> {
-  const target = await loadConnectTarget(c.var.db, token, integrationId);
+  const target = await loadConnectTarget(c.var.deps.db, token, integrationId);
   if (!target) return c.html(<UnknownLinkPage />, 404);
   const status = linkStatus(target.link, Date.now());
   if (status !== 'active') return c.html(<InactiveLinkPage status={status} orgName={target.orgName} />, status === 'disabled' ? 403 : 410);
@@ -134,7 +133,7 @@ async function startFlow(c: Context<AppEnv>, token: string, ready: Ready, endUse
   const { link, integration, offering } = ready;
   try {
     const { redirectUrl, binding } = await startOAuthFlow(
-      { kv: c.env.KV, publicUrl: c.env.PUBLIC_URL },
+      c.var.deps,
       { orgId: link.orgId, link, integration, offering, endUserInputs },
     );
     setCookie(c, bindingCookieName(c.env.PUBLIC_URL), binding, bindingCookieAttributes(c.env.PUBLIC_URL));
@@ -174,11 +173,10 @@ async function connectWithCredentials(c: Context<AppEnv>, token: string, ready: 
     return showForm(c, token, ready, { error: { message: check.message, field: check.field }, values: echo }, check.kind === 'unreachable' ? 502 : 400);
   }
 
-  if (!(await consumeLinkUse(c.var.db, link.id))) {
+  if (!(await consumeLinkUse(c.var.deps.db, link.id))) {
     return c.html(<InactiveLinkPage status="used_up" orgName={ready.orgName} />, 410);
   }
-  const keyring = await parseKeyring(c.env.ENCRYPTION_KEYS);
-  const deps = { db: c.var.db, keyring, publicUrl: c.env.PUBLIC_URL, waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p) };
+  const { deps } = c.var;
   const storedInputs = pick(inputs, endUserInputKeys(offering), false);
   let saved;
   try {
@@ -192,12 +190,12 @@ async function connectWithCredentials(c: Context<AppEnv>, token: string, ready: 
       inputs: storedInputs,
     });
   } catch (err) {
-    await releaseLinkUse(c.var.db, link.id);
+    await releaseLinkUse(c.var.deps.db, link.id);
     throw err;
   }
 
   if (link.redirectUrl) {
-    const to = await buildResultRedirect({ db: c.var.db, keyring }, link.orgId, link.redirectUrl, {
+    const to = await buildResultRedirect(deps, link.orgId, link.redirectUrl, {
       status: 'connected',
       connectionId: saved.connection.id,
     });
@@ -228,7 +226,7 @@ export const linkPageRoutes = new Hono<AppEnv>()
   )
   .get('/:token', linkParams, async (c) => {
     const { token } = c.req.valid('param');
-    const data = await loadLinkPage(c.var.db, token);
+    const data = await loadLinkPage(c.var.deps.db, token);
     if (!data) return c.html(<UnknownLinkPage />, 404);
     const status = linkStatus(data.link, Date.now());
     if (status !== 'active') return c.html(<InactiveLinkPage status={status} orgName={data.orgName} />, status === 'disabled' ? 403 : 410);

@@ -1,11 +1,9 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { requestDeps } from '../lib/deps';
 import { orgOf, requireOrganization } from '../auth/middleware';
-import { parseKeyring } from '../lib/crypto';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
-import { createLink, deleteLink, getLink, listLinks, updateLink, type LinkDeps } from './service';
+import { createLink, deleteLink, getLink, listLinks, updateLink } from './service';
 import { createLinkBody, deletedLinkObject, linkIdParam, linkObject, listLinksQuery, updateLinkBody } from './shapes';
 
 const tags = ['Links'];
@@ -24,19 +22,19 @@ export const linkRoutes = new Hono<AppEnv>()
       response: linkObject,
     }),
     validate('json', createLinkBody),
-    async (c) => c.json(await createLink(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
+    async (c) => c.json(await createLink(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
   )
   .get(
     '/',
     describeRoute({ summary: 'List links', tags, auth: 'organization', status: 200, response: pageSchema(linkObject) }),
     validate('query', listLinksQuery),
-    async (c) => c.json(await listLinks(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+    async (c) => c.json(await listLinks(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
   .get(
     '/:id',
     describeRoute({ summary: 'Get a link', tags, auth: 'organization', status: 200, response: linkObject }),
     validate('param', linkIdParam),
-    async (c) => c.json(await getLink(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+    async (c) => c.json(await getLink(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   )
   .patch(
     '/:id',
@@ -44,7 +42,7 @@ export const linkRoutes = new Hono<AppEnv>()
     validate('param', linkIdParam),
     validate('json', updateLinkBody),
     async (c) =>
-      c.json(await updateLink(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+      c.json(await updateLink(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .delete(
     '/:id',
@@ -57,5 +55,5 @@ export const linkRoutes = new Hono<AppEnv>()
       response: deletedLinkObject,
     }),
     validate('param', linkIdParam),
-    async (c) => c.json(await deleteLink(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+    async (c) => c.json(await deleteLink(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   );

@@ -1,7 +1,8 @@
+import type { AppDeps } from '../deps';
 import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { integrations } from '../integrations/schema';
-import { decrypt, encrypt, randomToken, sha256Hex, type Keyring } from '../lib/crypto';
+import { decrypt, encrypt, randomToken, sha256Hex } from '../lib/crypto';
 import { notFound, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { pageWindow, toPage, type Page } from '../lib/pagination';
@@ -11,12 +12,6 @@ import { links } from './schema';
 import type { CreateLinkBody, LinkObject, LinkStatus, ListLinksQuery, UpdateLinkBody } from './shapes';
 
 export type LinkRow = typeof links.$inferSelect;
-
-export interface LinkDeps {
-  db: Db;
-  keyring: Keyring;
-  publicUrl: string;
-}
 
 const tokenAad = (id: string) => `links/${id}/token`;
 
@@ -70,7 +65,7 @@ export function renderLink(row: LinkRow, token: string, publicUrl: string, now =
   };
 }
 
-async function renderStored(deps: LinkDeps, row: LinkRow, now: number): Promise<LinkObject> {
+async function renderStored(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, row: LinkRow, now: number): Promise<LinkObject> {
   return renderLink(row, await decrypt(deps.keyring, row.tokenEnc, tokenAad(row.id)), deps.publicUrl, now);
 }
 
@@ -96,7 +91,7 @@ function futureTimestamp(value: string, field: string, now: number): number {
   return ms;
 }
 
-export async function createLink(deps: LinkDeps, orgId: string, body: CreateLinkBody, now = Date.now()): Promise<LinkObject> {
+export async function createLink(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, body: CreateLinkBody, now = Date.now()): Promise<LinkObject> {
   const expiresAt =
     body.expires_at !== undefined
       ? futureTimestamp(body.expires_at, 'expires_at', now)
@@ -136,11 +131,11 @@ export async function findLink(db: Db, orgId: string, id: string): Promise<LinkR
   return row;
 }
 
-export async function getLink(deps: LinkDeps, orgId: string, id: string, now = Date.now()): Promise<LinkObject> {
+export async function getLink(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string, now = Date.now()): Promise<LinkObject> {
   return renderStored(deps, await findLink(deps.db, orgId, id), now);
 }
 
-export async function listLinks(deps: LinkDeps, orgId: string, query: ListLinksQuery, now = Date.now()): Promise<Page<LinkObject>> {
+export async function listLinks(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, query: ListLinksQuery, now = Date.now()): Promise<Page<LinkObject>> {
   const { after, orderBy } = pageWindow(links, query.cursor);
   const rows = await deps.db
     .select()
@@ -159,7 +154,7 @@ export async function listLinks(deps: LinkDeps, orgId: string, query: ListLinksQ
   return { data: await Promise.all(page.data.map((row) => renderStored(deps, row, now))), next_cursor: page.next_cursor };
 }
 
-export async function updateLink(deps: LinkDeps, orgId: string, id: string, patch: UpdateLinkBody, now = Date.now()): Promise<LinkObject> {
+export async function updateLink(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string, patch: UpdateLinkBody, now = Date.now()): Promise<LinkObject> {
   const row = await findLink(deps.db, orgId, id);
   const expiresAt =
     patch.expires_at === undefined ? row.expiresAt : patch.expires_at === null ? null : futureTimestamp(patch.expires_at, 'expires_at', now);

@@ -1,3 +1,4 @@
+import type { AppDeps } from '../deps';
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { newId } from '../lib/ids';
@@ -11,13 +12,6 @@ import { templateFor, type TemplateRule } from './templates';
 import type { Transport } from './transport';
 
 export type NotificationRow = typeof notifications.$inferSelect;
-
-export interface NotifyDeps {
-  db: Db;
-  transport: Transport | null;
-  /** ExecutionContext.waitUntil: delivery runs after the response is sent. */
-  waitUntil: (promise: Promise<unknown>) => void;
-}
 
 /** Attempts per notification, the first one included; later ones come from the retry pass. */
 export const MAX_ATTEMPTS = 5;
@@ -62,7 +56,7 @@ export function composeNotification(input: Composition, now = Date.now()): Notif
 }
 
 /** Starts delivery of a freshly stored notification after the response; the retry pass covers a lost one. */
-export function deliverLater(deps: NotifyDeps, row: NotificationRow | null): void {
+export function deliverLater(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>, row: NotificationRow | null): void {
   if (!row || row.status !== 'pending' || !deps.transport) return;
   const transport = deps.transport;
   deps.waitUntil(

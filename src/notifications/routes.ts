@@ -22,7 +22,7 @@ export const notificationRoutes = new Hono<AppEnv>().use(requireOrganization).ge
     response: pageSchema(notificationObject),
   }),
   validate('query', listNotificationsQuery),
-  async (c) => c.json(await listNotifications(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+  async (c) => c.json(await listNotifications(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
 );
 
 export const notificationTemplateRoutes = new Hono<AppEnv>()
@@ -37,7 +37,7 @@ export const notificationTemplateRoutes = new Hono<AppEnv>()
       status: 200,
       response: pageSchema(notificationTemplateObject),
     }),
-    async (c) => c.json(await listNotificationTemplates(c.var.db, orgOf(c.var.caller).orgId), 200),
+    async (c) => c.json(await listNotificationTemplates(c.var.deps.db, orgOf(c.var.caller).orgId), 200),
   )
   .put(
     '/',
@@ -52,5 +52,5 @@ export const notificationTemplateRoutes = new Hono<AppEnv>()
       response: notificationTemplateObject,
     }),
     validate('json', putNotificationTemplateBody),
-    async (c) => c.json(await putNotificationTemplate(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('json')), 200),
+    async (c) => c.json(await putNotificationTemplate(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('json')), 200),
   );

@@ -38,7 +38,7 @@ const clientErrorPage = (c: Context<AppEnv>, message: string) =>
   c.html(<Notice tone="error" title="This sign-in request is not valid" message={message} />, 400);
 
 async function orgNames(c: Context<AppEnv>, ids: string[]) {
-  const rows = await c.var.db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(inArray(organizations.id, ids));
+  const rows = await c.var.deps.db.select({ id: organizations.id, name: organizations.name }).from(organizations).where(inArray(organizations.id, ids));
   return rows;
 }
 
@@ -46,7 +46,7 @@ export const authorizeRoutes = new Hono<AppEnv>()
   .use(pageHeaders)
   .get('/authorize', async (c) => {
     const q = c.req.query();
-    const app = q.client_id ? await findActiveApplicationByClientId(c.var.db, q.client_id) : undefined;
+    const app = q.client_id ? await findActiveApplicationByClientId(c.var.deps.db, q.client_id) : undefined;
     if (!app) return clientErrorPage(c, 'The application is unknown or has been deactivated.');
     // Exact string comparison (RFC 9700 §4.1.3): no prefix, case or port leniency.
     if (!q.redirect_uri || !app.redirectUris.includes(q.redirect_uri)) {
@@ -65,12 +65,12 @@ export const authorizeRoutes = new Hono<AppEnv>()
 
     const user = await signedInUser(c);
     if (!user) return c.redirect(`/login?next=${encodeURIComponent(c.req.path + new URL(c.req.url).search)}`, 302);
-    const memberOf = (await c.var.db.select({ orgId: memberships.orgId }).from(memberships).where(eq(memberships.userId, user.id))).map((m) => m.orgId);
+    const memberOf = (await c.var.deps.db.select({ orgId: memberships.orgId }).from(memberships).where(eq(memberships.userId, user.id))).map((m) => m.orgId);
     if (!canUserAuthorize(app, memberOf)) return back('access_denied', 'This application is private to its organization.');
     const orgIds = app.visibility === 'public' ? memberOf : memberOf.filter((id) => id === app.orgId);
     if (orgIds.length === 0) return back('access_denied', 'You are not a member of any organization.');
 
-    const { id, csrf } = await savePending(c.env.KV, {
+    const { id, csrf } = await savePending(c.var.deps.kv, {
       applicationId: app.id,
       userId: user.id,
       redirectUri: q.redirect_uri,
@@ -104,7 +104,7 @@ export const authorizeRoutes = new Hono<AppEnv>()
     if (!bytes || bytes.byteLength > MAX_FORM_BYTES) return clientErrorPage(c, 'The consent form could not be read.');
     const form = new URLSearchParams(new TextDecoder().decode(bytes));
     const user = await signedInUser(c);
-    const pending = await takePending(c.env.KV, form.get('request_id') ?? '', form.get('csrf_token') ?? '');
+    const pending = await takePending(c.var.deps.kv, form.get('request_id') ?? '', form.get('csrf_token') ?? '');
     // A missing or wrong CSRF token, another user's request, or an expired one: nothing is granted.
     if (!pending || !user || pending.userId !== user.id) {
       return c.html(<Notice tone="error" title="This consent form has expired" message="Go back to the application and start again." />, 403);
@@ -115,14 +115,14 @@ export const authorizeRoutes = new Hono<AppEnv>()
     const orgId = form.get('organization_id') ?? '';
     if (!pending.orgIds.includes(orgId)) return clientErrorPage(c, 'Choose one of your organizations.');
     // An app can do no more than the user who allows it: a member, who only reads, cannot grant writes.
-    const [membership] = await c.var.db
+    const [membership] = await c.var.deps.db
       .select({ role: memberships.role })
       .from(memberships)
       .where(and(eq(memberships.userId, user.id), eq(memberships.orgId, orgId)));
     if (!membership || (!roleMayWrite(membership.role) && pending.scopes.some((s) => WRITE_SCOPES.has(s)))) {
       return redirectBack(c, pending.redirectUri, { error: 'access_denied', error_description: 'Your role in this organization cannot grant these scopes.' }, pending.state);
     }
-    const app = await c.var.db.query.applications.findFirst({
+    const app = await c.var.deps.db.query.applications.findFirst({
       where: and(eq(applications.id, pending.applicationId), eq(applications.active, true)),
     });
     if (!app) return clientErrorPage(c, 'The application has been deactivated.');
@@ -130,9 +130,9 @@ export const authorizeRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const code = randomToken(32);
     const grantId = newId('grt');
-    await c.var.db.batch([
-      c.var.db.insert(oauthGrants).values({ id: grantId, applicationId: app.id, orgId, userId: user.id, scopes: pending.scopes, createdAt: now }),
-      c.var.db.insert(oauthCodes).values({
+    await c.var.deps.db.batch([
+      c.var.deps.db.insert(oauthGrants).values({ id: grantId, applicationId: app.id, orgId, userId: user.id, scopes: pending.scopes, createdAt: now }),
+      c.var.deps.db.insert(oauthCodes).values({
         codeHash: await sha256Hex(code),
         grantId,
         redirectUri: pending.redirectUri,

@@ -28,7 +28,7 @@ async function oauthEndpoint(c: Context<AppEnv>, handle: () => Promise<Response>
 /** Revocation and introspection: an authenticated client and the token it asks about. */
 async function clientAndToken(c: Context<AppEnv>) {
   const form = await readOAuthForm(c);
-  const app = await authenticateClient(c.var.db, c.req.header('authorization'), form);
+  const app = await authenticateClient(c.var.deps.db, c.req.header('authorization'), form);
   const token = form.get('token');
   if (!token) throw invalidRequest('The parameter "token" is required.');
   return { app, token };
@@ -82,9 +82,9 @@ export const oauthServerRoutes = new Hono<AppEnv>()
     (c) =>
       oauthEndpoint(c, async () => {
         const form = await readOAuthForm(c);
-        const app = await authenticateClient(c.var.db, c.req.header('authorization'), form);
+        const app = await authenticateClient(c.var.deps.db, c.req.header('authorization'), form);
         const now = Date.now();
-        const tokens = await GRANTS[grantTypeOf(form)](c.var.db, app, form, now);
+        const tokens = await GRANTS[grantTypeOf(form)](c.var.deps.db, app, form, now);
         return c.json(tokens, 200, NO_STORE);
       }),
   )
@@ -94,7 +94,7 @@ export const oauthServerRoutes = new Hono<AppEnv>()
     (c) =>
       oauthEndpoint(c, async () => {
         const { app, token } = await clientAndToken(c);
-        const [row] = await c.var.db
+        const [row] = await c.var.deps.db
           .select({ grantId: oauthTokens.grantId, kind: oauthTokens.kind, applicationId: oauthGrants.applicationId })
           .from(oauthTokens)
           .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
@@ -103,9 +103,9 @@ export const oauthServerRoutes = new Hono<AppEnv>()
         // RFC 7009 §2.2: unknown tokens and other clients' tokens get the same 200, and nothing happens.
         if (row && row.applicationId === app.id) {
           const now = Date.now();
-          if (row.kind === 'refresh') await revokeGrant(c.var.db, row.grantId, now);
+          if (row.kind === 'refresh') await revokeGrant(c.var.deps.db, row.grantId, now);
           else {
-            await c.var.db
+            await c.var.deps.db
               .update(oauthTokens)
               .set({ revokedAt: now })
               .where(and(eq(oauthTokens.tokenHash, await sha256Hex(token)), isNull(oauthTokens.revokedAt)));
@@ -120,7 +120,7 @@ export const oauthServerRoutes = new Hono<AppEnv>()
     (c) =>
       oauthEndpoint(c, async () => {
         const { app, token } = await clientAndToken(c);
-        const live = await findLiveToken(c.var.db, token, Date.now());
+        const live = await findLiveToken(c.var.deps.db, token, Date.now());
         // Only the client the token was issued to learns anything about it.
         if (!live || live.applicationId !== app.id) return c.json({ active: false }, 200, NO_STORE);
         return c.json(
@@ -142,7 +142,7 @@ export const oauthServerRoutes = new Hono<AppEnv>()
   )
   .get('/userinfo', describeRoute({ summary: 'The signed-in user of an access token', tags, auth: 'public', status: 200 }), async (c) => {
     const match = /^Bearer ([\x21-\x7e]+)$/.exec(c.req.header('authorization') ?? '');
-    const live = match ? await findLiveToken(c.var.db, match[1]!, Date.now()) : undefined;
+    const live = match ? await findLiveToken(c.var.deps.db, match[1]!, Date.now()) : undefined;
     if (!live || live.kind !== 'access') {
       return c.json({ error: 'invalid_token', error_description: 'The access token is missing, expired or revoked.' }, 401, {
         ...NO_STORE,
@@ -150,6 +150,6 @@ export const oauthServerRoutes = new Hono<AppEnv>()
       });
     }
     if (!live.userId) return c.json({ sub: live.clientId, organization_id: live.orgId }, 200, NO_STORE);
-    const user = await c.var.db.query.users.findFirst({ where: eq(users.id, live.userId) });
+    const user = await c.var.deps.db.query.users.findFirst({ where: eq(users.id, live.userId) });
     return c.json({ sub: live.userId, email: user?.email, name: user?.name ?? undefined, organization_id: live.orgId }, 200, NO_STORE);
   });

@@ -24,7 +24,7 @@ export const offeringRoutes = new Hono<AppEnv>()
     validate('query', listOfferingsQuery),
     async (c) => {
       const includeDisabled = c.var.caller?.kind === 'operator';
-      const page = await listOfferings(c.var.db, c.req.valid('query'), { includeDisabled });
+      const page = await listOfferings(c.var.deps.db, c.req.valid('query'), { includeDisabled });
       return c.json({ ...page, data: page.data.map((o) => renderOffering(o, c.env.PUBLIC_URL)) }, 200);
     },
   )
@@ -34,7 +34,7 @@ export const offeringRoutes = new Hono<AppEnv>()
     validate('param', offeringIdParam),
     async (c) => {
       const includeDisabled = c.var.caller?.kind === 'operator';
-      const offering = await getOffering(c.var.db, c.req.valid('param').id, { includeDisabled });
+      const offering = await getOffering(c.var.deps.db, c.req.valid('param').id, { includeDisabled });
       return c.json(renderOffering(offering, c.env.PUBLIC_URL), 200);
     },
   );
@@ -47,7 +47,7 @@ export const adminOfferingRoutes = new Hono<AppEnv>()
     '/',
     describeRoute({ summary: 'Create a custom offering', tags: adminTags, auth: 'operator', status: 201, response: offeringObject }),
     validate('json', createOfferingBody),
-    async (c) => c.json(renderOffering(await createCustomOffering(c.var.db, c.req.valid('json')), c.env.PUBLIC_URL), 201),
+    async (c) => c.json(renderOffering(await createCustomOffering(c.var.deps.db, c.req.valid('json')), c.env.PUBLIC_URL), 201),
   )
   .patch(
     '/:id',
@@ -62,7 +62,7 @@ export const adminOfferingRoutes = new Hono<AppEnv>()
     validate('param', offeringIdParam),
     validate('json', updateOfferingBody),
     async (c) => {
-      const offering = await updateOffering(c.var.db, c.req.valid('param').id, c.req.valid('json'));
+      const offering = await updateOffering(c.var.deps.db, c.req.valid('param').id, c.req.valid('json'));
       return c.json(renderOffering(offering, c.env.PUBLIC_URL), 200);
     },
   )
@@ -71,7 +71,7 @@ export const adminOfferingRoutes = new Hono<AppEnv>()
     describeRoute({ summary: 'Delete a custom offering', tags: adminTags, auth: 'operator', status: 204 }),
     validate('param', offeringIdParam),
     async (c) => {
-      await deleteCustomOffering(c.var.db, c.req.valid('param').id);
+      await deleteCustomOffering(c.var.deps.db, c.req.valid('param').id);
       return c.body(null, 204);
     },
   );

@@ -4,7 +4,7 @@ import type { Db } from '../db/client';
 import { integrations } from '../integrations/schema';
 import { ApiError, conflict, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
-import { pageByKey, type ListQuery } from '../lib/pagination';
+import { pageByKey } from '../lib/pagination';
 import { iso } from '../lib/shapes';
 import { issuesToDetails, validationError } from '../lib/validate';
 import { catalog, findCatalogOffering } from './catalog';

@@ -19,19 +19,19 @@ export const adminOrganizationRoutes = new Hono<AppEnv>()
     '/',
     describeRoute({ summary: 'Create an organization', tags, auth: 'operator', status: 201, response: organizationObject }),
     validate('json', createOrganizationBody),
-    async (c) => c.json(await createOrganization(c.var.db, c.req.valid('json').name), 201),
+    async (c) => c.json(await createOrganization(c.var.deps.db, c.req.valid('json').name), 201),
   )
   .get(
     '/',
     describeRoute({ summary: 'List organizations', tags, auth: 'operator', status: 200, response: pageSchema(organizationObject) }),
     validate('query', listQuery),
-    async (c) => c.json(await listOrganizations(c.var.db, c.req.valid('query')), 200),
+    async (c) => c.json(await listOrganizations(c.var.deps.db, c.req.valid('query')), 200),
   )
   .get(
     '/:id',
     describeRoute({ summary: 'Get an organization', tags, auth: 'operator', status: 200, response: organizationObject }),
     validate('param', organizationIdParam),
-    async (c) => c.json(await getOrganization(c.var.db, c.req.valid('param').id), 200),
+    async (c) => c.json(await getOrganization(c.var.deps.db, c.req.valid('param').id), 200),
   )
   .post(
     '/:id/api_keys',
@@ -46,8 +46,8 @@ export const adminOrganizationRoutes = new Hono<AppEnv>()
     validate('param', organizationIdParam),
     validate('json', createApiKeyBody),
     async (c) => {
-      const org = await getOrganization(c.var.db, c.req.valid('param').id);
-      return c.json(await createApiKey(c.var.db, org.id, c.req.valid('json').name), 201);
+      const org = await getOrganization(c.var.deps.db, c.req.valid('param').id);
+      return c.json(await createApiKey(c.var.deps.db, org.id, c.req.valid('json').name), 201);
     },
   )
   .post(
@@ -66,12 +66,12 @@ export const adminOrganizationRoutes = new Hono<AppEnv>()
     validate('param', organizationIdParam),
     validate('json', addMemberBody),
     async (c) =>
-      c.json(await addMember({ db: c.var.db, publicUrl: c.env.PUBLIC_URL }, c.req.valid('param').id, c.req.valid('json')), 201),
+      c.json(await addMember(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 201),
   )
   .get(
     '/:id/users',
     describeRoute({ summary: "List an organization's members", tags, auth: 'operator', status: 200, response: pageSchema(memberObject) }),
     validate('param', organizationIdParam),
     validate('query', listQuery),
-    async (c) => c.json(await listMembers(c.var.db, c.req.valid('param').id, c.req.valid('query')), 200),
+    async (c) => c.json(await listMembers(c.var.deps.db, c.req.valid('param').id, c.req.valid('query')), 200),
   );

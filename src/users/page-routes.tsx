@@ -104,10 +104,10 @@ export const loginRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const next = safeNextPath(c.req.query('next'), c.env.PUBLIC_URL);
     const token = sessionTokenOf(c);
-    const user = token ? await findSessionUser(c.var.db, token) : null;
+    const user = token ? await findSessionUser(c.var.deps.db, token) : null;
     if (!user) return c.html(<LoginPage next={next ?? DEFAULT_NEXT} />, 200);
     if (next && next !== DEFAULT_NEXT) return c.redirect(next, 303);
-    const organizations = await listMemberships(c.var.db, user.userId);
+    const organizations = await listMemberships(c.var.deps.db, user.userId);
     return c.html(<SignedInPage email={user.email} organizations={organizations.map((m) => ({ name: m.orgName, role: m.role }))} />, 200);
   })
   .post('/', loginForm, async (c) => {
@@ -117,7 +117,7 @@ export const loginRoutes = new Hono<AppEnv>()
     if (email === '' || form.password === '') {
       return c.html(<LoginPage next={next} email={email} error="Enter your email and your password." />, 400);
     }
-    const result = await signIn(c.var.db, {
+    const result = await signIn(c.var.deps.db, {
       email,
       password: form.password,
       clientIp: c.req.header('cf-connecting-ip') ?? 'unknown',
@@ -133,14 +133,14 @@ export const loginRoutes = new Hono<AppEnv>()
   })
   .get('/set-password/:token', setupParams, async (c) => {
     const { token } = c.req.valid('param');
-    const setup = await findPasswordSetup(c.var.db, token, Date.now());
+    const setup = await findPasswordSetup(c.var.deps.db, token, Date.now());
     if (!setup) return invalidSetupLink(c);
     return c.html(<SetPasswordPage token={token} email={setup.email} />, 200);
   })
   .post('/set-password/:token', setupParams, setPasswordForm, async (c) => {
     const { token } = c.req.valid('param');
     const form = c.req.valid('form');
-    const setup = await findPasswordSetup(c.var.db, token, Date.now());
+    const setup = await findPasswordSetup(c.var.deps.db, token, Date.now());
     if (!setup) return invalidSetupLink(c);
     const checked = passwordField.safeParse(form.password);
     if (!checked.success) {
@@ -150,7 +150,7 @@ export const loginRoutes = new Hono<AppEnv>()
     if (form.confirm !== form.password) {
       return c.html(<SetPasswordPage token={token} email={setup.email} error={{ message: 'The two passwords are not the same.', field: 'confirm' }} />, 400);
     }
-    if (!(await completePasswordSetup(c.var.db, token, checked.data, Date.now()))) return invalidSetupLink(c);
+    if (!(await completePasswordSetup(c.var.deps.db, token, checked.data, Date.now()))) return invalidSetupLink(c);
     return c.html(
       <Notice tone="success" title="Your password is set" message="You can now sign in with your email and this password." action={{ href: '/login', label: 'Sign in' }} />,
       200,
@@ -165,7 +165,7 @@ export const logoutRoutes = new Hono<AppEnv>()
   .use(refuseCrossSitePosts)
   .post('/', async (c) => {
     const token = sessionTokenOf(c);
-    if (token) await endSession(c.var.db, token);
+    if (token) await endSession(c.var.deps.db, token);
     setCookie(c, sessionCookieName(c.env.PUBLIC_URL), '', { ...sessionCookieAttributes(c.env.PUBLIC_URL), maxAge: 0 });
     return c.redirect(DEFAULT_NEXT, 303);
   });

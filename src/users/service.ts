@@ -1,3 +1,4 @@
+import type { AppDeps } from '../deps';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { hashPassword } from '../lib/crypto';
@@ -12,11 +13,6 @@ import type { AddMemberBody, CreatedMemberObject, MemberObject } from './shapes'
 
 type UserRow = typeof users.$inferSelect;
 type MembershipRow = typeof memberships.$inferSelect;
-
-export interface MembersDeps {
-  db: Db;
-  publicUrl: string;
-}
 
 /** Never the hash: only whether there is one. */
 function renderMember(user: Pick<UserRow, 'id' | 'email' | 'name' | 'passwordHash'>, membership: MembershipRow): MemberObject {
@@ -38,7 +34,7 @@ const isUniqueViolation = (err: unknown) => err instanceof Error && /UNIQUE cons
  * one), or an existing user by email who gains a membership. A password is only ever set for a
  * new user, so adding someone to a second organization cannot replace theirs.
  */
-export async function addMember(deps: MembersDeps, orgId: string, input: AddMemberBody, now = Date.now()): Promise<CreatedMemberObject> {
+export async function addMember(deps: Pick<AppDeps, 'db' | 'publicUrl'>, orgId: string, input: AddMemberBody, now = Date.now()): Promise<CreatedMemberObject> {
   const { db } = deps;
   const [[org], [existing]] = await db.batch([
     db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).limit(1),

@@ -70,6 +70,6 @@ export async function endSession(db: Db, token: string): Promise<void> {
 /** The user signed in on this request's browser, or null: for HTML pages (consent) that need one. */
 export async function signedInUser(c: Context<AppEnv, any, any>): Promise<{ id: string; email: string; name: string | null } | null> {
   const token = sessionTokenOf(c);
-  const user = token ? await findSessionUser(c.var.db, token) : null;
+  const user = token ? await findSessionUser(c.var.deps.db, token) : null;
   return user ? { id: user.userId, email: user.email, name: user.name } : null;
 }

@@ -1,8 +1,9 @@
+import type { AppDeps } from '../deps';
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { CryptoError } from '../lib/crypto';
 import { fetchOutbound } from '../lib/http';
-import { decryptWebhookSecret, type WebhookDeps } from './endpoint';
+import { decryptWebhookSecret } from './endpoint';
 import { events, webhookEndpoints } from './schema';
 import { deliveryHeaders } from './signature';
 
@@ -102,7 +103,7 @@ export async function attemptDelivery(db: Db, event: EventRow, endpoint: Endpoin
  * The enabled endpoints of these organizations, secrets decrypted, in one query. A secret that
  * does not decrypt (its key was dropped from the keyring) spoils only its own organization's events.
  */
-export async function loadEndpoints(deps: WebhookDeps, orgIds: string[]): Promise<Map<string, EndpointLookup>> {
+export async function loadEndpoints(deps: Pick<AppDeps, 'db' | 'keyring'>, orgIds: string[]): Promise<Map<string, EndpointLookup>> {
   const unique = [...new Set(orgIds)];
   if (unique.length === 0) return new Map();
   const rows = await deps.db
@@ -152,7 +153,7 @@ export interface RetryCounts {
 }
 
 /** The cron's retry pass: at most `limit` events whose next attempt is due, oldest due first. */
-export async function retryDueDeliveries(deps: WebhookDeps, now: number, limit: number): Promise<RetryCounts> {
+export async function retryDueDeliveries(deps: Pick<AppDeps, 'db' | 'keyring'>, now: number, limit: number): Promise<RetryCounts> {
   const due = await deps.db
     .select()
     .from(events)

@@ -1,17 +1,9 @@
+import type { AppDeps } from '../deps';
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import type { Keyring } from '../lib/crypto';
 import { newId } from '../lib/ids';
 import { attemptDelivery, IN_FLIGHT_MS, loadEndpoints } from './delivery';
 import { events, webhookEndpoints, type EventType } from './schema';
 import { scrubCredentials } from './payload';
-
-export interface EmitDeps {
-  db: Db;
-  keyring: Keyring;
-  /** ExecutionContext.waitUntil: delivery runs after the response is sent. */
-  waitUntil: (promise: Promise<unknown>) => void;
-}
 
 /**
  * Records an event for the organization and delivers it to its webhook endpoint in the
@@ -21,7 +13,7 @@ export interface EmitDeps {
  * Never throws: the change the event reports has already happened, so a failure to record it
  * is logged rather than turned into an error for the caller's request.
  */
-export async function emitEvent(deps: EmitDeps, orgId: string, type: EventType, data: Record<string, unknown>, now = Date.now()): Promise<void> {
+export async function emitEvent(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, type: EventType, data: Record<string, unknown>, now = Date.now()): Promise<void> {
   const id = newId('evt');
   const scrubbed = scrubCredentials(data);
   if (scrubbed.removed.length > 0) {

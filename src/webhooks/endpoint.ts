@@ -1,3 +1,4 @@
+import type { AppDeps } from '../deps';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
@@ -8,11 +9,6 @@ import type { PutWebhookBody, WebhookObject } from './shapes';
 import { newSigningSecret } from './signature';
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
-
-export interface WebhookDeps {
-  db: Db;
-  keyring: Keyring;
-}
 
 export const webhookSecretAad = (orgId: string) => `webhook_endpoints/${orgId}/secret`;
 
@@ -34,7 +30,7 @@ export async function findWebhookEndpoint(db: Db, orgId: string): Promise<Endpoi
   return db.query.webhookEndpoints.findFirst({ where: eq(webhookEndpoints.orgId, orgId) });
 }
 
-export async function getWebhook(deps: WebhookDeps, orgId: string): Promise<WebhookObject> {
+export async function getWebhook(deps: Pick<AppDeps, 'db' | 'keyring'>, orgId: string): Promise<WebhookObject> {
   const row = await findWebhookEndpoint(deps.db, orgId);
   if (!row) throw notFound('webhook endpoint; configure one with PUT /api/v1/webhook');
   return renderWebhook(row, await decryptWebhookSecret(deps.keyring, row));
@@ -45,7 +41,7 @@ export async function getWebhook(deps: WebhookDeps, orgId: string): Promise<Webh
  * updates its URL and switch, keeping the secret. The insert is conditional, so two first
  * PUTs racing create one endpoint and only the winner sees a secret.
  */
-export async function putWebhook(deps: WebhookDeps, orgId: string, body: PutWebhookBody, now = Date.now()) {
+export async function putWebhook(deps: Pick<AppDeps, 'db' | 'keyring'>, orgId: string, body: PutWebhookBody, now = Date.now()) {
   const secret = newSigningSecret();
   const [created] = await deps.db
     .insert(webhookEndpoints)
@@ -71,7 +67,7 @@ export async function putWebhook(deps: WebhookDeps, orgId: string, body: PutWebh
 }
 
 /** Replaces the signing secret at once (retries of pending events are signed with the new one). */
-export async function rotateWebhookSecret(deps: WebhookDeps, orgId: string, now = Date.now()) {
+export async function rotateWebhookSecret(deps: Pick<AppDeps, 'db' | 'keyring'>, orgId: string, now = Date.now()) {
   const secret = newSigningSecret();
   const [row] = await deps.db
     .update(webhookEndpoints)

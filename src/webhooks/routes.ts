@@ -1,11 +1,9 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { requestDeps } from '../lib/deps';
 import { orgOf, requireOrganization } from '../auth/middleware';
-import { parseKeyring } from '../lib/crypto';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
-import { getWebhook, putWebhook, rotateWebhookSecret, type WebhookDeps } from './endpoint';
+import { getWebhook, putWebhook, rotateWebhookSecret } from './endpoint';
 import { findEvent, listEvents } from './events';
 import { MAX_ATTEMPTS } from './delivery';
 import { eventIdParam, eventObject, listEventsQuery, putWebhookBody, webhookObject, webhookWithSecretObject } from './shapes';
@@ -32,7 +30,7 @@ export const webhookRoutes = new Hono<AppEnv>()
       status: 200,
       response: webhookObject,
     }),
-    async (c) => c.json(await getWebhook(await requestDeps(c), orgOf(c.var.caller).orgId), 200),
+    async (c) => c.json(await getWebhook(c.var.deps, orgOf(c.var.caller).orgId), 200),
   )
   .put(
     '/',
@@ -45,7 +43,7 @@ export const webhookRoutes = new Hono<AppEnv>()
       response: webhookWithSecretObject,
     }),
     validate('json', putWebhookBody),
-    async (c) => c.json(await putWebhook(await requestDeps(c), orgOf(c.var.caller).orgId, c.req.valid('json')), 200),
+    async (c) => c.json(await putWebhook(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('json')), 200),
   )
   .post(
     '/rotate_secret',
@@ -57,7 +55,7 @@ export const webhookRoutes = new Hono<AppEnv>()
       status: 200,
       response: webhookWithSecretObject,
     }),
-    async (c) => c.json(await rotateWebhookSecret(await requestDeps(c), orgOf(c.var.caller).orgId), 200),
+    async (c) => c.json(await rotateWebhookSecret(c.var.deps, orgOf(c.var.caller).orgId), 200),
   );
 
 const eventTags = ['Events'];
@@ -75,11 +73,11 @@ export const eventRoutes = new Hono<AppEnv>()
       response: pageSchema(eventObject),
     }),
     validate('query', listEventsQuery),
-    async (c) => c.json(await listEvents(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
+    async (c) => c.json(await listEvents(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
   .get(
     '/:id',
     describeRoute({ summary: 'Get an event', tags: eventTags, auth: 'organization', status: 200, response: eventObject }),
     validate('param', eventIdParam),
-    async (c) => c.json(await findEvent(c.var.db, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
+    async (c) => c.json(await findEvent(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   );

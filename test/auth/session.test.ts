@@ -2,7 +2,7 @@ import { createExecutionContext, env } from 'cloudflare:test';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { authenticate, requireOrganization, requireRole } from '../../src/auth/middleware';
-import { dbFor } from '../../src/db/client';
+import { buildDeps } from '../../src/deps';
 import type { AppEnv } from '../../src/env';
 import { call, expectError, newTenant } from '../helpers/api';
 import { addUser, asUser, PASSWORD, sessionCookieOf, signedInUser, submitLogin, uniqueEmail } from '../users/fixtures';
@@ -161,7 +161,7 @@ describe('requireRole', () => {
   // A route that even owners-and-admins-only reads would use; mounted on a probe app, as no route needs it yet.
   const probe = new Hono<AppEnv>()
     .use(async (c, next) => {
-      c.set('db', dbFor(c.env.DB));
+      c.set('deps', await buildDeps(c.env, () => {}));
       c.set('caller', null);
       await next();
     })

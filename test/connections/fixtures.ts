@@ -1,7 +1,5 @@
 import { env } from 'cloudflare:test';
-import { createDb } from '../../src/db/client';
-import { parseKeyring } from '../../src/lib/crypto';
-import type { ConnectionDeps } from '../../src/connections/deps';
+import { testDeps } from '../helpers/deps';
 import { asOperator, call, newTenant } from '../helpers/api';
 import { oauthError, stubProvider, type SeenRequest } from '../helpers/outbound';
 
@@ -100,17 +98,7 @@ export async function oauthTenant(options: { revocation?: boolean; scopes?: stri
 
 export const expired = () => new Date(Date.now() - 60_000).toISOString();
 
-/** Service deps over the test's own bindings, for functions the API does not expose (cron, connect flow). */
-export async function testDeps(): Promise<ConnectionDeps & { pending: Promise<unknown>[] }> {
-  const pending: Promise<unknown>[] = [];
-  return {
-    db: createDb(env.DB),
-    keyring: await parseKeyring(env.ENCRYPTION_KEYS),
-    publicUrl: env.PUBLIC_URL,
-    waitUntil: (p) => void pending.push(p),
-    pending,
-  };
-}
+export { testDeps };
 
 /**
  * Counts D1 round trips by wrapping the D1 binding's prototypes: the Worker under test runs in

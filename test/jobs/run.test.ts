@@ -2,6 +2,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import { JOBS, runScheduledJobs } from '../../src/jobs/run';
+import { testDeps } from '../helpers/deps';
 import { TEST_ENCRYPTION_KEYS } from '../helpers/secrets';
 
 afterEach(() => vi.restoreAllMocks());
@@ -37,7 +38,7 @@ describe('runScheduledJobs', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const ran: string[] = [];
-    const failed = await runScheduledJobs(env, createExecutionContext(), Date.now(), {
+    const failed = await runScheduledJobs(await testDeps(), Date.now(), {
       first: async () => {
         ran.push('first');
         return { done: 1 };

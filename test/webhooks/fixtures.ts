@@ -1,8 +1,7 @@
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { createDb } from '../../src/db/client';
-import { hmacSha256Hex, parseKeyring } from '../../src/lib/crypto';
-import type { EmitDeps } from '../../src/webhooks/emit';
+import { hmacSha256Hex } from '../../src/lib/crypto';
+import { testDeps } from '../helpers/deps';
 import { call } from '../helpers/api';
 import type { SeenRequest } from '../helpers/outbound';
 
@@ -10,13 +9,8 @@ export const RECEIVER = 'https://hooks.example.com/edgelink';
 
 /** emitEvent's deps with a waitUntil that keeps the background work, so a test can await it. */
 export async function emitDeps() {
-  const pending: Promise<unknown>[] = [];
-  const deps: EmitDeps = {
-    db: createDb(env.DB),
-    keyring: await parseKeyring(env.ENCRYPTION_KEYS),
-    waitUntil: (promise) => pending.push(promise),
-  };
-  return { deps, settle: () => Promise.all(pending.splice(0)) };
+  const deps = await testDeps();
+  return { deps, settle: () => Promise.all(deps.pending.splice(0)) };
 }
 
 /** Configures the tenant's endpoint and returns its signing secret. */

@@ -1,0 +1,33 @@
+import { dbFor, type Db } from './db/client';
+import type { CloudflareBindings } from './env';
+import { parseKeyring, type Keyring } from './lib/crypto';
+import { notificationTransport, type Transport } from './notifications/transport';
+
+/**
+ * Everything a service may need from the outside world, built in one place: once per request
+ * (on `c.var.deps`) and once per cron run. Services take `Pick<AppDeps, …>` of what they use,
+ * so tests and cron hand them plain values, never Hono's context.
+ */
+export interface AppDeps {
+  db: Db;
+  kv: KVNamespace;
+  keyring: Keyring;
+  /** Public origin of this deployment (PUBLIC_URL), e.g. for callback and link URLs. */
+  publicUrl: string;
+  /** ExecutionContext.waitUntil: work (webhook and email delivery) that runs after the response. */
+  waitUntil: (promise: Promise<unknown>) => void;
+  /** The configured notification transport; null keeps notifications readable in the outbox only. */
+  transport: Transport | null;
+}
+
+/** The keyring is parsed (and its keys imported) once per isolate; see parseKeyring. */
+export async function buildDeps(env: CloudflareBindings, waitUntil: AppDeps['waitUntil']): Promise<AppDeps> {
+  return {
+    db: dbFor(env.DB),
+    kv: env.KV,
+    keyring: await parseKeyring(env.ENCRYPTION_KEYS),
+    publicUrl: env.PUBLIC_URL,
+    waitUntil,
+    transport: notificationTransport(env),
+  };
+}
