@@ -1,5 +1,7 @@
+import { integrationConnections } from './connections/cascade';
 import { dbFor, type Db } from './db/client';
 import type { CloudflareBindings } from './env';
+import { countIntegrationsOfOffering, type IntegrationConnections } from './integrations/service';
 import { parseKeyring, type Keyring } from './lib/crypto';
 import { notificationTransport, type Transport } from './notifications/transport';
 
@@ -18,7 +20,24 @@ export interface AppDeps {
   waitUntil: (promise: Promise<unknown>) => void;
   /** The configured notification transport; null keeps notifications readable in the outbox only. */
   transport: Transport | null;
+  dependents: Dependents;
 }
+
+/**
+ * Questions a feature asks about rows of the features built on it (before deleting what they
+ * hang on). The feature that owns those rows answers, so imports keep pointing down the layers.
+ */
+export interface Dependents {
+  /** integrations/ asks, connections/ answers. */
+  connectionsOfIntegration: IntegrationConnections;
+  /** offerings/ asks (a custom offering in use cannot be deleted), integrations/ answers. */
+  integrationsOfOffering: (db: Db, offeringId: string) => Promise<number>;
+}
+
+const dependents: Dependents = {
+  connectionsOfIntegration: integrationConnections,
+  integrationsOfOffering: countIntegrationsOfOffering,
+};
 
 /** The keyring is parsed (and its keys imported) once per isolate; see parseKeyring. */
 export async function buildDeps(env: CloudflareBindings, waitUntil: AppDeps['waitUntil']): Promise<AppDeps> {
@@ -29,5 +48,6 @@ export async function buildDeps(env: CloudflareBindings, waitUntil: AppDeps['wai
     publicUrl: env.PUBLIC_URL,
     waitUntil,
     transport: notificationTransport(env),
+    dependents,
   };
 }

@@ -1,8 +1,6 @@
 import type { AppDeps } from '../deps';
 import { and, count, eq } from 'drizzle-orm';
-import { connectionEventData } from '../connections/render';
-import { connections } from '../connections/schema';
-import { emitEvent } from '../webhooks/emit';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../lib/errors';
@@ -269,23 +267,38 @@ export async function listIntegrations(
 
 
 /**
+ * What deleting an integration asks of the connections that hang on it. The connections
+ * feature answers (it imports integrations, never the other way round); deps.ts wires it in.
+ */
+export interface IntegrationConnections {
+  count(db: Db, orgId: string, integrationId: string): Promise<number>;
+  /**
+   * Deletes the integration's connections in one batch with `deleteIntegration` (the
+   * integration's own statement, run after them), announces each deleted connection, and
+   * says how many there were.
+   */
+  deleteWith(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, integrationId: string, deleteIntegration: BatchItem<'sqlite'>): Promise<number>;
+}
+
+/**
  * Refuses while connections exist, unless asked to delete them too (in the same batch); each
  * deleted connection is announced by a `connection.deleted` webhook like a single delete.
  * Provider-side revocation is left to single deletes: a cascade may cover thousands.
  */
-export async function deleteIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, id: string, cascade: boolean) {
+export async function deleteIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil' | 'dependents'>, orgId: string, id: string, cascade: boolean) {
   const { db } = deps;
+  const dependents = deps.dependents.connectionsOfIntegration;
   await findIntegration(db, orgId, id);
-  const [{ n }] = (await db.select({ n: count() }).from(connections).where(eq(connections.integrationId, id))) as [{ n: number }];
+  const n = await dependents.count(db, orgId, id);
   if (n > 0 && !cascade) {
     throw conflict(`This integration has ${n} connection(s). Delete them first, or repeat with ?cascade=true to delete them too.`);
   }
-  const [deleted] = await db.batch([
-    db.delete(connections).where(and(eq(connections.integrationId, id), eq(connections.orgId, orgId))).returning(),
-    db.delete(integrations).where(and(eq(integrations.id, id), eq(integrations.orgId, orgId))),
-  ]);
-  for (const row of deleted) {
-    await emitEvent(deps, orgId, 'connection.deleted', connectionEventData(row, { reason: 'integration_deleted' }));
-  }
-  return { deleted_connections: deleted.length };
+  const deleted = await dependents.deleteWith(deps, orgId, id, db.delete(integrations).where(and(eq(integrations.id, id), eq(integrations.orgId, orgId))));
+  return { deleted_connections: deleted };
+}
+
+/** How many integrations use an offering: a custom offering in use cannot be deleted. */
+export async function countIntegrationsOfOffering(db: Db, offeringId: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(integrations).where(eq(integrations.offeringId, offeringId));
+  return row?.n ?? 0;
 }

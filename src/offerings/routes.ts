@@ -71,7 +71,7 @@ export const adminOfferingRoutes = new Hono<AppEnv>()
     describeRoute({ summary: 'Delete a custom offering', tags: adminTags, auth: 'operator', status: 204 }),
     validate('param', offeringIdParam),
     async (c) => {
-      await deleteCustomOffering(c.var.deps.db, c.req.valid('param').id);
+      await deleteCustomOffering(c.var.deps, c.req.valid('param').id);
       return c.body(null, 204);
     },
   );

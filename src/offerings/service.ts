@@ -1,7 +1,7 @@
-import { count, eq } from 'drizzle-orm';
+import type { AppDeps } from '../deps';
+import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db } from '../db/client';
-import { integrations } from '../integrations/schema';
 import { ApiError, conflict, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { pageByKey } from '../lib/pagination';
@@ -138,13 +138,14 @@ export async function updateOffering(db: Db, id: string, patch: z.output<typeof 
   return fromParts(id, row)!;
 }
 
-export async function deleteCustomOffering(db: Db, id: string) {
+export async function deleteCustomOffering(deps: Pick<AppDeps, 'db' | 'dependents'>, id: string) {
+  const { db } = deps;
   const current = await findOffering(db, id);
   if (!current) throw notFound('offering', id);
   if (current.source === 'catalog') {
     throw new ApiError(409, 'catalog_offering_read_only', 'Catalog offerings cannot be deleted; disable it with PATCH {"enabled": false}.');
   }
-  const [{ n }] = (await db.select({ n: count() }).from(integrations).where(eq(integrations.offeringId, id))) as [{ n: number }];
+  const n = await deps.dependents.integrationsOfOffering(db, id);
   if (n > 0) throw conflict(`${n} integration(s) use this offering; delete them first or disable the offering.`);
   await db.delete(offeringRows).where(eq(offeringRows.id, id));
 }
