@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { NotificationKind } from '../notifications/kinds';
 import { composeNotification, type NotificationRow } from '../notifications/outbox';
-import { ruleFrom, templateRuleQuery, type TemplateRule } from '../notifications/templates';
+import { ruleFrom, templateRuleQuery, type TemplateRule } from '../notifications/template-rules';
 import { memberships, organizations, users } from '../organizations/schema';
 import type { applications } from './schema';
 

@@ -6,7 +6,7 @@ import type { OfferingContext } from '../offerings/resolve-urls';
 import type { OfferingDefinition } from '../offerings/schema';
 import { findOffering } from '../offerings/service';
 import type { ClientCredentials } from '../offerings/token-request';
-import type { ConnectionRow } from './render';
+import type { ConnectionRow } from './schema';
 
 /** What a call to the provider on behalf of a connection needs: its client and its URLs. */
 export interface ProviderContext {

@@ -10,7 +10,8 @@ import { buildTokenRequest, type ProviderPost } from '../offerings/token-request
 import { parseTokenResponse, type TokenSet } from '../offerings/token-response';
 import { emitEvent } from '../webhooks/emit';
 import { loadProviderContext } from './provider';
-import { connectionEventData, type ConnectionRow } from './render';
+import { connectionEventData } from './render';
+import type { ConnectionRow } from './schema';
 import { connections } from './schema';
 import { isCredentialConnection, openRefreshToken, sealAccessToken, sealRefreshToken } from './sealed';
 

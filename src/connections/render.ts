@@ -1,9 +1,8 @@
 import type { integrations } from '../integrations/schema';
 import { iso } from '../lib/shapes';
-import type { connections } from './schema';
+import type { ConnectionRow } from './schema';
 import type { ConnectionObject } from './shapes';
 
-export type ConnectionRow = typeof connections.$inferSelect;
 type IntegrationRow = typeof integrations.$inferSelect;
 
 /** The connection as the API shows it: everything but credentials. */

@@ -4,7 +4,7 @@ import { OfferingError } from '../offerings/errors';
 import { parseReplyBody, readOAuthError } from '../offerings/provider-reply';
 import { buildRevocationRequest } from '../offerings/revocation-request';
 import { loadProviderContext } from './provider';
-import type { ConnectionRow } from './render';
+import type { ConnectionRow } from './schema';
 import { isCredentialConnection, openAccessToken, openRefreshToken } from './sealed';
 
 const REVOKE_TIMEOUT_MS = 5_000;

@@ -7,9 +7,10 @@ import { notFound } from '../lib/errors';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
 import { ensureFreshToken } from './refresh';
-import { renderConnection, type ConnectionRow } from './render';
+import { renderConnection } from './render';
+import type { ConnectionRow } from './schema';
 import { importConnection } from './save';
-import { renderToken } from './sealed';
+import { renderToken } from './token';
 import {
   deleteConnection,
   findConnection,

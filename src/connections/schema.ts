@@ -49,3 +49,5 @@ export const connections = sqliteTable(
     index('connections_expiry_idx').on(t.status, t.expiresAt),
   ],
 );
+
+export type ConnectionRow = typeof connections.$inferSelect;

@@ -1,11 +1,16 @@
+import type { SealedColumn } from '../db/sealed';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
-import { iso } from '../lib/shapes';
-import type { ConnectionRow } from './render';
-import { CREDENTIAL_TOKEN_TYPES, type ConnectionTokenObject } from './shapes';
+import { connections, type ConnectionRow } from './schema';
+import { CREDENTIAL_TOKEN_TYPES } from './shapes';
 
 // AADs bind each envelope to its row and field: copied onto another row, it does not decrypt.
 export const accessTokenAad = (id: string) => `connections/${id}/access_token`;
 export const refreshTokenAad = (id: string) => `connections/${id}/refresh_token`;
+
+export const connectionSealedColumns: SealedColumn[] = [
+  { name: 'connections.access_token_enc', table: connections, key: connections.id, column: connections.accessTokenEnc, aad: accessTokenAad },
+  { name: 'connections.refresh_token_enc', table: connections, key: connections.id, column: connections.refreshTokenEnc, aad: refreshTokenAad },
+];
 
 export type CredentialMode = (typeof CREDENTIAL_TOKEN_TYPES)[number];
 
@@ -25,20 +30,4 @@ export async function openRefreshToken(keyring: Keyring, row: ConnectionRow): Pr
 
 export async function openAccessToken(keyring: Keyring, row: ConnectionRow): Promise<string> {
   return decrypt(keyring, row.accessTokenEnc, accessTokenAad(row.id));
-}
-
-/** The body of GET /connections/{id}/token: the only place a credential leaves the Worker. */
-export async function renderToken(keyring: Keyring, row: ConnectionRow): Promise<ConnectionTokenObject> {
-  const secret = await openAccessToken(keyring, row);
-  const common = {
-    connection_id: row.id,
-    provider_account_id: row.providerAccountId,
-    expires_at: iso(row.expiresAt),
-    scopes: row.scopes,
-    metadata: row.metadata,
-  };
-  if (isCredentialConnection(row)) {
-    return { ...common, token_type: row.tokenType as CredentialMode, credentials: JSON.parse(secret) as Record<string, string> };
-  }
-  return { ...common, access_token: secret, token_type: row.tokenType };
 }

@@ -7,12 +7,14 @@ import { notFound } from '../lib/errors';
 import { pageWindow, toPage } from '../lib/pagination';
 import type { Db } from '../db/client';
 import { emitEvent } from '../webhooks/emit';
-import { connectionEventData, renderConnection, type ConnectionRow } from './render';
+import { connectionEventData, renderConnection } from './render';
+import type { ConnectionRow } from './schema';
 import { revokeAtProvider } from './revoke';
 import { connections } from './schema';
 import type { ListConnectionsQuery, UpdateConnectionBody } from './shapes';
 
-export { renderConnection, type ConnectionRow } from './render';
+export { renderConnection } from './render';
+export type { ConnectionRow } from './schema';
 export { ensureFreshToken, REFRESH_SKEW_MS } from './refresh';
 export { refreshDueConnections, type RefreshRunCounts } from './refresh-due';
 export {
@@ -23,7 +25,7 @@ export {
   type GrantInput,
   type SavedConnection,
 } from './save';
-export { renderToken } from './sealed';
+export { renderToken } from './token';
 
 /** The integration fields a rendered connection needs (offering id, scopes for missing_scopes). */
 const integrationView = { offeringId: integrations.offeringId, scopes: integrations.scopes };

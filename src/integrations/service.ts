@@ -14,6 +14,7 @@ import { inputValueProblem } from '../offerings/inputs';
 import type { OfferingDefinition } from '../offerings/schema';
 import { findScopeProblems } from '../offerings/scopes';
 import { findOffering, type Offering } from '../offerings/service';
+import { clientSecretAad } from './sealed';
 import { integrations, type Verification } from './schema';
 import type { CreateIntegrationBody, IntegrationObject, UpdateIntegrationBody } from './shapes';
 import { verifyClientCredentials } from './verify';
@@ -24,8 +25,6 @@ type IntegrationRow = typeof integrations.$inferSelect;
 export function callbackUrl(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/api/v1/oauth/callback`;
 }
-
-const secretAad = (id: string) => `integrations/${id}/client_secret`;
 
 /** Whether links may start connections: verified, or waiting for a first connection to verify it. */
 export function isConnectable(row: Pick<IntegrationRow, 'status' | 'verification'>): boolean {
@@ -156,7 +155,7 @@ export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
     offeringId: definition.id,
     name: body.name,
     clientId: settings.clientId,
-    clientSecretEnc: settings.clientSecret ? await encrypt(deps.keyring, settings.clientSecret, secretAad(id)) : null,
+    clientSecretEnc: settings.clientSecret ? await encrypt(deps.keyring, settings.clientSecret, clientSecretAad(id)) : null,
     scopes: settings.scopes,
     authorizationParams: settings.authorizationParams,
     inputs: settings.inputs,
@@ -176,7 +175,7 @@ export async function findIntegration(db: Db, orgId: string, id: string): Promis
 }
 
 export async function decryptClientSecret(keyring: Keyring, row: IntegrationRow): Promise<string | null> {
-  return row.clientSecretEnc === null ? null : decrypt(keyring, row.clientSecretEnc, secretAad(row.id));
+  return row.clientSecretEnc === null ? null : decrypt(keyring, row.clientSecretEnc, clientSecretAad(row.id));
 }
 
 /** The integration, its offering and its current settings (secret decrypted), for a change. */
@@ -216,7 +215,7 @@ export async function updateIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
       name: patch.name ?? row.name,
       clientId: next.clientId,
       clientSecretEnc:
-        patch.client_secret !== undefined ? await encrypt(deps.keyring, patch.client_secret, secretAad(row.id)) : row.clientSecretEnc,
+        patch.client_secret !== undefined ? await encrypt(deps.keyring, patch.client_secret, clientSecretAad(row.id)) : row.clientSecretEnc,
       scopes: next.scopes,
       authorizationParams: next.authorizationParams,
       inputs: next.inputs,

@@ -1,29 +1,15 @@
 import { and, eq, getTableColumns, isNotNull, or, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { connections } from '../connections/schema';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { connectionSealedColumns } from '../connections/sealed';
 import type { Db } from '../db/client';
+import type { SealedColumn } from '../db/sealed';
+import { integrationSealedColumns } from '../integrations/sealed';
 import { CryptoError, decrypt, encrypt, needsReencryption, type Keyring } from '../lib/crypto';
-import { integrations } from '../integrations/schema';
-import { links } from '../links/schema';
-import { webhookEndpoints } from '../webhooks/schema';
+import { linkSealedColumns } from '../links/sealed';
+import { webhookSealedColumns } from '../webhooks/sealed';
 
-/** A column of AES-GCM envelopes, with the row key its AAD is bound to. */
-interface SealedColumn {
-  name: string;
-  table: SQLiteTable;
-  key: SQLiteColumn;
-  column: SQLiteColumn;
-  aad: (key: string) => string;
-}
-
-// Each AAD must match what the owning feature writes, or the envelopes would not decrypt here.
-const SEALED_COLUMNS: SealedColumn[] = [
-  { name: 'integrations.client_secret_enc', table: integrations, key: integrations.id, column: integrations.clientSecretEnc, aad: (id) => `integrations/${id}/client_secret` },
-  { name: 'connections.access_token_enc', table: connections, key: connections.id, column: connections.accessTokenEnc, aad: (id) => `connections/${id}/access_token` },
-  { name: 'connections.refresh_token_enc', table: connections, key: connections.id, column: connections.refreshTokenEnc, aad: (id) => `connections/${id}/refresh_token` },
-  { name: 'links.token_enc', table: links, key: links.id, column: links.tokenEnc, aad: (id) => `links/${id}/token` },
-  { name: 'webhook_endpoints.secret_enc', table: webhookEndpoints, key: webhookEndpoints.orgId, column: webhookEndpoints.secretEnc, aad: (orgId) => `webhook_endpoints/${orgId}/secret` },
-];
+// Each feature declares its sealed columns beside the AAD it writes them with.
+const SEALED_COLUMNS: SealedColumn[] = [...integrationSealedColumns, ...connectionSealedColumns, ...linkSealedColumns, ...webhookSealedColumns];
 
 export interface ReencryptCounts {
   /** Rows found under an old key. */

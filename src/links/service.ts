@@ -8,12 +8,11 @@ import { newId } from '../lib/ids';
 import { pageWindow, toPage, type Page } from '../lib/pagination';
 import { iso } from '../lib/shapes';
 import { validationError } from '../lib/validate';
+import { linkTokenAad } from './sealed';
 import { links } from './schema';
 import type { CreateLinkBody, LinkObject, LinkStatus, ListLinksQuery, UpdateLinkBody } from './shapes';
 
 export type LinkRow = typeof links.$inferSelect;
-
-const tokenAad = (id: string) => `links/${id}/token`;
 
 /** 32 random bytes, base64url: the 43 characters after `/link/`. */
 export const LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -66,7 +65,7 @@ export function renderLink(row: LinkRow, token: string, publicUrl: string, now =
 }
 
 async function renderStored(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, row: LinkRow, now: number): Promise<LinkObject> {
-  return renderLink(row, await decrypt(deps.keyring, row.tokenEnc, tokenAad(row.id)), deps.publicUrl, now);
+  return renderLink(row, await decrypt(deps.keyring, row.tokenEnc, linkTokenAad(row.id)), deps.publicUrl, now);
 }
 
 /**
@@ -117,7 +116,7 @@ export async function createLink(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicU
     disabled: false,
     // The hash finds the link from its URL; the envelope lets the API show the URL again.
     tokenHash: await sha256Hex(token),
-    tokenEnc: await encrypt(deps.keyring, token, tokenAad(id)),
+    tokenEnc: await encrypt(deps.keyring, token, linkTokenAad(id)),
     createdAt: now,
     updatedAt: now,
   };

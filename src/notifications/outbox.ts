@@ -7,8 +7,8 @@ import { iso } from '../lib/shapes';
 import type { NotificationKind } from './kinds';
 import { notifications } from './schema';
 import type { ListNotificationsQuery, NotificationObject } from './shapes';
-import { renderTemplate } from './template';
-import { templateFor, type TemplateRule } from './templates';
+import { renderTemplate } from './placeholders';
+import { templateFor, type TemplateRule } from './template-rules';
 import type { Transport } from './transport';
 
 export type NotificationRow = typeof notifications.$inferSelect;

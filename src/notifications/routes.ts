@@ -5,7 +5,7 @@ import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
 import { listNotifications } from './outbox';
 import { listNotificationsQuery, notificationObject, notificationTemplateObject, putNotificationTemplateBody } from './shapes';
-import { listNotificationTemplates, putNotificationTemplate } from './templates';
+import { listNotificationTemplates, putNotificationTemplate } from './template-rules';
 
 const tags = ['Notifications'];
 

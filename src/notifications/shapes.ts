@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listQuery } from '../lib/pagination';
 import { timestamp } from '../lib/shapes';
 import { KINDS, NOTIFICATION_KINDS, RECIPIENT_RULES } from './kinds';
-import { placeholderProblems } from './template';
+import { placeholderProblems } from './placeholders';
 
 export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed', 'stored'] as const;
 

@@ -4,13 +4,12 @@ import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
 import { notFound } from '../lib/errors';
 import { iso } from '../lib/shapes';
+import { webhookSecretAad } from './sealed';
 import { webhookEndpoints } from './schema';
 import type { PutWebhookBody, WebhookObject } from './shapes';
 import { newSigningSecret } from './signature';
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
-
-export const webhookSecretAad = (orgId: string) => `webhook_endpoints/${orgId}/secret`;
 
 export async function decryptWebhookSecret(keyring: Keyring, row: Pick<EndpointRow, 'orgId' | 'secretEnc'>): Promise<string> {
   return decrypt(keyring, row.secretEnc, webhookSecretAad(row.orgId));

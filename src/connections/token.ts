@@ -1,0 +1,21 @@
+import type { Keyring } from '../lib/crypto';
+import { iso } from '../lib/shapes';
+import type { ConnectionRow } from './schema';
+import { isCredentialConnection, openAccessToken, type CredentialMode } from './sealed';
+import type { ConnectionTokenObject } from './shapes';
+
+/** The body of GET /connections/{id}/token: the only place a credential leaves the Worker. */
+export async function renderToken(keyring: Keyring, row: ConnectionRow): Promise<ConnectionTokenObject> {
+  const secret = await openAccessToken(keyring, row);
+  const common = {
+    connection_id: row.id,
+    provider_account_id: row.providerAccountId,
+    expires_at: iso(row.expiresAt),
+    scopes: row.scopes,
+    metadata: row.metadata,
+  };
+  if (isCredentialConnection(row)) {
+    return { ...common, token_type: row.tokenType as CredentialMode, credentials: JSON.parse(secret) as Record<string, string> };
+  }
+  return { ...common, access_token: secret, token_type: row.tokenType };
+}
