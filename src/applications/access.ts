@@ -17,8 +17,8 @@ export interface Access {
 
 /**
  * An API key acts for its one organization. A user acts for every organization they belong
- * to, whichever one the request acts for (Oro: the organization field is "displayed to users
- * with access to multiple organizations"): members read, owners and admins write.
+ * to, whichever one the request acts for (people in several organizations choose one when they
+ * create an application): members read, owners and admins write.
  */
 export async function accessOf(db: Db, caller: Caller | null): Promise<Access> {
   const acting = orgOf(caller);

@@ -12,8 +12,8 @@ import { findApplication, renderApplication, type ApplicationRow } from './servi
 import type { AdminListApplicationsQuery, ApplicationObject, PublishDecisionBody } from './shapes';
 
 /**
- * Asks the operator to make the application public. Close lets internal apps skip terms and
- * privacy pages; a public one is shown to strangers, so it needs both.
+ * Asks the operator to make the application public. A private app may skip terms and privacy
+ * pages; a public one is shown to strangers, so it needs both.
  */
 export async function requestPublish(db: Db, access: Access, id: string, now = Date.now()): Promise<ApplicationObject> {
   const row = await findApplication(db, access, id);

@@ -1,7 +1,7 @@
 /**
  * The scopes an OAuth application may ask for, each with the plain words the consent page
- * shows, in the order it shows them. `all.full_access` and `offline_access` are Close's; the
- * finer ones are what the management API enforces for access tokens.
+ * shows, in the order it shows them. `all.full_access` covers everything and `offline_access`
+ * asks for a refresh token; the finer ones are what the management API enforces for access tokens.
  */
 export const SCOPE_CATALOG = [
   { scope: 'all.full_access', description: 'Do everything your organization can do in Edgelink, as its API keys can' },
@@ -17,7 +17,7 @@ export type ApplicationScope = (typeof SCOPE_CATALOG)[number]['scope'];
 
 export const APPLICATION_SCOPES: readonly ApplicationScope[] = SCOPE_CATALOG.map((s) => s.scope);
 
-/** What an application may ask for when it is created without a list: Close's grant. */
+/** What an application may ask for when it is created without a list: everything, and offline use. */
 export const DEFAULT_APPLICATION_SCOPES: ApplicationScope[] = ['all.full_access', 'offline_access'];
 
 export function isApplicationScope(scope: string): scope is ApplicationScope {

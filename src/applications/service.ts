@@ -183,8 +183,8 @@ export async function findActiveApplicationByClientId(db: Db, clientId: string):
 }
 
 /**
- * Whether a user in these organizations may authorize the application (Close: private apps
- * only for members of their own organization; public ones, after approval, for anyone).
+ * Whether a user in these organizations may authorize the application: a private app only
+ * members of its own organization; a public one (after approval) anyone.
  * An inactive application may be authorized by nobody.
  */
 export function canUserAuthorize(app: Pick<ApplicationRow, 'orgId' | 'visibility' | 'active'>, userOrgIds: Iterable<string>): boolean {

@@ -16,8 +16,8 @@ export interface KindDefinition {
 
 const APPLICATION_PLACEHOLDERS = ['app_name', 'client_id', 'organization', 'owner'] as const;
 
-// No placeholder can carry the client secret: it never reaches a notification (Oro sends the
-// creation email; the secret stays in the one API response that showed it).
+// No placeholder can carry the client secret: it never reaches a notification (the creation
+// email names the app; the secret stays in the one API response that showed it).
 export const KINDS: Record<NotificationKind, KindDefinition> = {
   'application.created': {
     description: "An OAuth application was created; sent to its owner's email by default.",
