@@ -4,7 +4,7 @@ import { ApiError, notFound } from '../lib/errors';
 import { describeFailure, fetchOutbound, type OutboundResult } from '../lib/http';
 import { iso } from '../lib/shapes';
 import { OfferingError } from '../offerings/errors';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { buildTokenRequest, type ProviderPost } from '../offerings/token-request';
 import { parseTokenResponse, type TokenSet } from '../offerings/token-response';
 import { emitEvent } from '../webhooks/emit';

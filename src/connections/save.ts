@@ -4,7 +4,7 @@ import { ApiError, notFound, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { validationError } from '../lib/validate';
 import { inputValueProblem } from '../offerings/inputs';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { findOffering } from '../offerings/service';
 import { emitEvent } from '../webhooks/emit';
 import type { ConnectionDeps } from './deps';

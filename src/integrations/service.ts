@@ -12,7 +12,7 @@ import { iso } from '../lib/shapes';
 import { validationError } from '../lib/validate';
 import { reservedParamsFor } from '../offerings/authorization-url';
 import { inputValueProblem } from '../offerings/inputs';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { findScopeProblems } from '../offerings/scopes';
 import { findOffering, type Offering } from '../offerings/service';
 import { integrations, type Verification } from './schema';

@@ -1,7 +1,7 @@
 import { randomToken } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
 import { parseReplyBody, readOAuthError } from '../offerings/provider-reply';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { buildTokenRequest, type ClientCredentials } from '../offerings/token-request';
 import type { Verification } from './schema';
 

@@ -2,7 +2,7 @@ import { describeFailure, fetchOutbound } from '../lib/http';
 import { OfferingError } from '../offerings/errors';
 import { parseReplyBody } from '../offerings/provider-reply';
 import type { OfferingContext } from '../offerings/resolve-urls';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { readAccountHints, type AccountHints } from '../offerings/token-response';
 import { buildVerifyRequest } from '../offerings/verify-request';
 

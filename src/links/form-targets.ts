@@ -1,5 +1,5 @@
 import { normalizePublicUrl } from '../offerings/resolve-urls';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { PUBLIC_URL_PLACEHOLDER } from '../offerings/template';
 
 /**

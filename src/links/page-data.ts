@@ -4,7 +4,7 @@ import type { Db } from '../db/client';
 import { isConnectable } from '../integrations/service';
 import { integrations } from '../integrations/schema';
 import { sha256Hex } from '../lib/crypto';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { offeringRows } from '../offerings/table';
 import { fromParts } from '../offerings/service';
 import { organizations } from '../organizations/schema';

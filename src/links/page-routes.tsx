@@ -17,7 +17,7 @@ import { idSchema } from '../lib/ids';
 import { logError } from '../lib/request-log';
 import { OfferingError } from '../offerings/errors';
 import { resolveInputValues } from '../offerings/inputs';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { allowFormTargets, pageHeaders } from '../views/headers';
 import { Notice } from '../views/notice';
 import { connectFields, ConnectFormPage, type ConnectFormProps } from './connect-form';

@@ -1,6 +1,7 @@
 import { OfferingError } from './errors';
 import { type OfferingContext, resolveOfferingUrls } from './resolve-urls';
-import { type OfferingDefinition, reservedAuthorizationParams } from './schema';
+import type { OfferingDefinition } from './definition';
+import { reservedAuthorizationParams } from './definition-rules';
 
 export interface AuthorizationRequest extends OfferingContext {
   clientId: string;

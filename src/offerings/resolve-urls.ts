@@ -1,7 +1,7 @@
 import { parseSafeUrl } from '../lib/url';
 import { OfferingError } from './errors';
 import { resolveInputValues } from './inputs';
-import type { OfferingDefinition } from './schema';
+import type { OfferingDefinition } from './definition';
 import { PUBLIC_URL_PLACEHOLDER, fillTemplate, listPlaceholders } from './template';
 
 /** What a template needs besides the offering: input values and this deployment's origin. */

@@ -8,7 +8,7 @@ import { pageByKey, type ListQuery } from '../lib/pagination';
 import { iso } from '../lib/shapes';
 import { issuesToDetails, validationError } from '../lib/validate';
 import { catalog, findCatalogOffering } from './catalog';
-import { offeringDefinition, type OfferingDefinition } from './schema';
+import { offeringDefinition, type OfferingDefinition } from './definition';
 import type { createOfferingBody, listOfferingsQuery, updateOfferingBody } from './shapes';
 import { offeringRows } from './table';
 import { normalizePublicUrl } from './resolve-urls';

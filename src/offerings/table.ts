@@ -1,5 +1,5 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { OfferingDefinition } from './schema';
+import type { OfferingDefinition } from './definition';
 
 /**
  * Operator-managed offerings. A row with a definition is a custom offering; a row without one

@@ -1,7 +1,7 @@
 import { OfferingError } from './errors';
 import { type ProviderReply, parseReplyBody } from './provider-reply';
 import { type OfferingContext, resolveOfferingUrls } from './resolve-urls';
-import type { OfferingDefinition } from './schema';
+import type { OfferingDefinition } from './definition';
 import { type AccountHints, readAccountHints } from './token-response';
 
 /** A request without a body: userinfo and credential checks. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAuthorizationUrl } from '../../src/offerings/authorization-url';
 import { catalog } from '../../src/offerings/catalog';
-import type { OfferingDefinition } from '../../src/offerings/schema';
+import type { OfferingDefinition } from '../../src/offerings/definition';
 import { buildTokenRequest } from '../../src/offerings/token-request';
 import { buildVerifyRequest } from '../../src/offerings/verify-request';
 

@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
 /** APIs reached with a key the end user pastes into the link page (Integry's API-key type). */
 export const apiKeyOfferings: OfferingDefinitionInput[] = [

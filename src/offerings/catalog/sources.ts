@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 import { accountingOfferings } from './accounting';
 import { apiKeyOfferings } from './api-keys';
 import { atlassianOfferings } from './atlassian';

@@ -1,7 +1,8 @@
 /**
  * What an offering is: the catalog's entries and the body operators POST for custom ones
- * (JSON snake_case). Field names follow the offerings brief; additions, each for a provider
- * quirk the brief's fields could not carry:
+ * (JSON snake_case), field by field; the rules that span fields are in definition-rules.ts.
+ * Besides the usual ones (endpoint URLs, scopes, client authentication, PKCE), some fields
+ * exist each for a provider quirk:
  * - `userinfo_method`, `userinfo_headers`: Dropbox's "who am I" is a POST; GitHub and Reddit
  *   refuse API calls without a User-Agent.
  * - `token_response.scope_separator`: GitHub takes space-separated scopes but replies with
@@ -15,9 +16,6 @@
  */
 import { z } from 'zod';
 import { safeHttpsUrl } from '../lib/url';
-import { checkOfferingDefinition } from './definition-rules';
-
-export { checkOfferingDefinition, reservedAuthorizationParams, templatedUrlFields } from './definition-rules';
 
 export const OFFERING_ID_PATTERN = /^off_[a-z0-9_]{2,48}$/;
 
@@ -121,11 +119,8 @@ export const offeringFields = z.strictObject({
   verify: verifySpec.optional(),
 });
 
-export const offeringDefinition = offeringFields.superRefine(checkOfferingDefinition);
-
-/** A parsed offering, defaults applied. */
-export type OfferingDefinition = z.output<typeof offeringDefinition>;
-/** What an offering may be written as (catalog modules, operator request bodies). */
-export type OfferingDefinitionInput = z.input<typeof offeringDefinition>;
-export type OfferingInputField = OfferingDefinition['inputs'][number];
-export type OfferingVerify = NonNullable<OfferingDefinition['verify']>;
+/** An offering's fields as parsed, defaults applied, before the rules that span fields. */
+export type OfferingFields = z.output<typeof offeringFields>;
+export type OfferingInputField = OfferingFields['inputs'][number];
+export type OfferingCredentialField = OfferingFields['credentials'][number];
+export type OfferingVerify = NonNullable<OfferingFields['verify']>;
