@@ -5,7 +5,7 @@ import { isConnectable } from '../integrations/service';
 import { integrations } from '../integrations/schema';
 import { sha256Hex } from '../lib/crypto';
 import type { OfferingDefinition } from '../offerings/definition';
-import { offeringRows } from '../offerings/table';
+import { offeringRows } from '../offerings/schema';
 import { fromParts } from '../offerings/service';
 import { organizations } from '../organizations/schema';
 import { links } from './schema';

@@ -9,8 +9,8 @@ import { iso } from '../lib/shapes';
 import { issuesToDetails, validationError } from '../lib/validate';
 import { catalog, findCatalogOffering } from './catalog';
 import { offeringDefinition, type OfferingDefinition } from './definition';
+import { offeringRows } from './schema';
 import type { createOfferingBody, listOfferingsQuery, updateOfferingBody } from './shapes';
-import { offeringRows } from './table';
 import { normalizePublicUrl } from './resolve-urls';
 import { PUBLIC_URL_PLACEHOLDER } from './template';
 
