@@ -1,7 +1,7 @@
 import { base64urlEncode, randomToken, sha256Bytes } from '../lib/crypto';
 import { callbackUrl } from '../integrations/service';
-import { buildAuthorizationUrl } from '../offerings/authorization-url';
 import type { OfferingDefinition } from '../offerings/definition';
+import { buildAuthorizationUrl } from '../provider/authorization-url';
 import { FLOW_TTL_SECONDS, newFlowSecrets, stateKey, type FlowState } from './state';
 
 export interface StartFlowDeps {

@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { decryptClientSecret } from '../integrations/service';
 import { integrations } from '../integrations/schema';
-import type { OfferingContext } from '../offerings/resolve-urls';
 import type { OfferingDefinition } from '../offerings/definition';
 import { findOffering } from '../offerings/service';
-import type { ClientCredentials } from '../offerings/token-request';
+import type { OfferingContext } from '../provider/resolve-urls';
+import type { ClientCredentials } from '../provider/token-request';
 import type { ConnectionDeps } from './deps';
 import type { ConnectionRow } from './render';
 

@@ -1,7 +1,7 @@
 import { describeFailure, fetchOutbound } from '../lib/http';
 import { OfferingError } from '../offerings/errors';
-import { parseReplyBody, readOAuthError } from '../offerings/provider-reply';
-import { buildRevocationRequest } from '../offerings/revocation-request';
+import { parseReplyBody, readOAuthError } from '../provider/provider-reply';
+import { buildRevocationRequest } from '../provider/revocation-request';
 import type { ConnectionDeps } from './deps';
 import { loadProviderContext } from './provider';
 import type { ConnectionRow } from './render';

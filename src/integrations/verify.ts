@@ -1,8 +1,8 @@
 import { randomToken } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
-import { parseReplyBody, readOAuthError } from '../offerings/provider-reply';
+import { parseReplyBody, readOAuthError } from '../provider/provider-reply';
 import type { OfferingDefinition } from '../offerings/definition';
-import { buildTokenRequest, type ClientCredentials } from '../offerings/token-request';
+import { buildTokenRequest, type ClientCredentials } from '../provider/token-request';
 import type { Verification } from './schema';
 
 export interface VerifyTarget {

@@ -1,10 +1,10 @@
 import { describeFailure, fetchOutbound } from '../lib/http';
 import { OfferingError } from '../offerings/errors';
-import { parseReplyBody } from '../offerings/provider-reply';
-import type { OfferingContext } from '../offerings/resolve-urls';
+import { parseReplyBody } from '../provider/provider-reply';
+import type { OfferingContext } from '../provider/resolve-urls';
 import type { OfferingDefinition } from '../offerings/definition';
-import { readAccountHints, type AccountHints } from '../offerings/token-response';
-import { buildVerifyRequest } from '../offerings/verify-request';
+import { readAccountHints, type AccountHints } from '../provider/token-response';
+import { buildVerifyRequest } from '../provider/verify-request';
 
 export type CredentialCheck =
   | { ok: true; account: AccountHints }

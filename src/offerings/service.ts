@@ -11,8 +11,7 @@ import { catalog, findCatalogOffering } from './catalog';
 import { offeringDefinition, type OfferingDefinition } from './definition';
 import { offeringRows } from './schema';
 import type { createOfferingBody, listOfferingsQuery, updateOfferingBody } from './shapes';
-import { normalizePublicUrl } from './resolve-urls';
-import { PUBLIC_URL_PLACEHOLDER } from './template';
+import { PUBLIC_URL_PLACEHOLDER, normalizePublicUrl } from './template';
 
 export interface Offering {
   definition: OfferingDefinition;

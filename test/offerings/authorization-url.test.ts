@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildAuthorizationUrl, reservedParamsFor } from '../../src/offerings/authorization-url';
+import { buildAuthorizationUrl, reservedParamsFor } from '../../src/provider/authorization-url';
 import { OfferingError } from '../../src/offerings/errors';
 import { catalogOffering, customOffering } from './fixtures';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOfferingUrls } from '../../src/offerings/resolve-urls';
+import { resolveOfferingUrls } from '../../src/provider/resolve-urls';
 import { findScopeProblems } from '../../src/offerings/scopes';
-import { buildTokenRequest } from '../../src/offerings/token-request';
+import { buildTokenRequest } from '../../src/provider/token-request';
 import { authorize, catalogOffering, client, codeGrant, offeringErrorOf } from './fixtures';
 
 describe('Edgelink self offering', () => {

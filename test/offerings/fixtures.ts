@@ -1,4 +1,4 @@
-import { buildAuthorizationUrl } from '../../src/offerings/authorization-url';
+import { buildAuthorizationUrl } from '../../src/provider/authorization-url';
 import { findCatalogOffering } from '../../src/offerings/catalog';
 import { OfferingError } from '../../src/offerings/errors';
 import { type OfferingDefinition, type OfferingDefinitionInput, offeringDefinition } from '../../src/offerings/definition';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OfferingError } from '../../src/offerings/errors';
 import { inputValueProblem, resolveInputValues } from '../../src/offerings/inputs';
-import { resolveOfferingUrls } from '../../src/offerings/resolve-urls';
+import { resolveOfferingUrls } from '../../src/provider/resolve-urls';
 import { fillTemplate, listPlaceholders, templateSyntaxProblem } from '../../src/offerings/template';
 import { customOffering } from './fixtures';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { basicAuthorization, buildTokenRequest } from '../../src/offerings/token-request';
+import { basicAuthorization, buildTokenRequest } from '../../src/provider/token-request';
 import { customOffering } from './fixtures';
 
 const redirectUri = 'https://edgelink.example.com/api/v1/oauth/callback';

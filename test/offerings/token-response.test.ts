@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTokenResponse } from '../../src/offerings/token-response';
+import { parseTokenResponse } from '../../src/provider/token-response';
 import { NOW, catalogOffering, customOffering, jsonReply } from './fixtures';
 
 const offering = customOffering();

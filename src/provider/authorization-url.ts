@@ -1,7 +1,7 @@
-import { OfferingError } from './errors';
+import type { OfferingDefinition } from '../offerings/definition';
+import { reservedAuthorizationParams } from '../offerings/definition-rules';
+import { OfferingError } from '../offerings/errors';
 import { type OfferingContext, resolveOfferingUrls } from './resolve-urls';
-import type { OfferingDefinition } from './definition';
-import { reservedAuthorizationParams } from './definition-rules';
 
 export interface AuthorizationRequest extends OfferingContext {
   clientId: string;
