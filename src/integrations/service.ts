@@ -15,9 +15,9 @@ import { inputValueProblem } from '../offerings/inputs';
 import { findScopeProblems } from '../offerings/scopes';
 import { findOffering, type Offering } from '../offerings/service';
 import { reservedParamsFor } from '../provider/authorization-url';
+import { verifyClientCredentials } from '../provider/client-verification';
 import { integrations, type Verification } from './schema';
 import type { CreateIntegrationBody, IntegrationObject, UpdateIntegrationBody } from './shapes';
-import { verifyClientCredentials } from './verify';
 
 type IntegrationRow = typeof integrations.$inferSelect;
 
