@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildAuthorizationUrl } from '../../src/provider/authorization-url';
 import { catalog } from '../../src/offerings/catalog';
 import type { OfferingDefinition } from '../../src/offerings/definition';
+import { buildAuthorizationUrl } from '../../src/provider/authorization-url';
 import { buildTokenRequest } from '../../src/provider/token-request';
 import { buildVerifyRequest } from '../../src/provider/verify-request';
 
