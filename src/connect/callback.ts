@@ -8,11 +8,11 @@ import { sha256Hex, timingSafeEqual } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
 import { consumeLinkUse, linkStatus, releaseLinkUse } from '../links/service';
 import { links } from '../links/schema';
-import { resolveOfferingUrls } from '../offerings/resolve-urls';
 import { findOffering } from '../offerings/service';
-import { buildTokenRequest } from '../offerings/token-request';
-import { parseTokenResponse } from '../offerings/token-response';
-import { buildUserinfoRequest, resolveAccount } from '../offerings/userinfo';
+import { resolveOfferingUrls } from '../provider/resolve-urls';
+import { buildTokenRequest } from '../provider/token-request';
+import { parseTokenResponse } from '../provider/token-response';
+import { buildUserinfoRequest, resolveAccount } from '../provider/userinfo';
 import { usedStates } from './schema';
 import { flowState, stateKey, type FlowState } from './state';
 

@@ -1,8 +1,8 @@
 import type { AppDeps } from '../deps';
 import { base64urlEncode, randomToken, sha256Bytes } from '../lib/crypto';
 import { callbackUrl } from '../integrations/service';
-import { buildAuthorizationUrl } from '../offerings/authorization-url';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
+import { buildAuthorizationUrl } from '../provider/authorization-url';
 import { FLOW_TTL_SECONDS, newFlowSecrets, stateKey, type FlowState } from './state';
 
 export interface StartFlowInput {

@@ -2,10 +2,10 @@ import type { AppDeps } from '../deps';
 import { and, eq } from 'drizzle-orm';
 import { decryptClientSecret } from '../integrations/service';
 import { integrations } from '../integrations/schema';
-import type { OfferingContext } from '../offerings/resolve-urls';
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { findOffering } from '../offerings/service';
-import type { ClientCredentials } from '../offerings/token-request';
+import type { OfferingContext } from '../provider/resolve-urls';
+import type { ClientCredentials } from '../provider/token-request';
 import type { ConnectionRow } from './schema';
 
 /** What a call to the provider on behalf of a connection needs: its client and its URLs. */

@@ -1,8 +1,8 @@
 import type { AppDeps } from '../deps';
 import { describeFailure, fetchOutbound } from '../lib/http';
 import { OfferingError } from '../offerings/errors';
-import { parseReplyBody, readOAuthError } from '../offerings/provider-reply';
-import { buildRevocationRequest } from '../offerings/revocation-request';
+import { parseReplyBody, readOAuthError } from '../provider/provider-reply';
+import { buildRevocationRequest } from '../provider/revocation-request';
 import { loadProviderContext } from './provider';
 import type { ConnectionRow } from './schema';
 import { isCredentialConnection, openAccessToken, openRefreshToken } from './sealed';

@@ -1,7 +1,7 @@
 // Every table, gathered for drizzle-kit and the query client. Each feature owns its tables.
 export * from '../organizations/schema';
 export * from '../api-keys/schema';
-export * from '../offerings/table';
+export * from '../offerings/schema';
 export * from '../integrations/schema';
 export * from '../connections/schema';
 export * from '../links/schema';

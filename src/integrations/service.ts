@@ -9,15 +9,15 @@ import { pageWindow, toPage } from '../lib/pagination';
 import { nameContains } from '../lib/search';
 import { iso } from '../lib/shapes';
 import { validationError } from '../lib/validate';
-import { reservedParamsFor } from '../offerings/authorization-url';
+import type { OfferingDefinition } from '../offerings/definition';
 import { inputValueProblem } from '../offerings/inputs';
-import type { OfferingDefinition } from '../offerings/schema';
 import { findScopeProblems } from '../offerings/scopes';
 import { findOffering, type Offering } from '../offerings/service';
+import { reservedParamsFor } from '../provider/authorization-url';
+import { verifyClientCredentials } from '../provider/client-verification';
 import { clientSecretAad } from './sealed';
 import { integrations, type Verification } from './schema';
 import type { CreateIntegrationBody, IntegrationObject, UpdateIntegrationBody } from './shapes';
-import { verifyClientCredentials } from './verify';
 
 type IntegrationRow = typeof integrations.$inferSelect;
 

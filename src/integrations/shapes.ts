@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idSchema } from '../lib/ids';
 import { listQuery } from '../lib/pagination';
 import { nameField, timestamp } from '../lib/shapes';
-import { OFFERING_ID_PATTERN } from '../offerings/schema';
+import { OFFERING_ID_PATTERN } from '../offerings/fields';
 import { INTEGRATION_STATUSES } from './schema';
 
 const clientId = z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters');

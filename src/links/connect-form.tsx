@@ -1,4 +1,4 @@
-import type { OfferingDefinition } from '../offerings/schema';
+import type { OfferingDefinition } from '../offerings/definition';
 import { Page } from '../views/layout';
 import { connectPath } from './page';
 

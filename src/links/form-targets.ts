@@ -1,6 +1,5 @@
-import { normalizePublicUrl } from '../offerings/resolve-urls';
-import type { OfferingDefinition } from '../offerings/schema';
-import { PUBLIC_URL_PLACEHOLDER } from '../offerings/template';
+import type { OfferingDefinition } from '../offerings/definition';
+import { PUBLIC_URL_PLACEHOLDER, normalizePublicUrl } from '../offerings/template';
 
 /**
  * The CSP source a Connect form needs in `form-action` for the provider redirect that answers

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { parseSafeUrl } from '../lib/url';
+import type { offeringFields } from './fields';
 import { inputValueProblem } from './inputs';
-import type { offeringFields } from './schema';
 import { scopeTokenProblem } from './scopes';
 import { PUBLIC_URL_PLACEHOLDER, fillTemplate, listPlaceholders, templateSyntaxProblem } from './template';
 

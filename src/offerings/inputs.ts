@@ -1,5 +1,5 @@
 import { OfferingError } from './errors';
-import type { OfferingDefinition, OfferingInputField } from './schema';
+import type { OfferingFields, OfferingInputField } from './fields';
 
 export const MAX_INPUT_VALUE_LENGTH = 253;
 
@@ -44,7 +44,7 @@ export function inputValueProblem(
  * declare (a typo in a key would otherwise be silently replaced by the default).
  */
 export function resolveInputValues(
-  offering: Pick<OfferingDefinition, 'inputs'>,
+  offering: Pick<OfferingFields, 'inputs'>,
   given: Readonly<Record<string, string | undefined>> = {},
 ): Record<string, string> {
   const declared = new Set(offering.inputs.map((input) => input.key));

@@ -1,4 +1,4 @@
-import type { OfferingDefinition } from './schema';
+import type { OfferingFields } from './fields';
 
 /** RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`. */
 const scopeTokenPattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -19,7 +19,7 @@ export function scopeTokenProblem(scope: string, separator: string): string | nu
 }
 
 /** Scopes the offering knows about: required, optional and default ones. */
-export function knownScopes(offering: OfferingDefinition): Set<string> {
+export function knownScopes(offering: OfferingFields): Set<string> {
   return new Set([
     ...offering.required_scopes,
     ...offering.optional_scopes,
@@ -33,7 +33,7 @@ export function knownScopes(offering: OfferingDefinition): Set<string> {
  * Returns one message per problem; an empty list means the scopes are acceptable.
  */
 export function findScopeProblems(
-  offering: OfferingDefinition,
+  offering: OfferingFields,
   scopes: readonly string[],
 ): string[] {
   const problems: string[] = [];

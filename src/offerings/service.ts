@@ -8,11 +8,10 @@ import { pageByKey } from '../lib/pagination';
 import { iso } from '../lib/shapes';
 import { issuesToDetails, validationError } from '../lib/validate';
 import { catalog, findCatalogOffering } from './catalog';
-import { offeringDefinition, type OfferingDefinition } from './schema';
+import { offeringDefinition, type OfferingDefinition } from './definition';
+import { offeringRows } from './schema';
 import type { createOfferingBody, listOfferingsQuery, updateOfferingBody } from './shapes';
-import { offeringRows } from './table';
-import { normalizePublicUrl } from './resolve-urls';
-import { PUBLIC_URL_PLACEHOLDER } from './template';
+import { PUBLIC_URL_PLACEHOLDER, normalizePublicUrl } from './template';
 
 export interface Offering {
   definition: OfferingDefinition;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listQuery } from '../lib/pagination';
 import { timestamp } from '../lib/shapes';
-import { OFFERING_ID_PATTERN, offeringFields } from './schema';
+import { OFFERING_ID_PATTERN, offeringFields } from './fields';
 
 export const offeringIdParam = z.strictObject({
   id: z.string().regex(OFFERING_ID_PATTERN, "must be an id starting with 'off_'"),

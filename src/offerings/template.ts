@@ -1,3 +1,4 @@
+import { parseSafeUrl } from '../lib/url';
 import { OfferingError } from './errors';
 
 /** `{public_url}` is filled from the deployment's PUBLIC_URL, never from a user. */
@@ -22,6 +23,19 @@ export function templateSyntaxProblem(template: string): string | null {
     return `may use {${PUBLIC_URL_PLACEHOLDER}} only at its start, followed by a path`;
   }
   return null;
+}
+
+/**
+ * PUBLIC_URL as a template value: an https (or loopback http) origin, optionally with a path
+ * prefix, no query or fragment, no trailing slash.
+ */
+export function normalizePublicUrl(publicUrl: string): string {
+  const result = parseSafeUrl(publicUrl, { allowHttpLoopback: true });
+  if (!result.ok || result.url.search !== '') {
+    const reason = result.ok ? 'must not have a query' : result.message;
+    throw new OfferingError('invalid_public_url', `PUBLIC_URL ${reason}`, PUBLIC_URL_PLACEHOLDER);
+  }
+  return `${result.url.origin}${result.url.pathname}`.replace(/\/+$/, '');
 }
 
 /**

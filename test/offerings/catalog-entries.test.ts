@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogSources } from '../../src/offerings/catalog/sources';
-import { offeringDefinition } from '../../src/offerings/schema';
+import { offeringDefinition } from '../../src/offerings/definition';
 
 // Imports the raw entries only, so one bad entry fails its own test instead of the catalog module.
 describe('catalog entries', () => {

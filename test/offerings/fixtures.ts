@@ -1,7 +1,7 @@
-import { buildAuthorizationUrl } from '../../src/offerings/authorization-url';
 import { findCatalogOffering } from '../../src/offerings/catalog';
+import { type OfferingDefinition, type OfferingDefinitionInput, offeringDefinition } from '../../src/offerings/definition';
 import { OfferingError } from '../../src/offerings/errors';
-import { type OfferingDefinition, type OfferingDefinitionInput, offeringDefinition } from '../../src/offerings/schema';
+import { buildAuthorizationUrl } from '../../src/provider/authorization-url';
 
 /** A catalog offering that must exist. */
 export function catalogOffering(id: string): OfferingDefinition {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OfferingError } from '../../src/offerings/errors';
 import { inputValueProblem, resolveInputValues } from '../../src/offerings/inputs';
-import { resolveOfferingUrls } from '../../src/offerings/resolve-urls';
 import { fillTemplate, listPlaceholders, templateSyntaxProblem } from '../../src/offerings/template';
-import { customOffering } from './fixtures';
 
 const hostLabel = { label: 'Subdomain', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' };
 
@@ -61,30 +59,5 @@ describe('input values', () => {
     expect(resolveInputValues({ inputs: [...offering.inputs] }, { shop: 'acme' })).toEqual({ tenant: 'common', shop: 'acme' });
     expect(() => resolveInputValues({ inputs: [...offering.inputs] }, { shop: 'acme', tenat: 'x' })).toThrow('"tenat" is not an input of this offering');
     expect(() => resolveInputValues({ inputs: [...offering.inputs] }, {})).toThrow('Shop is required');
-  });
-});
-
-describe('resolveOfferingUrls', () => {
-  const offering = customOffering({
-    inputs: [{ key: 'subdomain', label: 'Subdomain', pattern: '^[a-z0-9-]+$', source: 'end_user', example: 'acme' }],
-    authorization_url: 'https://{subdomain}.example.com/oauth/authorize?tenant={subdomain}',
-    token_url: 'https://{subdomain}.example.com/oauth/token',
-  });
-
-  it('fills every URL from validated inputs', () => {
-    expect(resolveOfferingUrls(offering, { inputs: { subdomain: 'acme' } })).toEqual({
-      authorizationUrl: 'https://acme.example.com/oauth/authorize?tenant=acme',
-      tokenUrl: 'https://acme.example.com/oauth/token',
-    });
-  });
-
-  it('throws a typed error naming the input', () => {
-    try {
-      resolveOfferingUrls(offering, { inputs: { subdomain: 'evil.com/x?' } });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(OfferingError);
-      expect(error).toMatchObject({ code: 'invalid_input', field: 'subdomain' });
-    }
   });
 });

@@ -1,6 +1,6 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
-/** APIs reached with a key the end user pastes into the link page (Integry's API-key type). */
+/** APIs reached with a key the end user pastes into the link page's form (auth_mode api_key or basic). */
 export const apiKeyOfferings: OfferingDefinitionInput[] = [
   {
     id: 'off_stripe',

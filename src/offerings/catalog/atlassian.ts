@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
 /**
  * Atlassian Cloud OAuth 2.0 (3LO): audience=api.atlassian.com is mandatory, prompt=consent

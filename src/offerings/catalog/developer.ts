@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
 /** GitHub's REST API refuses requests without a User-Agent. */
 const githubApiHeaders = {

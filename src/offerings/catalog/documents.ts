@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
 /** DocuSign eSignature: one offering per environment, like Salesforce. */
 function docusign(environment: { id: string; name: string; host: string }): OfferingDefinitionInput {

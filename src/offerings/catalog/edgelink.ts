@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
 /**
  * This deployment's own OAuth server, so a fresh install can connect to itself with no outside

@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
 const oidcScopes = ['openid', 'profile', 'email', 'offline_access'];
 

@@ -1,4 +1,4 @@
-import { type OfferingDefinition, offeringDefinition } from '../schema';
+import { type OfferingDefinition, offeringDefinition } from '../definition';
 import { catalogSources } from './sources';
 
 export { catalogSources };

@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
 export const productivityOfferings: OfferingDefinitionInput[] = [
   {

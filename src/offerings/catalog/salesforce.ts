@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
 /**
  * Salesforce: one offering per environment. The login host is an end-user input so orgs that

@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 
 /**
  * Slack OAuth v2. Scopes are comma-separated. Bot scopes go in `scope` and the bot token is

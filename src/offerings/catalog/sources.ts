@@ -1,4 +1,4 @@
-import type { OfferingDefinitionInput } from '../schema';
+import type { OfferingDefinitionInput } from '../definition';
 import { accountingOfferings } from './accounting';
 import { apiKeyOfferings } from './api-keys';
 import { atlassianOfferings } from './atlassian';
@@ -18,8 +18,8 @@ import { supportOfferings } from './support';
 
 /**
  * The built-in catalog as written, before defaults. PKCE is on unless the provider is known
- * to reject or mishandle it (as Nango's provider list records); endpoints, scopes and quirks
- * follow each provider's documentation linked in `docs_url`.
+ * to reject or mishandle it; endpoints, scopes and quirks follow each provider's
+ * documentation linked in `docs_url`.
  */
 export const catalogSources: readonly OfferingDefinitionInput[] = [
   edgelinkOffering,

@@ -1,7 +1,7 @@
-import { OfferingError } from './errors';
+import type { OfferingDefinition } from '../offerings/definition';
+import { OfferingError } from '../offerings/errors';
 import { type ProviderReply, parseReplyBody } from './provider-reply';
 import { type OfferingContext, resolveOfferingUrls } from './resolve-urls';
-import type { OfferingDefinition } from './schema';
 import { type AccountHints, readAccountHints } from './token-response';
 
 /** A request without a body: userinfo and credential checks. */

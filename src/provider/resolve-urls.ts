@@ -1,8 +1,8 @@
 import { parseSafeUrl } from '../lib/url';
-import { OfferingError } from './errors';
-import { resolveInputValues } from './inputs';
-import type { OfferingDefinition } from './schema';
-import { PUBLIC_URL_PLACEHOLDER, fillTemplate, listPlaceholders } from './template';
+import type { OfferingDefinition } from '../offerings/definition';
+import { OfferingError } from '../offerings/errors';
+import { resolveInputValues } from '../offerings/inputs';
+import { PUBLIC_URL_PLACEHOLDER, fillTemplate, listPlaceholders, normalizePublicUrl } from '../offerings/template';
 
 /** What a template needs besides the offering: input values and this deployment's origin. */
 export interface OfferingContext {
@@ -19,19 +19,6 @@ export interface ResolvedOfferingUrls {
   revocationUrl?: string;
   introspectionUrl?: string;
   verifyUrl?: string;
-}
-
-/**
- * PUBLIC_URL as a template value: an https (or loopback http) origin, optionally with a path
- * prefix, no query or fragment, no trailing slash.
- */
-export function normalizePublicUrl(publicUrl: string): string {
-  const result = parseSafeUrl(publicUrl, { allowHttpLoopback: true });
-  if (!result.ok || result.url.search !== '') {
-    const reason = result.ok ? 'must not have a query' : result.message;
-    throw new OfferingError('invalid_public_url', `PUBLIC_URL ${reason}`, PUBLIC_URL_PLACEHOLDER);
-  }
-  return `${result.url.origin}${result.url.pathname}`.replace(/\/+$/, '');
 }
 
 /** Fills one template and checks that the result is still a safe URL. */

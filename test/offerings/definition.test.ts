@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { offeringDefinition, offeringFields, checkOfferingDefinition } from '../../src/offerings/schema';
+import { offeringDefinition } from '../../src/offerings/definition';
+import { checkOfferingDefinition } from '../../src/offerings/definition-rules';
+import { offeringFields } from '../../src/offerings/fields';
 import { customOfferingInput } from './fixtures';
 
 function problems(overrides: Record<string, unknown>): string[] {

@@ -1,6 +1,6 @@
-import { OfferingError } from './errors';
+import type { OfferingDefinition } from '../offerings/definition';
+import { OfferingError } from '../offerings/errors';
 import { type OfferingContext, resolveOfferingUrls } from './resolve-urls';
-import type { OfferingDefinition } from './schema';
 
 export type TokenGrant =
   | { type: 'authorization_code'; code: string; redirectUri: string; codeVerifier?: string }

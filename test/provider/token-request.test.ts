@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { basicAuthorization, buildTokenRequest } from '../../src/offerings/token-request';
-import { customOffering } from './fixtures';
+import { basicAuthorization, buildTokenRequest } from '../../src/provider/token-request';
+import { customOffering } from '../offerings/fixtures';
 
 const redirectUri = 'https://edgelink.example.com/api/v1/oauth/callback';
 const client = { clientId: 'client-1', clientSecret: 'secret-1' };

@@ -1,6 +1,6 @@
-import { OfferingError } from './errors';
+import type { OfferingDefinition } from '../offerings/definition';
+import { OfferingError } from '../offerings/errors';
 import { type OfferingContext, resolveOfferingUrls } from './resolve-urls';
-import type { OfferingDefinition } from './schema';
 import type { ProviderRequest } from './userinfo';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOfferingUrls } from '../../src/offerings/resolve-urls';
 import { findScopeProblems } from '../../src/offerings/scopes';
-import { buildTokenRequest } from '../../src/offerings/token-request';
-import { authorize, catalogOffering, client, codeGrant, offeringErrorOf } from './fixtures';
+import { resolveOfferingUrls } from '../../src/provider/resolve-urls';
+import { buildTokenRequest } from '../../src/provider/token-request';
+import { authorize, catalogOffering, client, codeGrant, offeringErrorOf } from '../offerings/fixtures';
 
 describe('Edgelink self offering', () => {
   const self = catalogOffering('off_edgelink');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { OfferingError } from '../../src/offerings/errors';
-import { buildIntrospectionRequest, buildRevocationRequest } from '../../src/offerings/revocation-request';
-import { buildUserinfoRequest, resolveAccount } from '../../src/offerings/userinfo';
-import { buildVerifyRequest } from '../../src/offerings/verify-request';
-import { catalogOffering, customOffering, jsonReply } from './fixtures';
+import { buildIntrospectionRequest, buildRevocationRequest } from '../../src/provider/revocation-request';
+import { buildUserinfoRequest, resolveAccount } from '../../src/provider/userinfo';
+import { buildVerifyRequest } from '../../src/provider/verify-request';
+import { catalogOffering, customOffering, jsonReply } from '../offerings/fixtures';
 
 const client = { clientId: 'client-1', clientSecret: 'secret-1' };
 

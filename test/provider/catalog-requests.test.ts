@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildAuthorizationUrl } from '../../src/offerings/authorization-url';
 import { catalog } from '../../src/offerings/catalog';
-import type { OfferingDefinition } from '../../src/offerings/schema';
-import { buildTokenRequest } from '../../src/offerings/token-request';
-import { buildVerifyRequest } from '../../src/offerings/verify-request';
+import type { OfferingDefinition } from '../../src/offerings/definition';
+import { buildAuthorizationUrl } from '../../src/provider/authorization-url';
+import { buildTokenRequest } from '../../src/provider/token-request';
+import { buildVerifyRequest } from '../../src/provider/verify-request';
 
 /**
  * What each provider documents, written out here independently of the catalog data so that a

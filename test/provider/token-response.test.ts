@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTokenResponse } from '../../src/offerings/token-response';
-import { NOW, catalogOffering, customOffering, jsonReply } from './fixtures';
+import { parseTokenResponse } from '../../src/provider/token-response';
+import { NOW, catalogOffering, customOffering, jsonReply } from '../offerings/fixtures';
 
 const offering = customOffering();
 const secretToken = 'at-SECRET-0123456789';

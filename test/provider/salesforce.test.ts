@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOfferingUrls } from '../../src/offerings/resolve-urls';
 import { findScopeProblems } from '../../src/offerings/scopes';
-import { buildTokenRequest } from '../../src/offerings/token-request';
-import { parseTokenResponse } from '../../src/offerings/token-response';
-import { NOW, authorize, catalogOffering, client, codeGrant, jsonReply, offeringErrorOf } from './fixtures';
+import { resolveOfferingUrls } from '../../src/provider/resolve-urls';
+import { buildTokenRequest } from '../../src/provider/token-request';
+import { parseTokenResponse } from '../../src/provider/token-response';
+import { NOW, authorize, catalogOffering, client, codeGrant, jsonReply, offeringErrorOf } from '../offerings/fixtures';
 
 describe('Salesforce', () => {
   const production = catalogOffering('off_salesforce');

@@ -1,9 +1,17 @@
 import { randomToken } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
-import { parseReplyBody, readOAuthError } from '../offerings/provider-reply';
-import type { OfferingDefinition } from '../offerings/schema';
-import { buildTokenRequest, type ClientCredentials } from '../offerings/token-request';
-import type { Verification } from './schema';
+import type { OfferingDefinition } from '../offerings/definition';
+import { parseReplyBody, readOAuthError } from './provider-reply';
+import { buildTokenRequest, type ClientCredentials } from './token-request';
+
+/** What the token endpoint said about a client; integrations store it as their verification. */
+export interface ClientVerification {
+  result: 'verified' | 'invalid_credentials' | 'inconclusive' | 'unreachable';
+  message: string;
+  provider_error?: string;
+  checked_at: string;
+  pending_first_connection: boolean;
+}
 
 export interface VerifyTarget {
   offering: OfferingDefinition;
@@ -13,7 +21,7 @@ export interface VerifyTarget {
   publicUrl: string;
 }
 
-type Finding = Omit<Verification, 'checked_at'>;
+type Finding = Omit<ClientVerification, 'checked_at'>;
 
 /**
  * Asks the provider's token endpoint to redeem a code that cannot exist. A provider checks the
@@ -21,7 +29,7 @@ type Finding = Omit<Verification, 'checked_at'>;
  * `invalid_client` (or a 401) disproves them. Anything else cannot tell, and the first
  * successful connection will decide.
  */
-export async function verifyClientCredentials(target: VerifyTarget, now = Date.now()): Promise<Verification> {
+export async function verifyClientCredentials(target: VerifyTarget, now = Date.now()): Promise<ClientVerification> {
   const request = buildTokenRequest(
     target.offering,
     {

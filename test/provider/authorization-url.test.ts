@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildAuthorizationUrl, reservedParamsFor } from '../../src/offerings/authorization-url';
 import { OfferingError } from '../../src/offerings/errors';
-import { catalogOffering, customOffering } from './fixtures';
+import { buildAuthorizationUrl, reservedParamsFor } from '../../src/provider/authorization-url';
+import { catalogOffering, customOffering } from '../offerings/fixtures';
 
 const base = {
   clientId: 'client 1+2',

@@ -1,6 +1,6 @@
+import type { OfferingDefinition } from '../offerings/definition';
 import { readPath, readString } from './json-path';
 import { type ProviderReply, parseReplyBody, readOAuthError } from './provider-reply';
-import type { OfferingDefinition } from './schema';
 
 /** Account details found in the token reply; the userinfo reply, when there is one, wins. */
 export interface AccountHints {

@@ -1,6 +1,7 @@
-import { OfferingError } from './errors';
+import type { OfferingDefinition } from '../offerings/definition';
+import { reservedAuthorizationParams } from '../offerings/definition-rules';
+import { OfferingError } from '../offerings/errors';
 import { type OfferingContext, resolveOfferingUrls } from './resolve-urls';
-import { type OfferingDefinition, reservedAuthorizationParams } from './schema';
 
 export interface AuthorizationRequest extends OfferingContext {
   clientId: string;

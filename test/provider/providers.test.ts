@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOfferingUrls } from '../../src/offerings/resolve-urls';
 import { findScopeProblems } from '../../src/offerings/scopes';
-import { buildTokenRequest } from '../../src/offerings/token-request';
-import { parseTokenResponse } from '../../src/offerings/token-response';
-import { buildUserinfoRequest, resolveAccount } from '../../src/offerings/userinfo';
-import { NOW, authorize, catalogOffering, client, codeGrant, jsonReply, offeringErrorOf } from './fixtures';
+import { resolveOfferingUrls } from '../../src/provider/resolve-urls';
+import { buildTokenRequest } from '../../src/provider/token-request';
+import { parseTokenResponse } from '../../src/provider/token-response';
+import { buildUserinfoRequest, resolveAccount } from '../../src/provider/userinfo';
+import { NOW, authorize, catalogOffering, client, codeGrant, jsonReply, offeringErrorOf } from '../offerings/fixtures';
 
 describe('Google', () => {
   it('asks for offline access with forced consent and the OpenID scopes', () => {
