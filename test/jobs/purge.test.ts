@@ -1,7 +1,9 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client';
-import { EVENT_RETENTION_MS, USED_STATE_RETENTION_MS, purgeExpiredRows } from '../../src/jobs/purge';
+import { USED_STATE_RETENTION_MS } from '../../src/connect/purge';
+import { purgeExpiredRows } from '../../src/jobs/purge';
+import { EVENT_RETENTION_MS } from '../../src/webhooks/purge';
 import { newTenant } from '../helpers/api';
 
 const NOW = Date.now();
