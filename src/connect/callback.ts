@@ -1,9 +1,7 @@
 import type { AppDeps } from '../deps';
 import { and, eq } from 'drizzle-orm';
 import { saveConnectionFromGrant } from '../connections/service';
-import type { Db } from '../db/client';
-import { decryptClientSecret, findIntegration, isConnectable, callbackUrl } from '../integrations/service';
-import { integrations } from '../integrations/schema';
+import { decryptClientSecret, findIntegration, isConnectable, callbackUrl, markVerifiedByConnection } from '../integrations/service';
 import { sha256Hex, timingSafeEqual } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
 import { consumeLinkUse, linkStatus, releaseLinkUse } from '../links/service';
@@ -143,7 +141,7 @@ export async function completeOAuthCallback(
   // The use was counted first so a used-up link stores nothing; if saving fails, give it back.
   const { connection, created } = await saveConnectionFromGrant(deps, {
     orgId: flow.orgId,
-    integrationId: integration.id,
+    integration,
     linkId: link.id,
     endUser: flow.endUser,
     // Without an account id from the provider, one connection per end user and integration.
@@ -162,21 +160,4 @@ export async function completeOAuthCallback(
 
 function pick(all: Record<string, string>, keys: readonly string[]): Record<string, string> {
   return Object.fromEntries(keys.filter((k) => all[k] !== undefined).map((k) => [k, all[k]!]));
-}
-
-/** A provider that could not be asked at creation is verified by its first successful connection. */
-async function markVerifiedByConnection(db: Db, integrationId: string, now: number) {
-  await db
-    .update(integrations)
-    .set({
-      status: 'configured',
-      verification: {
-        result: 'verified',
-        message: 'Verified by the first successful connection.',
-        checked_at: new Date(now).toISOString(),
-        pending_first_connection: false,
-      },
-      updatedAt: now,
-    })
-    .where(and(eq(integrations.id, integrationId), eq(integrations.status, 'draft')));
 }

@@ -182,7 +182,7 @@ async function connectWithCredentials(c: Context<AppEnv>, token: string, ready: 
   try {
     saved = await saveConnectionFromCredentials(deps, {
       orgId: link.orgId,
-      integrationId: integration.id,
+      integration,
       linkId: link.id,
       endUser: { id: link.endUserId, email: link.endUserEmail, name: link.endUserName },
       account: { id: accountIdFor(offering, credentials, storedInputs, check.account), email: check.account.email, name: check.account.name },
