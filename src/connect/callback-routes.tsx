@@ -70,9 +70,7 @@ export const callbackRoutes = new Hono<AppEnv>().get(
   deleteCookie(c, cookieName, { path: '/', secure });
 
   if (outcome.ok) {
-    if (outcome.redirectUrl) {
-      return c.redirect(await buildResultRedirect(deps, outcome.orgId, outcome.redirectUrl, { status: 'connected', connectionId: outcome.connectionId }), 302);
-    }
+    if (outcome.redirectTo) return c.redirect(outcome.redirectTo, 302);
     return c.html(
       <Notice
         title="Connected"

@@ -6,25 +6,22 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
-import { startOAuthFlow } from '../connect/start';
-import { buildResultRedirect } from '../connect/redirect';
-import { bindingCookieAttributes, bindingCookieName } from '../connect/state';
-import { saveConnectionFromCredentials } from '../connections/service';
 import type { AppEnv } from '../env';
 import { ApiError } from '../lib/errors';
 import { idSchema } from '../lib/ids';
 import { logError } from '../lib/request-log';
+import { LINK_TOKEN_PATTERN, linkStatus } from '../links/service';
 import { OfferingError } from '../offerings/errors';
-import { resolveInputValues } from '../offerings/inputs';
-import type { OfferingDefinition } from '../offerings/schema';
 import { allowFormTargets, pageHeaders } from '../views/headers';
 import { Notice } from '../views/notice';
-import { connectFields, ConnectFormPage, type ConnectFormProps } from './connect-form';
-import { accountIdFor, checkEndUserCredentials } from './credentials';
+import { ConnectFormPage, type ConnectFormProps } from './connect-form';
+import { submitCredentialsForm } from './credentials-form';
+import { endUserInputKeys, pickFields } from './form-fields';
 import { authorizationFormTarget, redirectFormTarget } from './form-targets';
-import { connectModeOf, InactiveLinkPage, LinkPage, NothingToConnectPage, UnknownLinkPage } from './page';
-import { isOffered, loadConnectTarget, loadLinkPage, type IntegrationRow } from './page-data';
-import { consumeLinkUse, LINK_TOKEN_PATTERN, linkStatus, releaseLinkUse, type LinkRow } from './service';
+import { connectModeOf, InactiveLinkPage, LinkPage, NothingToConnectPage, UnknownLinkPage } from './link-page';
+import { isOffered, loadConnectTarget, loadLinkPage, type ConnectableTarget } from './link-page-data';
+import { startOAuthFlow } from './start';
+import { bindingCookieAttributes, bindingCookieName } from './state';
 
 /** Forms here carry a few short fields; anything bigger is not ours. */
 const MAX_FORM_BYTES = 16 * 1024;
@@ -72,29 +69,8 @@ const formBody = validator('form', (value, c) => {
     : c.html(<Notice tone="error" title="This form could not be read" message="Go back, check the fields and send it again." />, 400);
 });
 
-function endUserInputKeys(offering: OfferingDefinition): string[] {
-  return offering.inputs.filter((i) => i.source === 'end_user').map((i) => i.key);
-}
-
-/** Only the keys the offering takes from the end user: an integration's own inputs (Okta domain) are never overridable. */
-function pick(form: Readonly<Record<string, string>>, keys: readonly string[], trim = true): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of keys) {
-    const value = form[key];
-    if (value !== undefined) out[key] = trim ? value.trim() : value;
-  }
-  return out;
-}
-
-interface Ready {
-  link: LinkRow;
-  orgName: string;
-  integration: IntegrationRow;
-  offering: OfferingDefinition;
-}
-
 /** The link must be active and offer this integration; otherwise the page that says why. */
-async function connectTargetOrPage(c: Context<AppEnv>, token: string, integrationId: string): Promise<Ready | Response> {
+async function connectTargetOrPage(c: Context<AppEnv>, token: string, integrationId: string): Promise<ConnectableTarget | Response> {
   const target = await loadConnectTarget(c.var.deps.db, token, integrationId);
   if (!target) return c.html(<UnknownLinkPage />, 404);
   const status = linkStatus(target.link, Date.now());
@@ -115,7 +91,7 @@ async function connectTargetOrPage(c: Context<AppEnv>, token: string, integratio
   return { link: target.link, orgName: target.orgName, integration, offering };
 }
 
-function showForm(c: Context<AppEnv>, token: string, ready: Ready, extra: Pick<ConnectFormProps, 'error' | 'values'>, status: 200 | 400 | 502) {
+function showForm(c: Context<AppEnv>, token: string, ready: ConnectableTarget, extra: Pick<ConnectFormProps, 'error' | 'values'>, status: 200 | 400 | 502) {
   const { offering, integration, link } = ready;
   const target =
     offering.auth_mode === 'oauth2'
@@ -129,7 +105,7 @@ function showForm(c: Context<AppEnv>, token: string, ready: Ready, extra: Pick<C
 }
 
 /** Writes the flow to KV, binds it to this browser by cookie, and sends the browser to the provider. */
-async function startFlow(c: Context<AppEnv>, token: string, ready: Ready, endUserInputs: Record<string, string>) {
+async function startFlow(c: Context<AppEnv>, token: string, ready: ConnectableTarget, endUserInputs: Record<string, string>) {
   const { link, integration, offering } = ready;
   try {
     const { redirectUrl, binding } = await startOAuthFlow(
@@ -151,63 +127,22 @@ async function startFlow(c: Context<AppEnv>, token: string, ready: Ready, endUse
   }
 }
 
-/** Checks the credentials with the provider, counts a use of the link, and stores them encrypted. */
-async function connectWithCredentials(c: Context<AppEnv>, token: string, ready: Ready, form: Record<string, string>) {
-  const { link, integration, offering } = ready;
-  const endUserInputs = pick(form, endUserInputKeys(offering));
-  // Secret values are never shown again, so only non-secret ones are echoed into the form.
-  const echo = pick(form, [...endUserInputKeys(offering), ...offering.credentials.filter((f) => !f.secret).map((f) => f.key)]);
-  const credentials = pick(form, offering.credentials.map((f) => f.key));
-  const missing = connectFields(offering).find((f) => f.required && !form[f.key]?.trim());
-  if (missing) return showForm(c, token, ready, { error: { message: `${missing.label} is required.`, field: missing.key }, values: echo }, 400);
-
-  let inputs: Record<string, string>;
-  try {
-    inputs = resolveInputValues(offering, { ...integration.inputs, ...endUserInputs });
-  } catch (err) {
-    if (!(err instanceof OfferingError)) throw err;
-    return showForm(c, token, ready, { error: { message: err.message, field: err.field }, values: echo }, 400);
+/** The credentials form's answer: the form again with what to fix, or the connection's outcome. */
+async function connectWithCredentials(c: Context<AppEnv>, token: string, ready: ConnectableTarget, form: Record<string, string>) {
+  const { link, integration } = ready;
+  const result = await submitCredentialsForm(c.var.deps, ready, form);
+  if (!result.ok) {
+    if (result.reason === 'link_used_up') return c.html(<InactiveLinkPage status="used_up" orgName={ready.orgName} />, 410);
+    return showForm(c, token, ready, { error: result.error, values: result.values }, result.status);
   }
-  const check = await checkEndUserCredentials(offering, credentials, { inputs, publicUrl: c.env.PUBLIC_URL });
-  if (!check.ok) {
-    return showForm(c, token, ready, { error: { message: check.message, field: check.field }, values: echo }, check.kind === 'unreachable' ? 502 : 400);
-  }
-
-  if (!(await consumeLinkUse(c.var.deps.db, link.id))) {
-    return c.html(<InactiveLinkPage status="used_up" orgName={ready.orgName} />, 410);
-  }
-  const { deps } = c.var;
-  const storedInputs = pick(inputs, endUserInputKeys(offering), false);
-  let saved;
-  try {
-    saved = await saveConnectionFromCredentials(deps, {
-      orgId: link.orgId,
-      integration,
-      linkId: link.id,
-      endUser: { id: link.endUserId, email: link.endUserEmail, name: link.endUserName },
-      account: { id: accountIdFor(offering, credentials, storedInputs, check.account), email: check.account.email, name: check.account.name },
-      credentials,
-      inputs: storedInputs,
-    });
-  } catch (err) {
-    await releaseLinkUse(c.var.deps.db, link.id);
-    throw err;
-  }
-
-  if (link.redirectUrl) {
-    const to = await buildResultRedirect(deps, link.orgId, link.redirectUrl, {
-      status: 'connected',
-      connectionId: saved.connection.id,
-    });
-    return c.redirect(to, 303);
-  }
+  if (result.redirectTo) return c.redirect(result.redirectTo, 303);
   const moreLeft = link.maxUses === null || link.uses + 1 < link.maxUses;
   return c.html(
     <Notice
       tone="success"
       context={ready.orgName}
       title={`${integration.name} is connected`}
-      message={`${saved.created ? 'Your account is now connected.' : 'Your connection has been updated.'} You can close this page.`}
+      message={`${result.created ? 'Your account is now connected.' : 'Your connection has been updated.'} You can close this page.`}
       action={moreLeft ? { href: `/link/${token}`, label: 'Back to your services' } : undefined}
     />,
     200,
@@ -257,7 +192,7 @@ export const linkPageRoutes = new Hono<AppEnv>()
     const form = c.req.valid('form');
     if (ready.offering.auth_mode === 'oauth2') {
       // A blank optional field means "use the default" (Salesforce's login host).
-      const given = Object.entries(pick(form, endUserInputKeys(ready.offering))).filter(([, value]) => value !== '');
+      const given = Object.entries(pickFields(form, endUserInputKeys(ready.offering))).filter(([, value]) => value !== '');
       return startFlow(c, token, ready, Object.fromEntries(given));
     }
     return connectWithCredentials(c, token, ready, form);
