@@ -36,7 +36,7 @@ const api = new Hono<AppEnv>()
       },
     }),
   )
-  .route('/oauth', callbackRoutes) // public: providers send end users here, with no credentials
+  .route('/oauth/callback', callbackRoutes) // public: providers send end users here, with no credentials
   .route('/connections', connectionRoutes) // before authenticate: its token route authenticates in the same query as its lookup
   .use(authenticate)
   .route('/api_keys', apiKeyRoutes)
@@ -65,7 +65,7 @@ export const app = new Hono<AppEnv>()
   .route('/login', loginRoutes)
   .route('/logout', logoutRoutes)
   .route('/.well-known', wellKnownRoutes)
-  .route('/oauth', authorizeRoutes)
+  .route('/oauth/authorize', authorizeRoutes)
   .route('/oauth', oauthServerRoutes);
 
 let openApiJson: string | undefined;

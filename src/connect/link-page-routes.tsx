@@ -1,19 +1,14 @@
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
-import { csrf } from 'hono/csrf';
-import { createMiddleware } from 'hono/factory';
-import { HTTPException } from 'hono/http-exception';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
-import { ApiError } from '../lib/errors';
 import { idSchema } from '../lib/ids';
-import { logError } from '../lib/request-log';
 import { LINK_TOKEN_PATTERN, linkStatus } from '../links/service';
 import { OfferingError } from '../offerings/errors';
-import { allowFormTargets, pageHeaders } from '../views/headers';
+import { allowFormTargets } from '../views/headers';
 import { Notice } from '../views/notice';
+import { pageApp } from '../views/page-app';
 import { ConnectFormPage, type ConnectFormProps } from './connect-form';
 import { submitCredentialsForm } from './credentials-form';
 import { endUserInputKeys, pickFields } from './form-fields';
@@ -22,32 +17,6 @@ import { connectModeOf, InactiveLinkPage, LinkPage, NothingToConnectPage, Unknow
 import { isOffered, loadConnectTarget, loadLinkPage, type ConnectableTarget } from './link-page-data';
 import { startOAuthFlow } from './start';
 import { bindingCookieAttributes, bindingCookieName } from './state';
-
-/** Forms here carry a few short fields; anything bigger is not ours. */
-const MAX_FORM_BYTES = 16 * 1024;
-
-const publicOrigin = (publicUrl: string) => new URL(publicUrl).origin;
-
-// The token in the path is the capability, but a cross-site page could still post a victim's
-// browser into starting a flow. Browsers say where a post came from: Sec-Fetch-Site, or else
-// Origin (which is "null" on our own posts under Referrer-Policy: no-referrer, hence both).
-const sameOriginPost = csrf({
-  origin: (origin, c) => origin === publicOrigin(c.env.PUBLIC_URL),
-  secFetchSite: 'same-origin',
-});
-
-const refuseCrossSitePosts = createMiddleware<AppEnv>(async (c, next) => {
-  try {
-    await sameOriginPost(c, async () => {});
-  } catch (err) {
-    if (!(err instanceof HTTPException) || err.status !== 403) throw err;
-    return c.html(
-      <Notice tone="error" title="This request was refused" message="The form was sent from another site. Open your connect link again and use its buttons." />,
-      403,
-    );
-  }
-  await next();
-});
 
 const linkParams = validator('param', (value, c) => {
   const parsed = z.object({ token: z.string().regex(LINK_TOKEN_PATTERN) }).safeParse(value);
@@ -149,16 +118,12 @@ async function connectWithCredentials(c: Context<AppEnv>, token: string, ready: 
   );
 }
 
-/** The public pages of a link: `/link/{token}` and its connect steps. HTML, never JSON. */
-export const linkPageRoutes = new Hono<AppEnv>()
-  .use(pageHeaders)
-  .use(refuseCrossSitePosts)
-  .use(
-    bodyLimit({
-      maxSize: MAX_FORM_BYTES,
-      onError: (c) => c.html(<Notice tone="error" title="This form is too large" message="Go back and send it again." />, 413),
-    }),
-  )
+/**
+ * The public pages of a link: `/link/{token}` and its connect steps. The token in the path is
+ * the capability, but a cross-site page could still post a victim's browser into starting a
+ * flow; the page layer refuses such posts.
+ */
+export const linkPageRoutes = pageApp({ crossSiteRefusal: { message: 'Open your connect link again and use its buttons.' } })
   .get('/:token', linkParams, async (c) => {
     const { token } = c.req.valid('param');
     const data = await loadLinkPage(c.var.deps.db, token);
@@ -198,17 +163,3 @@ export const linkPageRoutes = new Hono<AppEnv>()
     return connectWithCredentials(c, token, ready, form);
   });
 
-linkPageRoutes.onError((err, c) => {
-  const requestId = c.var.requestId ?? 'unknown';
-  if (err instanceof ApiError && err.status < 500) {
-    return c.html(<Notice tone="error" title="This did not work" message={err.message} />, err.status);
-  }
-  if (err instanceof HTTPException && err.status < 500) {
-    return c.html(<Notice tone="error" title="This request could not be read" message="Go back and try again." />, err.status);
-  }
-  logError(requestId, err, 'link page error');
-  return c.html(
-    <Notice tone="error" title="Something went wrong on our side" message={`Please try again in a moment. If it keeps happening, quote request id ${requestId}.`} />,
-    500,
-  );
-});
