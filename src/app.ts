@@ -7,7 +7,8 @@ import { adminApplicationRoutes, applicationRoutes } from './applications/routes
 import { authenticate } from './auth/middleware';
 import { buildDeps } from './deps';
 import type { AppEnv } from './env';
-import { callbackRoutes } from './connect/routes';
+import { callbackRoutes } from './connect/callback-routes';
+import { linkPageRoutes } from './connect/link-page-routes';
 import { ApiError, errorBody } from './lib/errors';
 import { allowedMethods } from './lib/method-not-allowed';
 import { buildOpenApiDocument } from './lib/openapi';
@@ -15,7 +16,6 @@ import { logError, requestLog } from './lib/request-log';
 import { adminOrganizationRoutes } from './organizations/admin-routes';
 import { adminOfferingRoutes, offeringRoutes } from './offerings/routes';
 import { integrationRoutes } from './integrations/routes';
-import { linkPageRoutes } from './links/page-routes';
 import { linkRoutes } from './links/routes';
 import { loginRoutes, logoutRoutes } from './users/page-routes';
 import { connectionRoutes } from './connections/routes';
@@ -36,7 +36,7 @@ const api = new Hono<AppEnv>()
       },
     }),
   )
-  .route('/oauth', callbackRoutes) // public: providers send end users here, with no credentials
+  .route('/oauth/callback', callbackRoutes) // public: providers send end users here, with no credentials
   .route('/connections', connectionRoutes) // before authenticate: its token route authenticates in the same query as its lookup
   .use(authenticate)
   .route('/api_keys', apiKeyRoutes)
@@ -65,7 +65,7 @@ export const app = new Hono<AppEnv>()
   .route('/login', loginRoutes)
   .route('/logout', logoutRoutes)
   .route('/.well-known', wellKnownRoutes)
-  .route('/oauth', authorizeRoutes)
+  .route('/oauth/authorize', authorizeRoutes)
   .route('/oauth', oauthServerRoutes);
 
 let openApiJson: string | undefined;

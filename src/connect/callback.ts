@@ -1,18 +1,14 @@
 import type { AppDeps } from '../deps';
-import { and, eq } from 'drizzle-orm';
-import { saveConnectionFromGrant } from '../connections/service';
-import type { Db } from '../db/client';
 import { decryptClientSecret, findIntegration, isConnectable, callbackUrl } from '../integrations/service';
-import { integrations } from '../integrations/schema';
 import { sha256Hex, timingSafeEqual } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
-import { consumeLinkUse, linkStatus, releaseLinkUse } from '../links/service';
-import { links } from '../links/schema';
+import { findLinkRow, linkStatus } from '../links/service';
 import { findOffering } from '../offerings/service';
 import { resolveOfferingUrls } from '../provider/resolve-urls';
 import { buildTokenRequest } from '../provider/token-request';
 import { parseTokenResponse } from '../provider/token-response';
 import { buildUserinfoRequest, resolveAccount } from '../provider/userinfo';
+import { finishConnection } from './finish-connection';
 import { usedStates } from './schema';
 import { flowState, stateKey, type FlowState } from './state';
 
@@ -40,7 +36,14 @@ export type CallbackFailure = {
 };
 
 export type CallbackOutcome =
-  | { ok: true; connectionId: string; created: boolean; orgId: string; redirectUrl: string | null; integrationName: string }
+  | {
+      ok: true;
+      connectionId: string;
+      created: boolean;
+      integrationName: string;
+      /** The link's redirect_url with the signed outcome; null when the link has none. */
+      redirectTo: string | null;
+    }
   | CallbackFailure;
 
 const fail = (status: CallbackFailure['status'], reason: string, title: string, message: string, extra: Partial<CallbackFailure> = {}): CallbackFailure => ({
@@ -82,7 +85,7 @@ export async function completeOAuthCallback(
   }
   deps.waitUntil(deps.kv.delete(stateKey(stateHash)));
 
-  const link = await deps.db.query.links.findFirst({ where: and(eq(links.id, flow.linkId), eq(links.orgId, flow.orgId)) });
+  const link = await findLinkRow(deps.db, flow.orgId, flow.linkId);
   const redirectUrl = link?.redirectUrl ?? null;
   const withFlow = { flow, redirectUrl };
 
@@ -136,47 +139,30 @@ export async function completeOAuthCallback(
     : null;
   const account = resolveAccount(definition, userinfo?.ok ? userinfo : null, tokens.account);
 
-  if (!(await consumeLinkUse(deps.db, link.id))) {
+  const finished = await finishConnection(
+    deps,
+    link,
+    integration,
+    {
+      kind: 'grant',
+      grant: {
+        endUser: flow.endUser,
+        // Without an account id from the provider, one connection per end user and integration.
+        account: { id: account.id ?? 'default', email: account.email, name: account.name },
+        metadata: { ...tokens.metadata, ...pick(query.all, definition.callback_metadata) },
+        inputs: flow.inputs,
+        scopes: tokens.scopes ?? integration.scopes,
+        tokens: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, tokenType: tokens.tokenType, expiresAt: tokens.expiresAt },
+      },
+    },
+    now,
+  );
+  if (!finished.ok) {
     return fail(410, 'link_used_up', 'This link has been used up', 'It could connect a limited number of accounts. Ask for a new link.', withFlow);
   }
-  const metadata = { ...tokens.metadata, ...pick(query.all, definition.callback_metadata) };
-  // The use was counted first so a used-up link stores nothing; if saving fails, give it back.
-  const { connection, created } = await saveConnectionFromGrant(deps, {
-    orgId: flow.orgId,
-    integrationId: integration.id,
-    linkId: link.id,
-    endUser: flow.endUser,
-    // Without an account id from the provider, one connection per end user and integration.
-    account: { id: account.id ?? 'default', email: account.email, name: account.name },
-    metadata,
-    inputs: flow.inputs,
-    scopes: tokens.scopes ?? integration.scopes,
-    tokens: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, tokenType: tokens.tokenType, expiresAt: tokens.expiresAt },
-  }).catch(async (err: unknown) => {
-    await releaseLinkUse(deps.db, link.id);
-    throw err;
-  });
-  if (integration.status === 'draft') deps.waitUntil(markVerifiedByConnection(deps.db, integration.id, now));
-  return { ok: true, connectionId: connection.id, created, orgId: flow.orgId, redirectUrl, integrationName: integration.name };
+  return { ok: true, connectionId: finished.connectionId, created: finished.created, integrationName: integration.name, redirectTo: finished.redirectTo };
 }
 
 function pick(all: Record<string, string>, keys: readonly string[]): Record<string, string> {
   return Object.fromEntries(keys.filter((k) => all[k] !== undefined).map((k) => [k, all[k]!]));
-}
-
-/** A provider that could not be asked at creation is verified by its first successful connection. */
-async function markVerifiedByConnection(db: Db, integrationId: string, now: number) {
-  await db
-    .update(integrations)
-    .set({
-      status: 'configured',
-      verification: {
-        result: 'verified',
-        message: 'Verified by the first successful connection.',
-        checked_at: new Date(now).toISOString(),
-        pending_first_connection: false,
-      },
-      updatedAt: now,
-    })
-    .where(and(eq(integrations.id, integrationId), eq(integrations.status, 'draft')));
 }

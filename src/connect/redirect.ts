@@ -1,7 +1,6 @@
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { decrypt, hmacSha256Hex, type Keyring } from '../lib/crypto';
-import { webhookEndpoints } from '../webhooks/schema';
+import type { AppDeps } from '../deps';
+import { hmacSha256Hex } from '../lib/crypto';
+import { findSigningSecret } from '../webhooks/endpoint';
 
 export interface RedirectResult {
   status: 'connected' | 'error';
@@ -14,18 +13,13 @@ export function redirectSigningPayload(timestamp: number, result: RedirectResult
   return [timestamp, result.connectionId ?? '', result.status, result.error ?? ''].join('.');
 }
 
-async function signingSecret(db: Db, keyring: Keyring, orgId: string): Promise<string | null> {
-  const row = await db.query.webhookEndpoints.findFirst({ where: eq(webhookEndpoints.orgId, orgId) });
-  return row ? decrypt(keyring, row.secretEnc, `webhook_endpoints/${orgId}/secret`) : null;
-}
-
 /**
  * The link's redirect_url with the outcome added. Signed with the organization's webhook
  * signing secret (HMAC-SHA256, hex) so the developer's page can trust `connection_id`; without
  * a configured webhook there is no secret and no `signature`.
  */
 export async function buildResultRedirect(
-  deps: { db: Db; keyring: Keyring },
+  deps: Pick<AppDeps, 'db' | 'keyring'>,
   orgId: string,
   redirectUrl: string,
   result: RedirectResult,
@@ -37,7 +31,7 @@ export async function buildResultRedirect(
   if (result.connectionId) url.searchParams.set('connection_id', result.connectionId);
   if (result.error) url.searchParams.set('error', result.error);
   url.searchParams.set('timestamp', String(timestamp));
-  const secret = await signingSecret(deps.db, deps.keyring, orgId);
+  const secret = await findSigningSecret(deps, orgId);
   if (secret) url.searchParams.set('signature', await hmacSha256Hex(secret, redirectSigningPayload(timestamp, result)));
   return url.toString();
 }

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import { and, eq, sql } from 'drizzle-orm';
 import { integrations } from '../integrations/schema';
+import type { IntegrationRow } from '../integrations/service';
 import { ApiError, notFound, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { validationError } from '../lib/validate';
@@ -13,8 +14,6 @@ import type { ConnectionRow } from './schema';
 import { connections } from './schema';
 import { sealAccessToken, sealCredentials, sealRefreshToken, type CredentialMode } from './sealed';
 import type { ConnectionObject, ImportConnectionBody } from './shapes';
-
-type IntegrationRow = typeof integrations.$inferSelect;
 
 export interface EndUser {
   id: string;
@@ -39,8 +38,10 @@ export interface GrantTokens {
 
 /** What the connect flow's callback has after a successful code exchange. */
 export interface GrantInput {
+  /** The organization the connection is for; it must own the integration. */
   orgId: string;
-  integrationId: string;
+  /** The integration row the caller already read (and found connectable). */
+  integration: IntegrationRow;
   linkId: string | null;
   endUser: EndUser;
   account: ProviderAccount;
@@ -53,8 +54,10 @@ export interface GrantInput {
 
 /** What the link page's form has for an API-key or basic offering, after verifying it. */
 export interface CredentialsInput {
+  /** The organization the connection is for; it must own the integration. */
   orgId: string;
-  integrationId: string;
+  /** The integration row the caller already read (and found connectable). */
+  integration: IntegrationRow;
   linkId: string | null;
   endUser: EndUser;
   account: ProviderAccount;
@@ -187,10 +190,15 @@ async function updateExisting(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'
   return row;
 }
 
+/** Another organization's integration is as unknown as a missing one. */
+function ownIntegration(orgId: string, integration: IntegrationRow): IntegrationRow {
+  if (integration.orgId !== orgId) throw notFound('integration', integration.id);
+  return integration;
+}
+
 /** The connect flow's callback, after a successful code exchange. */
 export async function saveConnectionFromGrant(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, input: GrantInput): Promise<SavedConnection> {
-  const integration = await findIntegrationOf(deps, input.orgId, input.integrationId);
-  if (!integration) throw notFound('integration', input.integrationId);
+  const integration = ownIntegration(input.orgId, input.integration);
   return upsertConnection(deps, {
     integration,
     linkId: input.linkId,
@@ -233,8 +241,7 @@ async function offeringOf(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, i
 
 /** The link page's form for API-key and basic offerings; the fields are stored like tokens. */
 export async function saveConnectionFromCredentials(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, input: CredentialsInput): Promise<SavedConnection> {
-  const integration = await findIntegrationOf(deps, input.orgId, input.integrationId);
-  if (!integration) throw notFound('integration', input.integrationId);
+  const integration = ownIntegration(input.orgId, input.integration);
   const offering = await offeringOf(deps, integration);
   if (offering.auth_mode === 'oauth2') throw new ApiError(409, 'wrong_auth_mode', `${offering.name} connects through OAuth, not with credentials.`);
   const problems = [

@@ -19,7 +19,7 @@ import { clientSecretAad } from './sealed';
 import { integrations, type Verification } from './schema';
 import type { CreateIntegrationBody, IntegrationObject, UpdateIntegrationBody } from './shapes';
 
-type IntegrationRow = typeof integrations.$inferSelect;
+export type IntegrationRow = typeof integrations.$inferSelect;
 
 /** The one URL every integration registers at its provider. */
 export function callbackUrl(publicUrl: string): string {
@@ -172,6 +172,26 @@ export async function findIntegration(db: Db, orgId: string, id: string): Promis
   const row = await db.query.integrations.findFirst({ where: and(eq(integrations.id, id), eq(integrations.orgId, orgId)) });
   if (!row) throw notFound('integration', id);
   return row;
+}
+
+/**
+ * An offering whose token endpoint could not tell a good client from a bad one is verified by
+ * its first successful connection. Conditional on `draft`, so a later change of settings wins.
+ */
+export async function markVerifiedByConnection(db: Db, integrationId: string, now = Date.now()): Promise<void> {
+  await db
+    .update(integrations)
+    .set({
+      status: 'configured',
+      verification: {
+        result: 'verified',
+        message: 'Verified by the first successful connection.',
+        checked_at: new Date(now).toISOString(),
+        pending_first_connection: false,
+      },
+      updatedAt: now,
+    })
+    .where(and(eq(integrations.id, integrationId), eq(integrations.status, 'draft')));
 }
 
 export async function decryptClientSecret(keyring: Keyring, row: IntegrationRow): Promise<string | null> {

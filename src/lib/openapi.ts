@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { findTargetHandler } from 'hono/utils/handler';
 import { z } from 'zod';
 import { DOC, type DocMeta, type RouteDoc } from './validate';
 
@@ -29,7 +30,8 @@ function collectOperations(app: Hono<any>): Operation[] {
   const byKey = new Map<string, Operation>();
   for (const r of app.routes) {
     if (r.method === 'ALL') continue;
-    const meta = (r.handler as { [DOC]?: DocMeta })[DOC];
+    // A sub-app with its own onError (the page layer) wraps each handler; look through it.
+    const meta = (findTargetHandler(r.handler) as { [DOC]?: DocMeta })[DOC];
     if (!meta) continue;
     const key = `${r.method} ${r.path}`;
     const op = byKey.get(key) ?? { method: r.method.toLowerCase(), path: r.path, inputs: [] };

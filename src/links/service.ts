@@ -124,8 +124,13 @@ export async function createLink(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicU
   return renderLink(row, token, deps.publicUrl, now);
 }
 
+/** The organization's link, or undefined (deleted, or never theirs). */
+export async function findLinkRow(db: Db, orgId: string, id: string): Promise<LinkRow | undefined> {
+  return db.query.links.findFirst({ where: and(eq(links.id, id), eq(links.orgId, orgId)) });
+}
+
 export async function findLink(db: Db, orgId: string, id: string): Promise<LinkRow> {
-  const row = await db.query.links.findFirst({ where: and(eq(links.id, id), eq(links.orgId, orgId)) });
+  const row = await findLinkRow(db, orgId, id);
   if (!row) throw notFound('link', id);
   return row;
 }

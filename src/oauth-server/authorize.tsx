@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { applications } from '../applications/schema';
 import { canUserAuthorize, findActiveApplicationByClientId } from '../applications/service';
@@ -7,8 +7,9 @@ import { randomToken, sha256Hex } from '../lib/crypto';
 import { newId } from '../lib/ids';
 import { roleMayWrite } from '../auth/caller';
 import { memberships, organizations } from '../organizations/schema';
-import { allowFormTargets, pageHeaders } from '../views/headers';
+import { allowFormTargets } from '../views/headers';
 import { Notice } from '../views/notice';
+import { pageApp } from '../views/page-app';
 import { signedInUser } from '../users/session';
 import { issuerOf } from './issuer';
 import { ConsentPage } from './consent-page';
@@ -42,9 +43,15 @@ async function orgNames(c: Context<AppEnv>, ids: string[]) {
   return rows;
 }
 
-export const authorizeRoutes = new Hono<AppEnv>()
-  .use(pageHeaders)
-  .get('/authorize', async (c) => {
+/**
+ * `GET|POST /oauth/authorize` (mounted there, so the page layer covers nothing else of
+ * `/oauth`): the consent page and its answer.
+ */
+export const authorizeRoutes = pageApp({
+  maxBodyBytes: MAX_FORM_BYTES,
+  crossSiteRefusal: { message: 'Go back to the application and start again.' },
+})
+  .get('/', async (c) => {
     const q = c.req.query();
     const app = q.client_id ? await findActiveApplicationByClientId(c.var.deps.db, q.client_id) : undefined;
     if (!app) return clientErrorPage(c, 'The application is unknown or has been deactivated.');
@@ -70,7 +77,8 @@ export const authorizeRoutes = new Hono<AppEnv>()
     const orgIds = app.visibility === 'public' ? memberOf : memberOf.filter((id) => id === app.orgId);
     if (orgIds.length === 0) return back('access_denied', 'You are not a member of any organization.');
 
-    const { id, csrf } = await savePending(c.var.deps.kv, {
+    // Binds the consent form to this one pending request: its token goes into the form only.
+    const { id, csrf: requestBinding } = await savePending(c.var.deps.kv, {
       applicationId: app.id,
       userId: user.id,
       redirectUri: q.redirect_uri,
@@ -92,20 +100,21 @@ export const authorizeRoutes = new Hono<AppEnv>()
         scopes={scopes}
         orgs={names.filter((o) => orgIds.includes(o.id))}
         requestId={id}
-        csrf={csrf}
+        csrf={requestBinding}
         userEmail={user.email}
       />,
       200,
     );
   })
-  .post('/authorize', async (c) => {
+  .post('/', async (c) => {
+    // Cross-site posts and oversized bodies never get here: the page layer answers them.
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
-    const bytes = type === 'application/x-www-form-urlencoded' ? await c.req.arrayBuffer() : null;
-    if (!bytes || bytes.byteLength > MAX_FORM_BYTES) return clientErrorPage(c, 'The consent form could not be read.');
-    const form = new URLSearchParams(new TextDecoder().decode(bytes));
+    if (type !== 'application/x-www-form-urlencoded') return clientErrorPage(c, 'The consent form could not be read.');
+    const form = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
     const user = await signedInUser(c);
+    // The form's `csrf_token` is the binding to its pending request, which is taken once.
     const pending = await takePending(c.var.deps.kv, form.get('request_id') ?? '', form.get('csrf_token') ?? '');
-    // A missing or wrong CSRF token, another user's request, or an expired one: nothing is granted.
+    // A missing or wrong binding, another user's request, or an expired one: nothing is granted.
     if (!pending || !user || pending.userId !== user.id) {
       return c.html(<Notice tone="error" title="This consent form has expired" message="Go back to the application and start again." />, 403);
     }

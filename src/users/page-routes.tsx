@@ -1,16 +1,10 @@
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
-import { createMiddleware } from 'hono/factory';
-import { HTTPException } from 'hono/http-exception';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
-import { isSafeMethod, requestSite } from '../auth/request-site';
 import type { AppEnv } from '../env';
-import { ApiError } from '../lib/errors';
-import { logError } from '../lib/request-log';
-import { pageHeaders } from '../views/headers';
 import { Notice } from '../views/notice';
+import { pageApp, type PageAppOptions } from '../views/page-app';
 import { DEFAULT_NEXT, safeNextPath } from './next-path';
 import { LoginPage, SetPasswordPage, SignedInPage } from './pages';
 import { completePasswordSetup, findPasswordSetup, SETUP_TOKEN_PATTERN } from './password-setup';
@@ -20,37 +14,18 @@ import { endSession, findSessionUser, sessionCookieAttributes, sessionCookieName
 import { passwordField } from './shapes';
 import { signIn } from './sign-in';
 
-/** Sign-in forms carry a few short fields; anything bigger is not ours. */
-const MAX_FORM_BYTES = 16 * 1024;
-
 /** One message for every failed sign-in, so it cannot tell which accounts exist. */
 export const SIGN_IN_FAILED = 'That email and password do not match an account. Check them and try again.';
 export const SIGN_IN_LIMITED = 'Too many failed sign-in attempts. Wait 15 minutes, then try again.';
 
 /**
- * A foreign page could post a victim's browser into our forms (signing them in as the
- * attacker, or out). Every write here must say it came from our own pages; SameSite=Lax on
- * the session cookie is the second layer.
+ * A foreign page could post a victim's browser into these forms (signing them in as the
+ * attacker, or out); the page layer refuses such posts. SameSite=Lax on the session cookie is
+ * the second layer.
  */
-const refuseCrossSitePosts = createMiddleware<AppEnv>(async (c, next) => {
-  if (!isSafeMethod(c.req.method) && requestSite(c) !== 'same-origin') {
-    return c.html(
-      <Notice
-        tone="error"
-        title="This request was refused"
-        message="The form was sent from another site. Open the sign-in page and try again."
-        action={{ href: '/login', label: 'Go to sign-in' }}
-      />,
-      403,
-    );
-  }
-  await next();
-});
-
-const formTooLarge = bodyLimit({
-  maxSize: MAX_FORM_BYTES,
-  onError: (c) => c.html(<Notice tone="error" title="This form is too large" message="Go back and send it again." />, 413),
-});
+const signInPages: PageAppOptions = {
+  crossSiteRefusal: { message: 'Open the sign-in page and try again.', action: { href: '/login', label: 'Go to sign-in' } },
+};
 
 const unreadableForm = (c: Context<AppEnv>) =>
   c.html(<Notice tone="error" title="This form could not be read" message="Go back, check the fields and send it again." />, 400);
@@ -83,24 +58,8 @@ const invalidSetupLink = (c: Context<AppEnv>) =>
     404,
   );
 
-/** Errors on these pages are pages too; never a JSON body, never a stack trace. */
-function pageError(err: Error, c: Context<AppEnv>) {
-  const requestId = c.var.requestId ?? 'unknown';
-  if ((err instanceof ApiError || err instanceof HTTPException) && err.status < 500) {
-    return c.html(<Notice tone="error" title="This request could not be handled" message="Go back and try again." />, err.status);
-  }
-  logError(requestId, err, 'sign-in page error');
-  return c.html(
-    <Notice tone="error" title="Something went wrong on our side" message={`Please try again in a moment. If it keeps happening, quote request id ${requestId}.`} />,
-    500,
-  );
-}
-
 /** `/login`, and `/login/set-password/{token}` for a new user's first password. HTML forms. */
-export const loginRoutes = new Hono<AppEnv>()
-  .use(pageHeaders)
-  .use(refuseCrossSitePosts)
-  .use(formTooLarge)
+export const loginRoutes = pageApp(signInPages)
   .get('/', async (c) => {
     const next = safeNextPath(c.req.query('next'), c.env.PUBLIC_URL);
     const token = sessionTokenOf(c);
@@ -157,17 +116,11 @@ export const loginRoutes = new Hono<AppEnv>()
     );
   });
 
-loginRoutes.onError(pageError);
-
 /** `POST /logout`: ends the session in D1 and clears the cookie. */
-export const logoutRoutes = new Hono<AppEnv>()
-  .use(pageHeaders)
-  .use(refuseCrossSitePosts)
+export const logoutRoutes = pageApp(signInPages)
   .post('/', async (c) => {
     const token = sessionTokenOf(c);
     if (token) await endSession(c.var.deps.db, token);
     setCookie(c, sessionCookieName(c.env.PUBLIC_URL), '', { ...sessionCookieAttributes(c.env.PUBLIC_URL), maxAge: 0 });
     return c.redirect(DEFAULT_NEXT, 303);
   });
-
-logoutRoutes.onError(pageError);

@@ -52,10 +52,10 @@ export async function pageContentSecurityPolicy(formTargets: readonly string[] =
 }
 
 /**
- * Security headers for HTML pages (link pages, connect forms, result pages). Referrer-Policy
+ * Security headers for every HTML page (set by the page layer, page-app.tsx). Referrer-Policy
  * no-referrer keeps the link token in our URLs away from providers; it also makes browsers send
  * `Origin: null` on our own form posts, which is why the CSRF check accepts `Sec-Fetch-Site:
- * same-origin` as well (see links/pages.tsx).
+ * same-origin` as well (see csrf.ts).
  */
 export const pageHeaders = createMiddleware(async (c, next) => {
   await next();

@@ -29,6 +29,15 @@ export async function findWebhookEndpoint(db: Db, orgId: string): Promise<Endpoi
   return db.query.webhookEndpoints.findFirst({ where: eq(webhookEndpoints.orgId, orgId) });
 }
 
+/**
+ * The organization's signing secret, or null without a configured endpoint. Besides webhook
+ * deliveries it signs the connect flow's redirect to a link's redirect_url.
+ */
+export async function findSigningSecret(deps: Pick<AppDeps, 'db' | 'keyring'>, orgId: string): Promise<string | null> {
+  const row = await findWebhookEndpoint(deps.db, orgId);
+  return row ? decryptWebhookSecret(deps.keyring, row) : null;
+}
+
 export async function getWebhook(deps: Pick<AppDeps, 'db' | 'keyring'>, orgId: string): Promise<WebhookObject> {
   const row = await findWebhookEndpoint(deps.db, orgId);
   if (!row) throw notFound('webhook endpoint; configure one with PUT /api/v1/webhook');

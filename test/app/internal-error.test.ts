@@ -1,6 +1,8 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call, expectError, newTenant } from '../helpers/api';
+
+afterEach(() => vi.restoreAllMocks());
 
 // Storage is per test file, so breaking the database here harms no other test.
 describe('unexpected failures', () => {
@@ -20,5 +22,22 @@ describe('unexpected failures', () => {
     const logged = errors.map((l) => JSON.parse(l));
     expect(logged).toEqual([expect.objectContaining({ level: 'error', request_id: error.request_id })]);
     expect(errors.join('\n')).not.toContain(apiKey);
+  });
+
+  it('answer an HTML page on the consent endpoint, with the request id and no internals', async () => {
+    await env.DB.exec('DROP TABLE applications');
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => errors.push(args.map(String).join(' ')));
+
+    const res = await call('/oauth/authorize?client_id=elk_app_unknown&response_type=code');
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.json).toBeUndefined();
+    const requestId = res.headers.get('x-request-id')!;
+    expect(res.text).toContain(requestId);
+    expect(res.text).not.toMatch(/applications|SQL|D1|sqlite|stack|\.tsx?\b/i);
+
+    const logged = errors.map((l) => JSON.parse(l));
+    expect(logged).toEqual([expect.objectContaining({ level: 'error', request_id: requestId })]);
   });
 });

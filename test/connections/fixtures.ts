@@ -1,4 +1,6 @@
 import { env } from 'cloudflare:test';
+import { createDb } from '../../src/db/client';
+import { findIntegration } from '../../src/integrations/service';
 import { testDeps } from '../helpers/deps';
 import { asOperator, call, newTenant } from '../helpers/api';
 import { oauthError, stubProvider, type SeenRequest } from '../helpers/outbound';
@@ -6,6 +8,9 @@ import { oauthError, stubProvider, type SeenRequest } from '../helpers/outbound'
 export const TOKEN_URL = 'https://auth.fake-provider.example/oauth/token';
 export const REVOKE_URL = 'https://auth.fake-provider.example/oauth/revoke';
 export const CLIENT_SECRET = 'fake-client-secret-never-shown';
+
+/** The integration's row, as the connect flow has it when it saves a connection. */
+export const integrationRow = (orgId: string, id: string) => findIntegration(createDb(env.DB), orgId, id);
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,16 +2,16 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { refreshDueConnections, saveConnectionFromCredentials, saveConnectionFromGrant } from '../../src/connections/service';
 import { call, expectError, newTenant } from '../helpers/api';
-import { connectionRow, countConnections, oauthTenant, testDeps, tokenReply } from './fixtures';
+import { connectionRow, countConnections, integrationRow, oauthTenant, testDeps, tokenReply } from './fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
 // Functions other features call (the connect flow's callback, the link page's form, the cron),
 // exercised with the test's own bindings; the API then shows what they stored.
 
-const grant = (t: { orgId: string; integrationId: string }, overrides: Partial<Parameters<typeof saveConnectionFromGrant>[1]> = {}) => ({
-  orgId: t.orgId,
-  integrationId: t.integrationId,
+const grant = async (t: { orgId: string; integrationId: string }, overrides: Partial<Parameters<typeof saveConnectionFromGrant>[1]> = {}, owner = t.orgId) => ({
+  orgId: owner,
+  integration: await integrationRow(t.orgId, t.integrationId),
   linkId: 'lnk_0000000000000000000001',
   endUser: { id: 'u-1', email: 'ada@example.com', name: 'Ada' },
   account: { id: 'acct-1', email: 'ada@acme.example', name: 'Ada L.' },
@@ -26,7 +26,7 @@ describe('saveConnectionFromGrant', () => {
   it('creates a connection and emits connection.created without tokens', async () => {
     const t = await oauthTenant();
     const deps = await testDeps();
-    const { connection, created } = await saveConnectionFromGrant(deps, grant(t));
+    const { connection, created } = await saveConnectionFromGrant(deps, await grant(t));
     expect(created).toBe(true);
     expect(connection).toMatchObject({
       link_id: 'lnk_0000000000000000000001',
@@ -52,12 +52,12 @@ describe('saveConnectionFromGrant', () => {
   it('reconnects the same account: one row, new tokens, old refresh token kept, errors cleared', async () => {
     const t = await oauthTenant();
     const deps = await testDeps();
-    const first = await saveConnectionFromGrant(deps, grant(t, { tokens: { accessToken: 'at-1', refreshToken: 'rt-1', tokenType: 'Bearer', expiresAt: Date.now() - 1000 } }));
+    const first = await saveConnectionFromGrant(deps, await grant(t, { tokens: { accessToken: 'at-1', refreshToken: 'rt-1', tokenType: 'Bearer', expiresAt: Date.now() - 1000 } }));
     t.provider.onRefresh = () => tokenReply({ error: 'invalid_grant' }, 400);
     expectError(await call(`/api/v1/connections/${first.connection.id}/token`, { token: t.apiKey }), 409, 'connection_needs_reauth');
     const versionBefore = (await connectionRow(first.connection.id))!.version as number;
 
-    const again = await saveConnectionFromGrant(deps, grant(t, {
+    const again = await saveConnectionFromGrant(deps, await grant(t, {
       linkId: 'lnk_0000000000000000000002',
       scopes: ['read', 'write'],
       tokens: { accessToken: 'at-2', tokenType: 'Bearer', expiresAt: Date.now() + 60_000 },
@@ -83,8 +83,8 @@ describe('saveConnectionFromGrant', () => {
   it('keeps different provider accounts of one end user apart', async () => {
     const t = await oauthTenant();
     const deps = await testDeps();
-    await saveConnectionFromGrant(deps, grant(t));
-    const second = await saveConnectionFromGrant(deps, grant(t, { account: { id: 'acct-2' } }));
+    await saveConnectionFromGrant(deps, await grant(t));
+    const second = await saveConnectionFromGrant(deps, await grant(t, { account: { id: 'acct-2' } }));
     expect(second.created).toBe(true);
     expect(await countConnections(t.orgId)).toBe(2);
   });
@@ -92,7 +92,7 @@ describe('saveConnectionFromGrant', () => {
   it("refuses another organization's integration", async () => {
     const t = await oauthTenant();
     const other = await newTenant('Other');
-    await expect(saveConnectionFromGrant(await testDeps(), grant({ orgId: other.orgId, integrationId: t.integrationId }))).rejects.toMatchObject({ status: 404 });
+    await expect(saveConnectionFromGrant(await testDeps(), await grant(t, {}, other.orgId))).rejects.toMatchObject({ status: 404 });
     expect(await countConnections(other.orgId)).toBe(0);
   });
 });
@@ -102,7 +102,7 @@ describe('saveConnectionFromCredentials', () => {
     const { apiKey, orgId } = await newTenant();
     const integration = await call('/api/v1/integrations', { method: 'POST', token: apiKey, body: { name: 'Stripe', offering_id: 'off_stripe' } });
     const deps = await testDeps();
-    const input = { orgId, integrationId: integration.json.id, linkId: null, endUser: { id: 'u-1' }, account: { id: 'acct_1' }, credentials: { api_key: 'sk_test_secret' } };
+    const input = { orgId, integration: await integrationRow(orgId, integration.json.id), linkId: null, endUser: { id: 'u-1' }, account: { id: 'acct_1' }, credentials: { api_key: 'sk_test_secret' } };
     const { connection, created } = await saveConnectionFromCredentials(deps, input);
     expect(created).toBe(true);
     expect((await connectionRow(connection.id))!.access_token_enc).not.toContain('sk_test_secret');

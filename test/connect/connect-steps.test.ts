@@ -4,7 +4,7 @@ import { stateKey } from '../../src/connect/state';
 import { decrypt, parseKeyring, sha256Hex } from '../../src/lib/crypto';
 import { BASE, call, newTenant } from '../helpers/api';
 import { oauthError, stubProvider } from '../helpers/outbound';
-import { browse, countRows, keyIntegration, newLink, postForm, salesforceIntegration } from './fixtures';
+import { browse, countRows, keyIntegration, newLink, postForm, salesforceIntegration } from '../links/fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 

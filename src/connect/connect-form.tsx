@@ -1,33 +1,7 @@
 import type { OfferingDefinition } from '../offerings/definition';
 import { Page } from '../views/layout';
-import { connectPath } from './page';
-
-interface Field {
-  key: string;
-  label: string;
-  secret: boolean;
-  required: boolean;
-  hint?: string;
-  placeholder?: string;
-}
-
-/** The fields the end user fills for this offering: its end-user inputs, then (API keys) its credentials. */
-export function connectFields(offering: OfferingDefinition): Field[] {
-  const inputs = offering.inputs
-    .filter((i) => i.source === 'end_user')
-    .map(
-      (i): Field => ({
-        key: i.key,
-        label: i.label,
-        secret: false,
-        required: i.default === undefined,
-        hint: i.default === undefined ? `For example: ${i.example}` : `Leave empty to use ${i.default}.`,
-        placeholder: i.default ?? i.example,
-      }),
-    );
-  if (offering.auth_mode === 'oauth2') return inputs;
-  return [...inputs, ...offering.credentials.map((c): Field => ({ key: c.key, label: c.label, secret: c.secret, required: true }))];
-}
+import { connectFields } from './form-fields';
+import { connectPath } from './link-page';
 
 export interface ConnectFormProps {
   token: string;

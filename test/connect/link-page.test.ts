@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { base64urlEncode, sha256Bytes } from '../../src/lib/crypto';
 import { call, newTenant } from '../helpers/api';
-import { draftIntegration, keyIntegration, newLink, salesforceIntegration } from './fixtures';
+import { draftIntegration, keyIntegration, newLink, salesforceIntegration } from '../links/fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 

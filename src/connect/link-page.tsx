@@ -1,7 +1,7 @@
 import { Page } from '../views/layout';
 import { Notice } from '../views/notice';
-import type { LinkPageEntry } from './page-data';
-import type { LinkStatus } from './shapes';
+import type { LinkStatus } from '../links/shapes';
+import type { LinkPageEntry } from './link-page-data';
 
 export const connectPath = (token: string, integrationId: string) => `/link/${token}/connect/${integrationId}`;
 

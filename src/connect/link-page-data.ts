@@ -1,17 +1,15 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { connections, type ConnectionStatus } from '../connections/schema';
 import type { Db } from '../db/client';
-import { isConnectable } from '../integrations/service';
+import { isConnectable, type IntegrationRow } from '../integrations/service';
 import { integrations } from '../integrations/schema';
 import { sha256Hex } from '../lib/crypto';
 import type { OfferingDefinition } from '../offerings/definition';
 import { offeringRows } from '../offerings/schema';
 import { fromParts } from '../offerings/service';
 import { organizations } from '../organizations/schema';
-import { links } from './schema';
-import { LINK_TOKEN_PATTERN, type LinkRow } from './service';
-
-export type IntegrationRow = typeof integrations.$inferSelect;
+import { links } from '../links/schema';
+import { LINK_TOKEN_PATTERN, type LinkRow } from '../links/service';
 
 /** What the page shows about an end user's existing connection to one integration. */
 export interface ExistingConnection {
@@ -111,6 +109,14 @@ export interface ConnectTarget {
   /** Undefined when the integration is not the link organization's, or is gone. */
   integration: IntegrationRow | undefined;
   offering: OfferingDefinition | undefined;
+}
+
+/** A target the end user may connect: an active link that offers this set-up integration. */
+export interface ConnectableTarget {
+  link: LinkRow;
+  orgName: string;
+  integration: IntegrationRow;
+  offering: OfferingDefinition;
 }
 
 /** The link and one of its organization's integrations, in one round trip. */

@@ -1,10 +1,7 @@
-import { Hono } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
-import type { AppEnv } from '../env';
-import { logError } from '../lib/request-log';
 import { describeRoute } from '../lib/validate';
-import { pageHeaders } from '../views/headers';
 import { Notice } from '../views/notice';
+import { pageApp } from '../views/page-app';
 import { completeOAuthCallback, type CallbackFailure } from './callback';
 import { buildResultRedirect } from './redirect';
 import { bindingCookieAttributes, bindingCookieName } from './state';
@@ -35,9 +32,13 @@ function logFailure(requestId: string, failure: CallbackFailure) {
   );
 }
 
-/** `GET /api/v1/oauth/callback`: where every provider sends the end user back. */
-export const callbackRoutes = new Hono<AppEnv>().get(
-  '/callback',
+/**
+ * `GET /api/v1/oauth/callback` (mounted at `/api/v1/oauth/callback`): where every provider
+ * sends the end user back. A crash is the page layer's 500 page, never JSON: the person here
+ * is an end user in a browser.
+ */
+export const callbackRoutes = pageApp().get(
+  '/',
   describeRoute({
     summary: 'OAuth callback (register this URL at every provider)',
     description:
@@ -46,7 +47,6 @@ export const callbackRoutes = new Hono<AppEnv>().get(
     auth: 'public',
     status: 200,
   }),
-  pageHeaders,
   async (c) => {
   const all = readQuery(c.req.queries());
   const cookieName = bindingCookieName(c.env.PUBLIC_URL);
@@ -55,24 +55,12 @@ export const callbackRoutes = new Hono<AppEnv>().get(
     deps,
     { state: all.state, code: all.code, error: all.error, error_description: all.error_description, iss: all.iss, all },
     getCookie(c, cookieName),
-  ).catch((err: unknown) => {
-    // Still a page, not JSON: the person here is an end user in a browser.
-    logError(c.var.requestId, err, 'oauth callback crashed');
-    return null;
-  });
-  if (outcome === null) {
-    return c.html(
-      <Notice title="Something went wrong" tone="error" message={`No account was connected. Open your connect link again to start over. (Reference ${c.var.requestId})`} />,
-      500,
-    );
-  }
+  );
   const { secure } = bindingCookieAttributes(c.env.PUBLIC_URL);
   deleteCookie(c, cookieName, { path: '/', secure });
 
   if (outcome.ok) {
-    if (outcome.redirectUrl) {
-      return c.redirect(await buildResultRedirect(deps, outcome.orgId, outcome.redirectUrl, { status: 'connected', connectionId: outcome.connectionId }), 302);
-    }
+    if (outcome.redirectTo) return c.redirect(outcome.redirectTo, 302);
     return c.html(
       <Notice
         title="Connected"
