@@ -6,7 +6,7 @@ import { timingSafeEqual } from '../lib/crypto';
 import { ApiError, forbidden, unauthorized } from '../lib/errors';
 import type { apiKeys } from '../api-keys/schema';
 import { API_KEY_PREFIX } from '../api-keys/secret';
-import type { Role } from '../organizations/schema';
+import type { Role } from '../users/schema';
 import { sessionTokenOf } from '../users/session';
 import { isOrgCaller, mayWrite, type OrgCaller } from './caller';
 import { isSafeMethod } from './request-site';

@@ -6,7 +6,8 @@ import { canUserAuthorize, findActiveApplicationByClientId } from '../applicatio
 import { randomToken, sha256Hex } from '../lib/crypto';
 import { newId } from '../lib/ids';
 import { roleMayWrite } from '../auth/caller';
-import { memberships, organizations } from '../organizations/schema';
+import { organizations } from '../organizations/schema';
+import { memberships } from '../users/schema';
 import { allowFormTargets, pageHeaders } from '../views/headers';
 import { Notice } from '../views/notice';
 import { signedInUser } from '../users/session';
