@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { adminApiKeyRoutes } from './api-keys/admin-routes';
 import { apiKeyRoutes } from './api-keys/routes';
 import { SCOPE_CATALOG } from './applications/scopes';
 import { adminApplicationRoutes, applicationRoutes } from './applications/routes';
@@ -17,6 +18,7 @@ import { adminOfferingRoutes, offeringRoutes } from './offerings/routes';
 import { integrationRoutes } from './integrations/routes';
 import { linkPageRoutes } from './links/page-routes';
 import { linkRoutes } from './links/routes';
+import { adminMemberRoutes } from './users/admin-routes';
 import { loginRoutes, logoutRoutes } from './users/page-routes';
 import { connectionRoutes } from './connections/routes';
 import { eventRoutes, webhookRoutes } from './webhooks/routes';
@@ -49,6 +51,8 @@ const api = new Hono<AppEnv>()
   .route('/notifications', notificationRoutes)
   .route('/notification_templates', notificationTemplateRoutes)
   .route('/admin/organizations', adminOrganizationRoutes)
+  .route('/admin/organizations', adminMemberRoutes)
+  .route('/admin/organizations', adminApiKeyRoutes)
   .route('/admin/offerings', adminOfferingRoutes)
   .route('/admin/applications', adminApplicationRoutes);
 
