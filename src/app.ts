@@ -6,6 +6,7 @@ import { apiKeyRoutes } from './api-keys/routes';
 import { SCOPE_CATALOG } from './applications/scopes';
 import { adminApplicationRoutes, applicationRoutes } from './applications/routes';
 import { authenticate } from './auth/middleware';
+import { FULL_ACCESS } from './auth/scope';
 import { buildDeps } from './deps';
 import type { AppEnv } from './env';
 import { callbackRoutes } from './connect/routes';
@@ -75,7 +76,7 @@ export const app = new Hono<AppEnv>()
 let openApiJson: string | undefined;
 app.get('/openapi.json', (c) => {
   openApiJson ??= JSON.stringify(
-    buildOpenApiDocument(app, c.env.PUBLIC_URL, Object.fromEntries(SCOPE_CATALOG.map((s) => [s.scope, s.description]))),
+    buildOpenApiDocument(app, c.env.PUBLIC_URL, Object.fromEntries(SCOPE_CATALOG.map((s) => [s.scope, s.description])), FULL_ACCESS),
   );
   return c.body(openApiJson, 200, { 'content-type': 'application/json; charset=utf-8' });
 });

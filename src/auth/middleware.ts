@@ -11,7 +11,7 @@ import { sessionTokenOf } from '../users/session';
 import { isOrgCaller, mayWrite, type OrgCaller } from './caller';
 import { isSafeMethod } from './request-site';
 import { sessionCaller } from './session';
-import { hasScope, requiredScope } from '../oauth-server/scope-rules';
+import { refuseUndeclaredScope } from './scope';
 import { ACCESS_TOKEN_PREFIX, findLiveToken } from '../oauth-server/tokens';
 
 export function bearerToken(header: string | undefined): string | null {
@@ -72,7 +72,7 @@ export const requireOperator = createMiddleware<AppEnv>(async (c, next) => {
 /**
  * Organization routes: the caller must act for exactly one organization, and only owners and
  * admins may change anything there; a member's session reads. Every organization route passes
- * here, so no route can forget the role.
+ * here, so no route can forget the role, nor an access token's scope (see requireScope).
  */
 export const requireOrganization = createMiddleware<AppEnv>(async (c, next) => {
   const caller = c.var.caller;
@@ -81,14 +81,8 @@ export const requireOrganization = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError(403, 'forbidden', 'Use an organization API key; the operator token manages organizations under /api/v1/admin.');
   }
   if (!isSafeMethod(c.req.method) && !mayWrite(caller)) throw forbidden('Your role cannot change this: members of an organization may only read.');
-  if (caller.kind === 'oauth') {
-    const needed = requiredScope(c.req.method, c.req.path);
-    if (!hasScope(caller.scopes, needed)) {
-      throw new ApiError(403, 'insufficient_scope', `This access token needs the scope "${needed}".`, undefined, {
-        'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed}"`,
-      });
-    }
-  }
+  // The route's own requireScope checks the scope it declares; one that declares none needs full access.
+  refuseUndeclaredScope(c);
   await next();
 });
 

@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { API_KEY_PREFIX } from '../api-keys/secret';
 import { actAsApiKey, authenticate, bearerToken, orgOf, requireOrganization } from '../auth/middleware';
+import { requireScope } from '../auth/scope';
 import { notFound } from '../lib/errors';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
@@ -82,6 +83,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     tokenFastPath,
     authenticate,
     requireOrganization,
+    requireScope('connections.token'),
     validate('param', connectionIdParam),
     async (c) => tokenResponse(c, await findConnectionRow(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id)),
   )
@@ -90,6 +92,7 @@ export const connectionRoutes = new Hono<AppEnv>()
   .get(
     '/',
     describeRoute({ summary: 'List connections', tags, auth: 'organization', status: 200, response: pageSchema(connectionObject) }),
+    requireScope('connections.read'),
     validate('query', listConnectionsQuery),
     async (c) => c.json(await listConnections(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
@@ -114,6 +117,7 @@ export const connectionRoutes = new Hono<AppEnv>()
   .get(
     '/:id',
     describeRoute({ summary: 'Get a connection', tags, auth: 'organization', status: 200, response: connectionObject }),
+    requireScope('connections.read'),
     validate('param', connectionIdParam),
     async (c) => {
       const { connection, integration } = await findConnection(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
