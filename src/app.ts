@@ -1,10 +1,14 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { adminApiKeyRoutes } from './api-keys/admin-routes';
+import { apiKeyCredential } from './api-keys/credential';
 import { apiKeyRoutes } from './api-keys/routes';
 import { SCOPE_CATALOG } from './applications/scopes';
 import { adminApplicationRoutes, applicationRoutes } from './applications/routes';
-import { authenticate } from './auth/middleware';
+import { authenticateWith } from './auth/authenticate';
+import { verifyOperatorToken } from './auth/operator';
+import { FULL_ACCESS } from './auth/scope';
 import { buildDeps } from './deps';
 import type { AppEnv } from './env';
 import { callbackRoutes } from './connect/callback-routes';
@@ -17,15 +21,26 @@ import { adminOrganizationRoutes } from './organizations/admin-routes';
 import { adminOfferingRoutes, offeringRoutes } from './offerings/routes';
 import { integrationRoutes } from './integrations/routes';
 import { linkRoutes } from './links/routes';
+import { adminMemberRoutes } from './users/admin-routes';
+import { sessionCredential } from './users/session-caller';
 import { loginRoutes, logoutRoutes } from './users/page-routes';
 import { connectionRoutes } from './connections/routes';
 import { eventRoutes, webhookRoutes } from './webhooks/routes';
 import { notificationRoutes, notificationTemplateRoutes } from './notifications/routes';
 import { authorizeRoutes } from './oauth-server/authorize';
+import { accessTokenCredential } from './oauth-server/credential';
 import { oauthServerRoutes, wellKnownRoutes } from './oauth-server/routes';
 
 /** Bodies the management API accepts; the largest legitimate one is far smaller. */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Who is calling the management API: each credential is verified by the feature that issues it. */
+export const authenticate = authenticateWith({
+  apiKey: apiKeyCredential,
+  accessToken: accessTokenCredential,
+  session: sessionCredential,
+  operatorToken: verifyOperatorToken,
+});
 
 const api = new Hono<AppEnv>()
   .use(
@@ -37,18 +52,20 @@ const api = new Hono<AppEnv>()
     }),
   )
   .route('/oauth/callback', callbackRoutes) // public: providers send end users here, with no credentials
-  .route('/connections', connectionRoutes) // before authenticate: its token route authenticates in the same query as its lookup
   .use(authenticate)
   .route('/api_keys', apiKeyRoutes)
   .route('/offerings', offeringRoutes)
   .route('/integrations', integrationRoutes)
   .route('/links', linkRoutes)
+  .route('/connections', connectionRoutes)
   .route('/webhook', webhookRoutes)
   .route('/events', eventRoutes)
   .route('/applications', applicationRoutes)
   .route('/notifications', notificationRoutes)
   .route('/notification_templates', notificationTemplateRoutes)
   .route('/admin/organizations', adminOrganizationRoutes)
+  .route('/admin/organizations', adminMemberRoutes)
+  .route('/admin/organizations', adminApiKeyRoutes)
   .route('/admin/offerings', adminOfferingRoutes)
   .route('/admin/applications', adminApplicationRoutes);
 
@@ -71,7 +88,7 @@ export const app = new Hono<AppEnv>()
 let openApiJson: string | undefined;
 app.get('/openapi.json', (c) => {
   openApiJson ??= JSON.stringify(
-    buildOpenApiDocument(app, c.env.PUBLIC_URL, Object.fromEntries(SCOPE_CATALOG.map((s) => [s.scope, s.description]))),
+    buildOpenApiDocument(app, c.env.PUBLIC_URL, Object.fromEntries(SCOPE_CATALOG.map((s) => [s.scope, s.description])), FULL_ACCESS),
   );
   return c.body(openApiJson, 200, { 'content-type': 'application/json; charset=utf-8' });
 });

@@ -1,3 +1,4 @@
+import type { Authenticator } from './auth/authenticate';
 import type { Caller } from './auth/caller';
 import type { RoundTrips } from './db/client';
 import type { AppDeps } from './deps';
@@ -29,5 +30,7 @@ export interface AppEnv {
     /** D1 round trips so far in this request. */
     d1: RoundTrips;
     caller: Caller | null;
+    /** The app's credential verifiers, set by `authenticate` for guards that resolve the caller themselves. */
+    authenticator?: Authenticator;
   };
 }

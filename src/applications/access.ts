@@ -3,7 +3,7 @@ import { roleMayWrite, type Caller } from '../auth/caller';
 import { orgOf } from '../auth/middleware';
 import type { Db } from '../db/client';
 import { forbidden, notFound } from '../lib/errors';
-import { memberships } from '../organizations/schema';
+import { memberships } from '../users/schema';
 
 /** Which organizations' applications a caller may see and change. */
 export interface Access {

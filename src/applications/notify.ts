@@ -3,7 +3,8 @@ import type { Db } from '../db/client';
 import type { NotificationKind } from '../notifications/kinds';
 import { composeNotification, type NotificationRow } from '../notifications/outbox';
 import { ruleFrom, templateRuleQuery, type TemplateRule } from '../notifications/template-rules';
-import { memberships, organizations, users } from '../organizations/schema';
+import { organizations } from '../organizations/schema';
+import { memberships, users } from '../users/schema';
 import type { applications } from './schema';
 
 type ApplicationRow = typeof applications.$inferSelect;

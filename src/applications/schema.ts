@@ -1,5 +1,6 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { organizations, users } from '../organizations/schema';
+import { organizations } from '../organizations/schema';
+import { users } from '../users/schema';
 
 export const PUBLISH_STATES = ['none', 'pending', 'approved', 'rejected'] as const;
 export type PublishState = (typeof PUBLISH_STATES)[number];

@@ -1,4 +1,4 @@
-import type { Role } from '../organizations/schema';
+import type { Role } from '../users/schema';
 
 /**
  * Who is calling, resolved once per request by the auth middleware: the operator's token, an

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
-import { API_KEY_PREFIX } from '../api-keys/secret';
-import { actAsApiKey, authenticate, bearerToken, orgOf, requireOrganization } from '../auth/middleware';
+import { orgOf, requireOrganization } from '../auth/middleware';
+import { authenticateWithResource } from '../auth/with-resource';
+import { requireScope } from '../auth/scope';
 import { notFound } from '../lib/errors';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
@@ -11,11 +11,11 @@ import { renderConnection } from './render';
 import type { ConnectionRow } from './schema';
 import { importConnection } from './save';
 import { renderToken } from './token';
+import { apiKeyWithConnection } from './token-lookup';
 import {
   deleteConnection,
   findConnection,
   findConnectionRow,
-  findKeyAndConnection,
   listConnections,
   updateConnection,
 } from './service';
@@ -32,38 +32,11 @@ import {
 const tags = ['Connections'];
 
 
-/** The API key in the Authorization header, or null for anything else (left to `authenticate`). */
-function apiKeyIn(header: string | undefined): string | null {
-  try {
-    const token = bearerToken(header);
-    return token?.startsWith(API_KEY_PREFIX) ? token : null;
-  } catch {
-    return null;
-  }
-}
-
 async function tokenResponse(c: Context<AppEnv, any, any>, row: ConnectionRow) {
   const deps = c.var.deps;
   const fresh = await ensureFreshToken(deps, row);
   return c.json(await renderToken(deps.keyring, fresh), 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 }
-
-/**
- * The token route answers in one D1 round trip: the API key and the connection are read in a
- * single joined query, so this runs before (and instead of) `authenticate`. Anything it cannot
- * settle (no header, another kind of credential, an unknown or revoked key, a malformed id)
- * falls through to the ordinary middleware, which answers with the usual errors.
- */
-const tokenFastPath = createMiddleware<AppEnv>(async (c, next) => {
-  const secret = apiKeyIn(c.req.header('authorization'));
-  const param = connectionIdParam.safeParse({ id: c.req.param('id') });
-  if (secret === null || !param.success) return next();
-  const found = await findKeyAndConnection(c.var.deps.db, secret, param.data.id);
-  if (!found) return next();
-  actAsApiKey(c, found.key);
-  if (!found.connection) throw notFound('connection', param.data.id);
-  return tokenResponse(c, found.connection);
-});
 
 export const connectionRoutes = new Hono<AppEnv>()
   .get(
@@ -80,17 +53,23 @@ export const connectionRoutes = new Hono<AppEnv>()
       status: 200,
       response: connectionTokenObject,
     }),
-    tokenFastPath,
-    authenticate,
+    // One D1 round trip with an API key: the key and the connection are read in one joined query.
+    authenticateWithResource(apiKeyWithConnection),
     requireOrganization,
+    requireScope('connections.token'),
     validate('param', connectionIdParam),
-    async (c) => tokenResponse(c, await findConnectionRow(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id)),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const joined = c.var.resource;
+      if (joined === null) throw notFound('connection', id);
+      return tokenResponse(c, joined ?? (await findConnectionRow(c.var.deps.db, orgOf(c.var.caller).orgId, id)));
+    },
   )
-  .use(authenticate)
   .use(requireOrganization)
   .get(
     '/',
     describeRoute({ summary: 'List connections', tags, auth: 'organization', status: 200, response: pageSchema(connectionObject) }),
+    requireScope('connections.read'),
     validate('query', listConnectionsQuery),
     async (c) => c.json(await listConnections(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
@@ -115,6 +94,7 @@ export const connectionRoutes = new Hono<AppEnv>()
   .get(
     '/:id',
     describeRoute({ summary: 'Get a connection', tags, auth: 'organization', status: 200, response: connectionObject }),
+    requireScope('connections.read'),
     validate('param', connectionIdParam),
     async (c) => {
       const { connection, integration } = await findConnection(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);

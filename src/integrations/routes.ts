@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { orgOf, requireOrganization } from '../auth/middleware';
+import { requireScope } from '../auth/scope';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
 import {
@@ -37,18 +38,21 @@ export const integrationRoutes = new Hono<AppEnv>()
       status: 201,
       response: integrationObject,
     }),
+    requireScope('integrations.write'),
     validate('json', createIntegrationBody),
     async (c) => c.json(await createIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
   )
   .get(
     '/',
     describeRoute({ summary: 'List integrations', tags, auth: 'organization', status: 200, response: pageSchema(integrationObject) }),
+    requireScope('integrations.read'),
     validate('query', listIntegrationsQuery),
     async (c) => c.json(await listIntegrations(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
   .get(
     '/:id',
     describeRoute({ summary: 'Get an integration', tags, auth: 'organization', status: 200, response: integrationObject }),
+    requireScope('integrations.read'),
     validate('param', integrationIdParam),
     async (c) => {
       const row = await findIntegration(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id);
@@ -65,6 +69,7 @@ export const integrationRoutes = new Hono<AppEnv>()
       status: 200,
       response: integrationObject,
     }),
+    requireScope('integrations.write'),
     validate('param', integrationIdParam),
     validate('json', updateIntegrationBody),
     async (c) =>
@@ -80,6 +85,7 @@ export const integrationRoutes = new Hono<AppEnv>()
       status: 200,
       response: z.object({ deleted_connections: z.number().int() }),
     }),
+    requireScope('integrations.write'),
     validate('param', integrationIdParam),
     validate('query', deleteIntegrationQuery),
     async (c) => {
@@ -96,6 +102,7 @@ export const integrationRoutes = new Hono<AppEnv>()
       status: 200,
       response: integrationObject,
     }),
+    requireScope('integrations.write'),
     validate('param', integrationIdParam),
     async (c) => c.json(await verifyIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   );

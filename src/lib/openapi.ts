@@ -10,6 +10,8 @@ interface Operation {
   path: string;
   route?: RouteDoc;
   inputs: Extract<DocMeta, { kind: 'input' }>[];
+  /** The OAuth scope the route declares, if it declares one. */
+  scope?: string;
 }
 
 const errorSchema = z
@@ -36,6 +38,7 @@ function collectOperations(app: Hono<any>): Operation[] {
     const key = `${r.method} ${r.path}`;
     const op = byKey.get(key) ?? { method: r.method.toLowerCase(), path: r.path, inputs: [] };
     if (meta.kind === 'route') op.route = meta.route;
+    else if (meta.kind === 'scope') op.scope = meta.scope;
     else op.inputs.push(meta);
     byKey.set(key, op);
   }
@@ -49,8 +52,10 @@ function toOpenApiPath(path: string): string {
 /**
  * Builds the OpenAPI 3.1 document from the zod schemas the routes validate with, so the
  * document and the behaviour have one source. Named schemas (`.meta({ id })`) become components.
+ * Each organization operation says in `x-oauth-scope` which scope an access token needs: the one
+ * its route declares, or `fullAccessScope` (which satisfies every scope) where it declares none.
  */
-export function buildOpenApiDocument(app: Hono<any>, serverUrl: string, oauthScopes: Record<string, string>) {
+export function buildOpenApiDocument(app: Hono<any>, serverUrl: string, oauthScopes: Record<string, string>, fullAccessScope: string) {
   const components: Record<string, JsonSchema> = {};
 
   const convert = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
@@ -103,6 +108,7 @@ export function buildOpenApiDocument(app: Hono<any>, serverUrl: string, oauthSco
       ...(route.description ? { description: route.description } : {}),
       tags: route.tags,
       security: securityFor(route.auth),
+      ...(route.auth === 'organization' ? { 'x-oauth-scope': op.scope ?? fullAccessScope } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
       responses,
@@ -131,7 +137,7 @@ export function buildOpenApiDocument(app: Hono<any>, serverUrl: string, oauthSco
         },
         oauth2: {
           type: 'oauth2',
-          description: "An access token (elk_at_…) from Edgelink's own authorization server; each route needs a scope.",
+          description: `An access token (elk_at_…) from Edgelink's own authorization server. Each operation's x-oauth-scope names the scope it needs; ${fullAccessScope} satisfies every one.`,
           flows: {
             authorizationCode: {
               authorizationUrl: `${serverUrl.replace(/\/+$/, '')}/oauth/authorize`,

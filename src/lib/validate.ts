@@ -17,7 +17,9 @@ export const DOC = Symbol.for('edgelink.openapi');
 
 export type DocMeta =
   | { kind: 'input'; target: Target; schema: z.ZodType }
-  | { kind: 'route'; route: RouteDoc };
+  | { kind: 'route'; route: RouteDoc }
+  /** The OAuth scope a route needs, declared by auth's requireScope. */
+  | { kind: 'scope'; scope: string };
 
 export interface RouteDoc {
   summary: string;

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { orgOf, requireOrganization } from '../auth/middleware';
+import { requireScope } from '../auth/scope';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
 import { createLink, deleteLink, getLink, listLinks, updateLink } from './service';
@@ -21,24 +22,28 @@ export const linkRoutes = new Hono<AppEnv>()
       status: 201,
       response: linkObject,
     }),
+    requireScope('links.write'),
     validate('json', createLinkBody),
     async (c) => c.json(await createLink(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('json')), 201),
   )
   .get(
     '/',
     describeRoute({ summary: 'List links', tags, auth: 'organization', status: 200, response: pageSchema(linkObject) }),
+    requireScope('links.write'),
     validate('query', listLinksQuery),
     async (c) => c.json(await listLinks(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
   )
   .get(
     '/:id',
     describeRoute({ summary: 'Get a link', tags, auth: 'organization', status: 200, response: linkObject }),
+    requireScope('links.write'),
     validate('param', linkIdParam),
     async (c) => c.json(await getLink(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   )
   .patch(
     '/:id',
     describeRoute({ summary: 'Update a link', tags, auth: 'organization', status: 200, response: linkObject }),
+    requireScope('links.write'),
     validate('param', linkIdParam),
     validate('json', updateLinkBody),
     async (c) =>
@@ -54,6 +59,7 @@ export const linkRoutes = new Hono<AppEnv>()
       status: 200,
       response: deletedLinkObject,
     }),
+    requireScope('links.write'),
     validate('param', linkIdParam),
     async (c) => c.json(await deleteLink(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('param').id), 200),
   );

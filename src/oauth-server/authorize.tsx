@@ -6,21 +6,19 @@ import { canUserAuthorize, findActiveApplicationByClientId } from '../applicatio
 import { randomToken, sha256Hex } from '../lib/crypto';
 import { newId } from '../lib/ids';
 import { roleMayWrite } from '../auth/caller';
-import { memberships, organizations } from '../organizations/schema';
+import { organizations } from '../organizations/schema';
+import { memberships } from '../users/schema';
 import { allowFormTargets } from '../views/headers';
 import { Notice } from '../views/notice';
 import { pageApp } from '../views/page-app';
 import { signedInUser } from '../users/session';
 import { issuerOf } from './issuer';
 import { ConsentPage } from './consent-page';
-import { mayAsk } from './scope-rules';
-import { isApplicationScope } from '../applications/scopes';
+import { isApplicationScope, mayAsk, WRITE_SCOPES } from '../applications/scopes';
 import { savePending, takePending } from './pending';
 import { oauthCodes, oauthGrants } from './schema';
 
 const CODE_TTL_MS = 60_000;
-/** Scopes that change things; only owners and admins may grant them. */
-const WRITE_SCOPES = new Set(['all.full_access', 'integrations.write', 'links.write']);
 const MAX_FORM_BYTES = 8 * 1024;
 
 

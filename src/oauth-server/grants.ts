@@ -6,8 +6,7 @@ import type { Application } from './client-auth';
 import { invalidGrant, invalidRequest, OAuthError } from './errors';
 import { oauthCodes, oauthGrants, oauthTokens } from './schema';
 import { newTokens, revokeGrant, type IssuedTokens } from './tokens';
-import { mayAsk } from './scope-rules';
-import { isApplicationScope } from '../applications/scopes';
+import { isApplicationScope, mayAsk } from '../applications/scopes';
 
 const required = (form: Map<string, string>, name: string) => {
   const value = form.get(name);

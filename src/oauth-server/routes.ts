@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { SCOPE_CATALOG } from '../applications/scopes';
-import { users } from '../organizations/schema';
+import { users } from '../users/schema';
 import { sha256Hex } from '../lib/crypto';
 import { describeRoute } from '../lib/validate';
 import { authenticateClient } from './client-auth';

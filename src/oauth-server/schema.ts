@@ -1,6 +1,7 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { applications } from '../applications/schema';
-import { organizations, users } from '../organizations/schema';
+import { organizations } from '../organizations/schema';
+import { users } from '../users/schema';
 
 /**
  * What a user (or, for client credentials, the app's organization) allowed an application.

@@ -1,7 +1,7 @@
 import { and, eq, gt, isNotNull, isNull, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { applications } from '../applications/schema';
-import { memberships, type Role } from '../organizations/schema';
+import { memberships, type Role } from '../users/schema';
 import { randomToken, sha256Hex } from '../lib/crypto';
 import { oauthGrants, oauthTokens } from './schema';
 

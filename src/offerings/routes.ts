@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { requireCaller, requireOperator } from '../auth/middleware';
+import { requireScope } from '../auth/scope';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
 import {
@@ -21,6 +22,7 @@ export const offeringRoutes = new Hono<AppEnv>()
   .get(
     '/',
     describeRoute({ summary: 'List offerings', tags, auth: 'organization', status: 200, response: pageSchema(offeringObject) }),
+    requireScope('integrations.read'),
     validate('query', listOfferingsQuery),
     async (c) => {
       const includeDisabled = c.var.caller?.kind === 'operator';
@@ -31,6 +33,7 @@ export const offeringRoutes = new Hono<AppEnv>()
   .get(
     '/:id',
     describeRoute({ summary: 'Get an offering', tags, auth: 'organization', status: 200, response: offeringObject }),
+    requireScope('integrations.read'),
     validate('param', offeringIdParam),
     async (c) => {
       const includeDisabled = c.var.caller?.kind === 'operator';

@@ -1,8 +1,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { hashPassword, randomToken, sha256Hex } from '../lib/crypto';
-import { users } from '../organizations/schema';
-import { passwordSetupTokens, sessions } from './schema';
+import { passwordSetupTokens, sessions, users } from './schema';
 
 export const PASSWORD_SETUP_TTL_MS = 24 * 60 * 60_000;
 

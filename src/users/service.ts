@@ -6,9 +6,9 @@ import { conflict, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { pageWindow, toPage, type ListQuery } from '../lib/pagination';
 import { iso } from '../lib/shapes';
-import { memberships, organizations, users, type Role } from '../organizations/schema';
+import { organizations } from '../organizations/schema';
 import { newPasswordSetup, setPasswordUrl } from './password-setup';
-import { passwordSetupTokens } from './schema';
+import { memberships, passwordSetupTokens, users, type Role } from './schema';
 import type { AddMemberBody, CreatedMemberObject, MemberObject } from './shapes';
 
 type UserRow = typeof users.$inferSelect;

@@ -4,8 +4,7 @@ import { getCookie } from 'hono/cookie';
 import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { randomToken, sha256Hex } from '../lib/crypto';
-import { users } from '../organizations/schema';
-import { sessions } from './schema';
+import { sessions, users } from './schema';
 
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
 

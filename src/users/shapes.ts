@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../lib/ids';
 import { nameField, timestamp } from '../lib/shapes';
-import { ROLES } from '../organizations/schema';
+import { ROLES } from './schema';
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;

@@ -1,9 +1,8 @@
 import { and, eq, lte } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { PBKDF2_ITERATIONS, verifyPassword } from '../lib/crypto';
-import { users } from '../organizations/schema';
 import { clearAccountFailures, returnAttempts, signInCounters, takeAttempt } from './rate-limit';
-import { sessions } from './schema';
+import { sessions, users } from './schema';
 import { newSession, sessionTokenHash } from './session';
 
 /**

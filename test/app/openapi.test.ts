@@ -36,4 +36,17 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/api/v1/admin/organizations'].post.security).toEqual([{ operatorToken: [] }]);
     expect(Object.keys(doc.components.securitySchemes.oauth2.flows.authorizationCode.scopes)).toContain('connections.token');
   });
+
+  it('shows the scope an access token needs on each organization route, all.full_access where a route declares none', async () => {
+    const paths = (await call('/openapi.json')).json.paths;
+    expect(paths['/api/v1/integrations'].get['x-oauth-scope']).toBe('integrations.read');
+    expect(paths['/api/v1/integrations/{id}'].patch['x-oauth-scope']).toBe('integrations.write');
+    expect(paths['/api/v1/offerings'].get['x-oauth-scope']).toBe('integrations.read');
+    expect(paths['/api/v1/links/{id}'].get['x-oauth-scope']).toBe('links.write');
+    expect(paths['/api/v1/connections/{id}'].get['x-oauth-scope']).toBe('connections.read');
+    expect(paths['/api/v1/connections/{id}/token'].get['x-oauth-scope']).toBe('connections.token');
+    expect(paths['/api/v1/connections/{id}'].delete['x-oauth-scope']).toBe('all.full_access');
+    expect(paths['/api/v1/api_keys'].get['x-oauth-scope']).toBe('all.full_access');
+    expect(paths['/api/v1/admin/organizations'].post['x-oauth-scope']).toBeUndefined();
+  });
 });

@@ -1,7 +1,8 @@
 import { createExecutionContext, env } from 'cloudflare:test';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { authenticate, requireOrganization, requireRole } from '../../src/auth/middleware';
+import { authenticate } from '../../src/app';
+import { requireOrganization, requireRole } from '../../src/auth/middleware';
 import { buildDeps } from '../../src/deps';
 import type { AppEnv } from '../../src/env';
 import { call, expectError, newTenant } from '../helpers/api';
