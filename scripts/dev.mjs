@@ -59,7 +59,7 @@ function ensureDevVars() {
   const original = existed ? readFileSync(DEV_VARS, 'utf8') : '';
   const present = parseDotenv(original);
   const added = [];
-  let lines = original === '' ? [] : original.replace(/\r?\n$/, '').split(/\r?\n/);
+  const lines = original === '' ? [] : original.replace(/\r?\n$/, '').split(/\r?\n/);
 
   for (const [name, generate] of Object.entries(DEV_VAR_GENERATORS)) {
     if (present[name]) continue;

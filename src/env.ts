@@ -1,4 +1,5 @@
 import type { Authenticator } from './auth/authenticate';
+import type { Context } from 'hono';
 import type { Caller } from './auth/caller';
 import type { RoundTrips } from './db/client';
 import type { AppDeps } from './deps';
@@ -34,3 +35,10 @@ export interface AppEnv {
     authenticator?: Authenticator;
   };
 }
+
+/**
+ * The context of any route of the app, whatever its path and validated input, for helpers that
+ * read only bindings, variables and headers.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: Hono's path and input parameters differ per route, and these helpers use neither.
+export type AnyContext = Context<AppEnv, any, any>;

@@ -1,7 +1,7 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppDeps } from '../deps';
-import type { AppEnv, CloudflareBindings } from '../env';
+import type { AnyContext, AppEnv, CloudflareBindings } from '../env';
 import { ApiError, forbidden, unauthorized } from '../lib/errors';
 import type { Caller } from './caller';
 import { isSafeMethod, requestSite } from '../lib/request-site';
@@ -30,7 +30,7 @@ export interface BearerCredential {
 /** A credential the browser sends by itself, in a cookie. */
 export interface SessionCredential {
   /** The secret the request's cookie carries, if it carries a well-formed one. */
-  tokenOf: (c: Context<AppEnv, any, any>) => string | undefined;
+  tokenOf: (c: AnyContext) => string | undefined;
   verify: Verify;
   refused: () => ApiError;
 }
@@ -45,7 +45,7 @@ export interface Credentials {
 }
 
 /** Resolves a request's caller with the app's credentials; null when it carries none. */
-export type Authenticator = (c: Context<AppEnv, any, any>) => Promise<Caller | null>;
+export type Authenticator = (c: AnyContext) => Promise<Caller | null>;
 
 export function bearerToken(header: string | undefined): string | null {
   if (header === undefined) return null;
@@ -54,7 +54,7 @@ export function bearerToken(header: string | undefined): string | null {
   return match[1]!;
 }
 
-export const verifyInputs = (c: Context<AppEnv, any, any>): VerifyInputs => ({
+export const verifyInputs = (c: AnyContext): VerifyInputs => ({
   deps: c.var.deps,
   env: c.env,
   headers: c.req.raw.headers,
@@ -70,7 +70,7 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
  * how the credential arrives, not about whose it is, so it is applied here, before the verifier
  * spends a query on a forged request.
  */
-function refuseForgedWrite(c: Context<AppEnv, any, any>): void {
+function refuseForgedWrite(c: AnyContext): void {
   if (isSafeMethod(c.req.method)) return;
   if (requestSite(c) === 'foreign') {
     throw forbidden('Cross-site requests cannot use the session cookie; send them from Edgelink itself or with an API key.');

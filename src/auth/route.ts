@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { AnyContext } from '../env';
 import { matchedRoutes } from 'hono/route';
 import { DOC, type DocMeta } from '../lib/validate';
 
@@ -7,7 +7,7 @@ import { DOC, type DocMeta } from '../lib/validate';
  * middleware around it), so a guard can read what the route declares before the route runs.
  * Empty when no route matches: the request ends in a 404 or 405 and no handler runs.
  */
-export function answeringRoute(c: Context<any, any, any>): unknown[] {
+export function answeringRoute(c: AnyContext): unknown[] {
   const routes = matchedRoutes(c);
   const first = routes.find((r) => r.method !== 'ALL');
   if (!first) return [];

@@ -1,7 +1,6 @@
-import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { ApplicationScope } from '../applications/scopes';
-import type { AppEnv } from '../env';
+import type { AnyContext, AppEnv } from '../env';
 import { ApiError } from '../lib/errors';
 import { DOC, type DocMeta } from '../lib/validate';
 import { answeringRoute, declarationOf } from './route';
@@ -37,7 +36,7 @@ export function requireScope(scope: ApplicationScope) {
  * new route cannot forget its scope and open itself to every token. A path no route answers is
  * left to the 404 or 405.
  */
-export function refuseUndeclaredScope(c: Context<AppEnv, any, any>): void {
+export function refuseUndeclaredScope(c: AnyContext): void {
   const caller = c.var.caller;
   if (caller?.kind !== 'oauth' || hasScope(caller.scopes, FULL_ACCESS)) return;
   const handlers = answeringRoute(c);

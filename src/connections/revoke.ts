@@ -22,11 +22,11 @@ function logSkipped(row: ConnectionRow, reason: string): false {
 export async function revokeAtProvider(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, row: ConnectionRow): Promise<boolean> {
   if (isCredentialConnection(row)) return false;
   const context = await loadProviderContext(deps, row);
-  if (!context || context.offering.auth_mode !== 'oauth2' || context.offering.revocation_url === undefined) return false;
+  if (context?.offering.auth_mode !== 'oauth2' || context.offering.revocation_url === undefined) return false;
   if (!context.client) return logSkipped(row, 'the integration has no client credentials');
   const refreshToken = await openRefreshToken(deps.keyring, row);
   const [token, hint] = refreshToken !== null ? [refreshToken, 'refresh_token' as const] : [await openAccessToken(deps.keyring, row), 'access_token' as const];
-  let request;
+  let request: ReturnType<typeof buildRevocationRequest>;
   try {
     request = buildRevocationRequest(context.offering, token, hint, context.client, context.urls);
   } catch (err) {

@@ -1,5 +1,5 @@
-import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../env';
+import { Hono } from 'hono';
+import type { AnyContext, AppEnv } from '../env';
 import { orgOf, requireOrganization } from '../auth/middleware';
 import { authenticateWithResource } from '../auth/with-resource';
 import { requireScope } from '../auth/scope';
@@ -32,7 +32,7 @@ import {
 const tags = ['Connections'];
 
 
-async function tokenResponse(c: Context<AppEnv, any, any>, row: ConnectionRow) {
+async function tokenResponse(c: AnyContext, row: ConnectionRow) {
   const deps = c.var.deps;
   const fresh = await ensureFreshToken(deps, row);
   return c.json(await renderToken(deps.keyring, fresh), 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });

@@ -17,7 +17,7 @@ function compile(path: string): RegExp {
  * Hono answers an unregistered method with 404; a client deserves 405 and the methods the
  * path does accept. Built once from the app's own routes, so it cannot drift from them.
  */
-export function allowedMethods(app: Hono<any>): (path: string) => string[] {
+export function allowedMethods(app: Pick<Hono, 'routes'>): (path: string) => string[] {
   let patterns: RoutePattern[] | undefined;
   return (path) => {
     patterns ??= app.routes

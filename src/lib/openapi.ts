@@ -28,7 +28,7 @@ const errorSchema = z
   .meta({ id: 'Error' });
 
 /** Collects every documented operation from the routes Hono actually registered. */
-function collectOperations(app: Hono<any>): Operation[] {
+function collectOperations(app: Pick<Hono, 'routes'>): Operation[] {
   const byKey = new Map<string, Operation>();
   for (const r of app.routes) {
     if (r.method === 'ALL') continue;
@@ -55,7 +55,7 @@ function toOpenApiPath(path: string): string {
  * Each organization operation says in `x-oauth-scope` which scope an access token needs: the one
  * its route declares, or `fullAccessScope` (which satisfies every scope) where it declares none.
  */
-export function buildOpenApiDocument(app: Hono<any>, serverUrl: string, oauthScopes: Record<string, string>, fullAccessScope: string) {
+export function buildOpenApiDocument(app: Pick<Hono, 'routes'>, serverUrl: string, oauthScopes: Record<string, string>, fullAccessScope: string) {
   const components: Record<string, JsonSchema> = {};
 
   const convert = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {

@@ -1,5 +1,4 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AnyContext } from '../env';
 
 export type RequestSite = 'same-origin' | 'foreign' | 'unknown';
 
@@ -9,7 +8,7 @@ export type RequestSite = 'same-origin' | 'foreign' | 'unknown';
  * posts say `Origin: null`, so `Sec-Fetch-Site: same-origin` must count on its own. A request
  * with neither header did not come from a current browser (curl, a backend): `unknown`.
  */
-export function requestSite(c: Context<AppEnv, any, any>): RequestSite {
+export function requestSite(c: AnyContext): RequestSite {
   const fetchSite = c.req.header('sec-fetch-site');
   if (fetchSite !== undefined) return fetchSite === 'same-origin' ? 'same-origin' : 'foreign';
   const origin = c.req.header('origin');

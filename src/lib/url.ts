@@ -30,7 +30,7 @@ export function isLoopbackHost(host: string): boolean {
 export function parseSafeUrl(value: string, options: SafeUrlOptions = {}): SafeUrlResult {
   if (value.length === 0) return fail('must not be empty');
   if (value.length > MAX_URL_LENGTH) return fail(`must be at most ${MAX_URL_LENGTH} characters`);
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\s\u0000-\u001f\u007f]/.test(value)) {
     return fail('must not contain whitespace or control characters');
   }

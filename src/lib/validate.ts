@@ -1,6 +1,6 @@
 import { zValidator } from '@hono/zod-validator';
 import type { MiddlewareHandler } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiError, type ErrorDetail } from './errors';
 
 type Target = 'json' | 'query' | 'param' | 'form';

@@ -24,7 +24,6 @@ function toBase64(bytes: Uint8Array): string {
 
 /** RFC 2047 encoded-word when the subject is not plain ASCII. */
 function encodeHeader(value: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x20-\x7e]*$/.test(value)) return value;
   return `=?UTF-8?B?${toBase64(new TextEncoder().encode(value))}?=`;
 }

@@ -57,7 +57,7 @@ export function composeNotification(input: Composition, now = Date.now()): Notif
 
 /** Starts delivery of a freshly stored notification after the response; the retry pass covers a lost one. */
 export function deliverLater(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>, row: NotificationRow | null): void {
-  if (!row || row.status !== 'pending' || !deps.transport) return;
+  if (row?.status !== 'pending' || !deps.transport) return;
   const transport = deps.transport;
   deps.waitUntil(
     attemptDelivery(deps.db, transport, row).catch((err: unknown) =>

@@ -14,7 +14,6 @@ export function placeholderProblems(text: string, allowed: readonly string[]): s
   return problems;
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\p{Cc}]/gu;
 
 /**

@@ -7,7 +7,7 @@ export const accessTokenCredential: BearerCredential = {
   prefix: ACCESS_TOKEN_PREFIX,
   async verify(secret, { deps, now }) {
     const live = await findLiveToken(deps.db, secret, now);
-    if (!live || live.kind !== 'access') return null;
+    if (live?.kind !== 'access') return null;
     return { kind: 'oauth', orgId: live.orgId, applicationId: live.applicationId, userId: live.userId, role: live.role, scopes: live.scopes };
   },
   refused: () =>

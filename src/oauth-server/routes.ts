@@ -143,7 +143,7 @@ export const oauthServerRoutes = new Hono<AppEnv>()
   .get('/userinfo', describeRoute({ summary: 'The signed-in user of an access token', tags, auth: 'public', status: 200 }), async (c) => {
     const match = /^Bearer ([\x21-\x7e]+)$/.exec(c.req.header('authorization') ?? '');
     const live = match ? await findLiveToken(c.var.deps.db, match[1]!, Date.now()) : undefined;
-    if (!live || live.kind !== 'access') {
+    if (live?.kind !== 'access') {
       return c.json({ error: 'invalid_token', error_description: 'The access token is missing, expired or revoked.' }, 401, {
         ...NO_STORE,
         'WWW-Authenticate': 'Bearer error="invalid_token"',

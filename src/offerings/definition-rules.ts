@@ -129,7 +129,7 @@ function checkUrlTemplates(o: CheckedOfferingFields, issue: Issue): void {
       continue;
     }
     const names = listPlaceholders(template);
-    names.forEach((name) => used.add(name));
+    for (const name of names) used.add(name);
     const undeclared = names.filter((name) => name !== PUBLIC_URL_PLACEHOLDER && !declared.has(name));
     if (undeclared.length > 0) {
       issue(path, `uses {${undeclared[0]}}, which is not declared in inputs`);

@@ -22,7 +22,7 @@ export async function checkEndUserCredentials(
   credentials: Readonly<Record<string, string>>,
   context: OfferingContext,
 ): Promise<CredentialCheck> {
-  let request;
+  let request: ReturnType<typeof buildVerifyRequest>;
   try {
     request = buildVerifyRequest(offering, credentials, context);
   } catch (err) {

@@ -10,7 +10,7 @@ export const DEFAULT_NEXT = '/login';
  */
 export function safeNextPath(value: string | undefined, publicUrl: string): string | null {
   if (!value || value.length > 4096 || !value.startsWith('/')) return null;
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\s\u0000-\u001f\u007f\\]/.test(value) || value.startsWith('//')) return null;
   const origin = new URL(publicUrl).origin;
   let url: URL;

@@ -1,5 +1,4 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AnyContext } from '../env';
 import { getCookie } from 'hono/cookie';
 import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/client';
@@ -28,7 +27,7 @@ export function sessionCookieAttributes(publicUrl: string) {
 }
 
 /** The session token a request carries, if any. */
-export function sessionTokenOf(c: Context<AppEnv, any, any>): string | undefined {
+export function sessionTokenOf(c: AnyContext): string | undefined {
   const token = getCookie(c, sessionCookieName(c.env.PUBLIC_URL));
   return token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : undefined;
 }
@@ -67,7 +66,7 @@ export async function endSession(db: Db, token: string): Promise<void> {
 }
 
 /** The user signed in on this request's browser, or null: for HTML pages (consent) that need one. */
-export async function signedInUser(c: Context<AppEnv, any, any>): Promise<{ id: string; email: string; name: string | null } | null> {
+export async function signedInUser(c: AnyContext): Promise<{ id: string; email: string; name: string | null } | null> {
   const token = sessionTokenOf(c);
   const user = token ? await findSessionUser(c.var.deps.db, token) : null;
   return user ? { id: user.userId, email: user.email, name: user.name } : null;

@@ -15,20 +15,32 @@ function fakeCredentials() {
   const credentials: Credentials = {
     apiKey: {
       prefix: 'key_',
-      verify: async (secret) => (asked.push(`apiKey ${secret}`), secret === 'key_good' ? keyCaller : null),
+      verify: async (secret) => {
+        asked.push(`apiKey ${secret}`);
+        return secret === 'key_good' ? keyCaller : null;
+      },
       refused: () => unauthorized('unknown key'),
     },
     accessToken: {
       prefix: 'at_',
-      verify: async (secret) => (asked.push(`accessToken ${secret}`), null),
+      verify: async (secret) => {
+        asked.push(`accessToken ${secret}`);
+        return null;
+      },
       refused: () => unauthorized('unknown access token'),
     },
     session: {
       tokenOf: (c) => c.req.header('cookie')?.replace(/^session=/, ''),
-      verify: async (secret) => (asked.push(`session ${secret}`), secret === 'live' ? userCaller : null),
+      verify: async (secret) => {
+        asked.push(`session ${secret}`);
+        return secret === 'live' ? userCaller : null;
+      },
       refused: () => unauthorized('session ended'),
     },
-    operatorToken: async (secret) => (asked.push(`operator ${secret}`), secret === 'admin' ? { kind: 'operator' } : null),
+    operatorToken: async (secret) => {
+      asked.push(`operator ${secret}`);
+      return secret === 'admin' ? { kind: 'operator' } : null;
+    },
   };
   return { credentials, asked };
 }

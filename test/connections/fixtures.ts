@@ -119,7 +119,10 @@ export function countD1RoundTrips() {
     ...(['all', 'raw', 'run', 'first'] as const).map((m): [Record<string, unknown>, string] => [statement, m]),
   ];
   const originals: [Record<string, unknown>, string, unknown][] = [];
-  const counter = { count: 0, restore: () => originals.forEach(([proto, name, fn]) => (proto[name] = fn)) };
+  const counter = { count: 0, restore: () => {
+      for (const [proto, name, fn] of originals) proto[name] = fn;
+    },
+  };
   let depth = 0;
   for (const [proto, name] of targets) {
     const original = proto[name] as (...args: unknown[]) => unknown;

@@ -39,7 +39,7 @@ describe('GET /connections/{id}/token', () => {
     // The counter sees the Worker's queries: an ordinary route costs authentication + lookup.
     expect(other.count).toBe(2);
     const counter = countD1RoundTrips();
-    let res;
+    let res: Awaited<ReturnType<typeof t.getToken>>;
     try {
       res = await t.getToken(id);
     } finally {

@@ -80,7 +80,6 @@ export interface FaultyCallResult {
   status: number;
   headers: Headers;
   text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are whatever JSON the route answered; tests read them.
   json: any;
   /** D1 calls the request made, background work (waitUntil) included. */
   d1Calls: number;

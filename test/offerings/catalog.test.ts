@@ -34,6 +34,6 @@ describe('offering catalog', () => {
   it('cannot be altered by a caller', () => {
     const google = findCatalogOffering('off_google');
     expect(Object.isFrozen(google)).toBe(true);
-    expect(() => (google?.default_scopes as string[]).push('x')).toThrow();
+    expect(() => (google!.default_scopes as string[]).push('x')).toThrow();
   });
 });

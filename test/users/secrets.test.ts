@@ -17,7 +17,10 @@ describe('passwords and their hashes', () => {
     const record = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) vi.spyOn(console, level).mockImplementation(record);
     const responses: Seen[] = [];
-    const seen = <T extends Seen>(res: T) => (responses.push(res), res);
+    const seen = <T extends Seen>(res: T) => {
+      responses.push(res);
+      return res;
+    };
 
     const initial = 'initial password of the owner';
     const chosen = 'password chosen through the link';
