@@ -39,7 +39,9 @@ function wranglerBin() {
 }
 
 async function applyMigrations(db) {
-  for (const file of readdirSync('migrations').filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync('migrations')
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     const statements = readFileSync(`migrations/${file}`, 'utf8')
       .split('--> statement-breakpoint')
       .map((s) => s.trim())
@@ -224,8 +226,10 @@ async function main() {
     }
     const token = rows[1];
     console.log('');
-    console.log(`budget: token route D1 round trips ${token.d1.toFixed(2)} (≤ 1) ${token.d1 <= 1 ? 'OK' : 'OVER'}; ` +
-      `throughput ${(token.rps / health.rps).toFixed(2)}× /health (≥ 0.5) ${token.rps / health.rps >= 0.5 ? 'OK' : 'UNDER'}`);
+    console.log(
+      `budget: token route D1 round trips ${token.d1.toFixed(2)} (≤ 1) ${token.d1 <= 1 ? 'OK' : 'OVER'}; ` +
+        `throughput ${(token.rps / health.rps).toFixed(2)}× /health (≥ 0.5) ${token.rps / health.rps >= 0.5 ? 'OK' : 'UNDER'}`,
+    );
   } finally {
     await mf.dispose();
   }

@@ -540,7 +540,7 @@ async function main() {
     printBanner({ adminToken: ctx.adminToken, state });
   } catch (err) {
     if (stopping) return;
-    console.error(`[dev] ${err instanceof DevError ? err.message : err.stack ?? err}`);
+    console.error(`[dev] ${err instanceof DevError ? err.message : (err.stack ?? err)}`);
     console.error('[dev] Stopping wrangler dev.');
     failed = true;
     stop('SIGTERM'); // exits through dev.exited above
@@ -549,6 +549,6 @@ async function main() {
 
 // Reached only before wrangler dev starts (secrets, migrations, port check).
 main().catch((err) => {
-  console.error(`[dev] ${err instanceof DevError ? err.message : err.stack ?? err}`);
+  console.error(`[dev] ${err instanceof DevError ? err.message : (err.stack ?? err)}`);
   process.exit(1);
 });

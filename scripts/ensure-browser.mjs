@@ -18,7 +18,7 @@ if (found) process.exit(0);
 const isRoot = process.getuid?.() === 0;
 const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
 if (isRoot && hasApt) {
-  console.log('[test] Chromium not found; installing Debian\'s chromium package for the browser tests...');
+  console.log("[test] Chromium not found; installing Debian's chromium package for the browser tests...");
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
   const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit' });
   if (install && install.status === 0 && existsSync('/usr/bin/chromium')) process.exit(0);

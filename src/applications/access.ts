@@ -38,4 +38,3 @@ export function assertWritable(access: Access, orgId: string, what: string, id?:
   if (!access.readable.includes(orgId)) throw notFound(what, id);
   throw forbidden('Members may read applications; owners and admins of the organization change them.');
 }
-

@@ -52,7 +52,12 @@ export async function listApplicationsForReview(db: Db, query: AdminListApplicat
  * request, and tells the owner, with the reason, through the `application.publish_reviewed`
  * notification.
  */
-export async function decidePublish(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>, id: string, body: PublishDecisionBody, now = Date.now()): Promise<ApplicationObject> {
+export async function decidePublish(
+  deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>,
+  id: string,
+  body: PublishDecisionBody,
+  now = Date.now(),
+): Promise<ApplicationObject> {
   const approve = body.decision === 'approve';
   const [updated] = await deps.db
     .update(applications)
@@ -69,7 +74,13 @@ export async function decidePublish(deps: Pick<AppDeps, 'db' | 'transport' | 'wa
 }
 
 /** The decision is made whatever happens here, so a failure to notify is logged, not returned. */
-async function notifyDecision(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>, app: ApplicationRow, decision: string, reason: string | undefined, now: number): Promise<void> {
+async function notifyDecision(
+  deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>,
+  app: ApplicationRow,
+  decision: string,
+  reason: string | undefined,
+  now: number,
+): Promise<void> {
   try {
     const ctx = await loadNotificationContext(deps.db, app.orgId, app.ownerUserId, 'application.publish_reviewed');
     const extra = { decision, reason: reason ?? 'No reason was given.' };
@@ -78,6 +89,8 @@ async function notifyDecision(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUnti
     await deps.db.insert(notifications).values(notification);
     deliverLater(deps, notification);
   } catch (err) {
-    console.error(JSON.stringify({ level: 'error', msg: 'storing a notification failed', application_id: app.id, error: err instanceof Error ? err.name : typeof err }));
+    console.error(
+      JSON.stringify({ level: 'error', msg: 'storing a notification failed', application_id: app.id, error: err instanceof Error ? err.name : typeof err }),
+    );
   }
 }

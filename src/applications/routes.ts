@@ -5,15 +5,7 @@ import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
 import { accessOf } from './access';
 import { decidePublish, listApplicationsForReview, requestPublish } from './publish';
-import {
-  createApplication,
-  deleteApplication,
-  findApplication,
-  listApplications,
-  renderApplication,
-  rotateClientSecret,
-  updateApplication,
-} from './service';
+import { createApplication, deleteApplication, findApplication, listApplications, renderApplication, rotateClientSecret, updateApplication } from './service';
 import {
   adminListApplicationsQuery,
   applicationIdParam,
@@ -36,7 +28,7 @@ export const applicationRoutes = new Hono<AppEnv>()
       summary: 'Register an OAuth application',
       description:
         'Returns the application with its `client_id` and `client_secret`. The secret is in this response only: Edgelink ' +
-        "keeps its SHA-256. The owner gets an `application.created` notification. New applications are private: only " +
+        'keeps its SHA-256. The owner gets an `application.created` notification. New applications are private: only ' +
         'members of the organization may authorize them until an operator approves a publish request.',
       tags,
       auth: 'organization',

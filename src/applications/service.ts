@@ -20,7 +20,6 @@ export { verifyClientSecret } from './secret';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 
-
 export function renderApplication(row: ApplicationRow): ApplicationObject {
   return {
     id: row.id,
@@ -41,8 +40,7 @@ export function renderApplication(row: ApplicationRow): ApplicationObject {
   };
 }
 
-const notAMember = (field: string) =>
-  validationError([{ location: 'body', field, message: 'is not a member of the organization' }]);
+const notAMember = (field: string) => validationError([{ location: 'body', field, message: 'is not a member of the organization' }]);
 
 /** The owner of a new application: the signed-in user, or for an API key an optional member named in the body. */
 function ownerFor(access: Access, body: CreateApplicationBody): string | null {

@@ -48,37 +48,37 @@ export const callbackRoutes = pageApp().get(
     status: 200,
   }),
   async (c) => {
-  const all = readQuery(c.req.queries());
-  const cookieName = bindingCookieName(c.env.PUBLIC_URL);
-  const deps = c.var.deps;
-  const outcome = await completeOAuthCallback(
-    deps,
-    { state: all.state, code: all.code, error: all.error, error_description: all.error_description, iss: all.iss, all },
-    getCookie(c, cookieName),
-  );
-  const { secure } = bindingCookieAttributes(c.env.PUBLIC_URL);
-  deleteCookie(c, cookieName, { path: '/', secure });
-
-  if (outcome.ok) {
-    if (outcome.redirectTo) return c.redirect(outcome.redirectTo, 302);
-    return c.html(
-      <Notice
-        title="Connected"
-        tone="success"
-        message={`Your ${outcome.integrationName} account is ${outcome.created ? 'connected' : 'reconnected'}. You can close this page.`}
-      />,
-      200,
+    const all = readQuery(c.req.queries());
+    const cookieName = bindingCookieName(c.env.PUBLIC_URL);
+    const deps = c.var.deps;
+    const outcome = await completeOAuthCallback(
+      deps,
+      { state: all.state, code: all.code, error: all.error, error_description: all.error_description, iss: all.iss, all },
+      getCookie(c, cookieName),
     );
-  }
+    const { secure } = bindingCookieAttributes(c.env.PUBLIC_URL);
+    deleteCookie(c, cookieName, { path: '/', secure });
 
-  logFailure(c.var.requestId, outcome);
-  if (outcome.flow && outcome.redirectUrl) {
-    const redirect = await buildResultRedirect(deps, outcome.flow.orgId, outcome.redirectUrl, {
-      status: 'error',
-      error: outcome.providerError ?? outcome.reason,
-    });
-    return c.redirect(redirect, 302);
-  }
-  return c.html(<Notice title={outcome.title} tone="error" message={outcome.message} />, outcome.status);
+    if (outcome.ok) {
+      if (outcome.redirectTo) return c.redirect(outcome.redirectTo, 302);
+      return c.html(
+        <Notice
+          title="Connected"
+          tone="success"
+          message={`Your ${outcome.integrationName} account is ${outcome.created ? 'connected' : 'reconnected'}. You can close this page.`}
+        />,
+        200,
+      );
+    }
+
+    logFailure(c.var.requestId, outcome);
+    if (outcome.flow && outcome.redirectUrl) {
+      const redirect = await buildResultRedirect(deps, outcome.flow.orgId, outcome.redirectUrl, {
+        status: 'error',
+        error: outcome.providerError ?? outcome.reason,
+      });
+      return c.redirect(redirect, 302);
+    }
+    return c.html(<Notice title={outcome.title} tone="error" message={outcome.message} />, outcome.status);
   },
 );

@@ -77,7 +77,12 @@ export async function completeOAuthCallback(
   }
   const flow = parsed.data;
   if (!bindingCookie || !timingSafeEqual(await sha256Hex(bindingCookie), flow.bindingHash)) {
-    return fail(403, 'cookie_mismatch', 'This sign-in was started in another browser', `For your safety it can only be finished where it began. ${START_AGAIN}`);
+    return fail(
+      403,
+      'cookie_mismatch',
+      'This sign-in was started in another browser',
+      `For your safety it can only be finished where it began. ${START_AGAIN}`,
+    );
   }
   const inserted = await deps.db.insert(usedStates).values({ stateHash, createdAt: now }).onConflictDoNothing().returning();
   if (inserted.length === 0) {
@@ -94,7 +99,13 @@ export async function completeOAuthCallback(
     return fail(400, 'provider_error', 'No account was connected', `${described} ${START_AGAIN}`, { ...withFlow, providerError: query.error.slice(0, 100) });
   }
   if (!link || linkStatus(link, now) !== 'active') {
-    return fail(410, 'link_inactive', 'This link can no longer connect accounts', 'It has expired, been used up or been turned off. Ask for a new link.', withFlow);
+    return fail(
+      410,
+      'link_inactive',
+      'This link can no longer connect accounts',
+      'It has expired, been used up or been turned off. Ask for a new link.',
+      withFlow,
+    );
   }
   const integration = await findIntegration(deps.db, flow.orgId, flow.integrationId).catch(() => null);
   const offering = integration ? await findOffering(deps.db, integration.offeringId) : undefined;
@@ -122,7 +133,13 @@ export async function completeOAuthCallback(
   );
   const reply = await fetchOutbound(request.url, { method: 'POST', headers: request.headers, body: request.body });
   if (!reply.ok) {
-    return fail(reply.failure.kind === 'timeout' ? 504 : 502, `token_${reply.failure.kind}`, `${definition.name} did not answer`, `${describeFailure(reply.failure, `${definition.name}'s token endpoint`)} ${START_AGAIN}`, withFlow);
+    return fail(
+      reply.failure.kind === 'timeout' ? 504 : 502,
+      `token_${reply.failure.kind}`,
+      `${definition.name} did not answer`,
+      `${describeFailure(reply.failure, `${definition.name}'s token endpoint`)} ${START_AGAIN}`,
+      withFlow,
+    );
   }
   const tokens = parseTokenResponse(definition, reply, now);
   if (!tokens.ok) {
@@ -134,9 +151,7 @@ export async function completeOAuthCallback(
   }
 
   const userinfoRequest = buildUserinfoRequest(definition, tokens.accessToken, context);
-  const userinfo = userinfoRequest
-    ? await fetchOutbound(userinfoRequest.url, { method: userinfoRequest.method, headers: userinfoRequest.headers })
-    : null;
+  const userinfo = userinfoRequest ? await fetchOutbound(userinfoRequest.url, { method: userinfoRequest.method, headers: userinfoRequest.headers }) : null;
   const account = resolveAccount(definition, userinfo?.ok ? userinfo : null, tokens.account);
 
   const finished = await finishConnection(

@@ -30,7 +30,10 @@ export async function submitCredentialsForm(
   // Secret values are never shown again, so only non-secret ones are echoed into the form.
   const values = pickFields(form, [...endUserInputKeys(offering), ...offering.credentials.filter((f) => !f.secret).map((f) => f.key)]);
   const toFix = (error: FormToFix['error'], status: FormToFix['status'] = 400): FormToFix => ({ ok: false, reason: 'form_to_fix', error, values, status });
-  const credentials = pickFields(form, offering.credentials.map((f) => f.key));
+  const credentials = pickFields(
+    form,
+    offering.credentials.map((f) => f.key),
+  );
   const missing = connectFields(offering).find((f) => f.required && !form[f.key]?.trim());
   if (missing) return toFix({ message: `${missing.label} is required.`, field: missing.key });
 

@@ -1,11 +1,5 @@
 import type { AppDeps } from '../deps';
-import {
-  saveConnectionFromCredentials,
-  saveConnectionFromGrant,
-  type CredentialsInput,
-  type GrantInput,
-  type SavedConnection,
-} from '../connections/service';
+import { saveConnectionFromCredentials, saveConnectionFromGrant, type CredentialsInput, type GrantInput, type SavedConnection } from '../connections/service';
 import { markVerifiedByConnection, type IntegrationRow } from '../integrations/service';
 import { consumeLinkUse, releaseLinkUse, type LinkRow } from '../links/service';
 import { buildResultRedirect } from './redirect';
@@ -14,9 +8,7 @@ import { buildResultRedirect } from './redirect';
 type FromFlow = 'orgId' | 'integration' | 'linkId';
 
 /** What the end user brought: tokens from the OAuth callback, or credentials the provider accepted. */
-export type Obtained =
-  | { kind: 'grant'; grant: Omit<GrantInput, FromFlow> }
-  | { kind: 'credentials'; credentials: Omit<CredentialsInput, FromFlow> };
+export type Obtained = { kind: 'grant'; grant: Omit<GrantInput, FromFlow> } | { kind: 'credentials'; credentials: Omit<CredentialsInput, FromFlow> };
 
 export type FinishedConnection =
   | {
@@ -54,8 +46,6 @@ export async function finishConnection(
   }
   if (integration.status === 'draft') deps.waitUntil(markVerifiedByConnection(deps.db, integration.id, now));
   const connectionId = saved.connection.id;
-  const redirectTo = link.redirectUrl
-    ? await buildResultRedirect(deps, link.orgId, link.redirectUrl, { status: 'connected', connectionId }, now)
-    : null;
+  const redirectTo = link.redirectUrl ? await buildResultRedirect(deps, link.orgId, link.redirectUrl, { status: 'connected', connectionId }, now) : null;
   return { ok: true, connectionId, created: saved.created, redirectTo };
 }

@@ -8,11 +8,7 @@ import { PUBLIC_URL_PLACEHOLDER, normalizePublicUrl } from '../offerings/templat
  * `*.rest.of.host` when the input is its first label, and the bare scheme otherwise
  * (`https://{my_domain}/…`), since the end user has yet to type it.
  */
-export function authorizationFormTarget(
-  offering: OfferingDefinition,
-  known: Readonly<Record<string, string>>,
-  publicUrl: string,
-): string | null {
+export function authorizationFormTarget(offering: OfferingDefinition, known: Readonly<Record<string, string>>, publicUrl: string): string | null {
   const template = offering.authorization_url;
   if (offering.auth_mode !== 'oauth2' || template === undefined) return null;
   let text: string;

@@ -36,7 +36,10 @@ export interface LinkPageData {
  * integrations); custom ones are rows. Existing integrations keep connecting either way.
  */
 function offeringOf(id: string, rows: (typeof offeringRows.$inferSelect)[]): OfferingDefinition | undefined {
-  return fromParts(id, rows.find((r) => r.id === id))?.definition;
+  return fromParts(
+    id,
+    rows.find((r) => r.id === id),
+  )?.definition;
 }
 
 /** Whether the link offers this integration: listed (or all allowed) and ready to connect. */
@@ -46,13 +49,15 @@ export function isOffered(link: Pick<LinkRow, 'integrationIds'>, integration: In
 
 /** The link's row and its organization's name, looked up by the token's hash. */
 function linkByHash(db: Db, tokenHash: string) {
-  return db
-    // Aliased: both tables have a `name` column, and D1 batches hand rows back keyed by name.
-    .select({ link: links, orgName: sql<string>`${organizations.name}`.as('org_name') })
-    .from(links)
-    .innerJoin(organizations, eq(organizations.id, links.orgId))
-    .where(eq(links.tokenHash, tokenHash))
-    .limit(1);
+  return (
+    db
+      // Aliased: both tables have a `name` column, and D1 batches hand rows back keyed by name.
+      .select({ link: links, orgName: sql<string>`${organizations.name}`.as('org_name') })
+      .from(links)
+      .innerJoin(organizations, eq(organizations.id, links.orgId))
+      .where(eq(links.tokenHash, tokenHash))
+      .limit(1)
+  );
 }
 
 /**

@@ -63,24 +63,16 @@ async function connectTargetOrPage(c: Context<AppEnv>, token: string, integratio
 function showForm(c: Context<AppEnv>, token: string, ready: ConnectableTarget, extra: Pick<ConnectFormProps, 'error' | 'values'>, status: 200 | 400 | 502) {
   const { offering, integration, link } = ready;
   const target =
-    offering.auth_mode === 'oauth2'
-      ? authorizationFormTarget(offering, integration.inputs, c.env.PUBLIC_URL)
-      : redirectFormTarget(link.redirectUrl);
+    offering.auth_mode === 'oauth2' ? authorizationFormTarget(offering, integration.inputs, c.env.PUBLIC_URL) : redirectFormTarget(link.redirectUrl);
   if (target) allowFormTargets(c, [target]);
-  return c.html(
-    <ConnectFormPage token={token} orgName={ready.orgName} integration={integration} offering={offering} {...extra} />,
-    status,
-  );
+  return c.html(<ConnectFormPage token={token} orgName={ready.orgName} integration={integration} offering={offering} {...extra} />, status);
 }
 
 /** Writes the flow to KV, binds it to this browser by cookie, and sends the browser to the provider. */
 async function startFlow(c: Context<AppEnv>, token: string, ready: ConnectableTarget, endUserInputs: Record<string, string>) {
   const { link, integration, offering } = ready;
   try {
-    const { redirectUrl, binding } = await startOAuthFlow(
-      c.var.deps,
-      { orgId: link.orgId, link, integration, offering, endUserInputs },
-    );
+    const { redirectUrl, binding } = await startOAuthFlow(c.var.deps, { orgId: link.orgId, link, integration, offering, endUserInputs });
     setCookie(c, bindingCookieName(c.env.PUBLIC_URL), binding, bindingCookieAttributes(c.env.PUBLIC_URL));
     return c.redirect(redirectUrl, 302);
   } catch (err) {
@@ -88,7 +80,12 @@ async function startFlow(c: Context<AppEnv>, token: string, ready: ConnectableTa
     // A setup problem of the integration is not the end user's to fix; say so plainly.
     if (!endUserInputKeys(offering).includes(err.field ?? '')) {
       return c.html(
-        <Notice tone="error" context={ready.orgName} title={`${integration.name} cannot be connected right now`} message="Its setup is incomplete. Let the people who sent you this link know." />,
+        <Notice
+          tone="error"
+          context={ready.orgName}
+          title={`${integration.name} cannot be connected right now`}
+          message="Its setup is incomplete. Let the people who sent you this link know."
+        />,
         409,
       );
     }
@@ -162,4 +159,3 @@ export const linkPageRoutes = pageApp({ crossSiteRefusal: { message: 'Open your 
     }
     return connectWithCredentials(c, token, ready, form);
   });
-

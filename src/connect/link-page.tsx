@@ -78,9 +78,7 @@ function Entry({ token, entry }: { token: string; entry: LinkPageEntry }) {
       <div class="service">
         <h2>{integration.name}</h2>
         {offering.name !== integration.name ? <p class="muted">{offering.name}</p> : null}
-        {mode.kind === 'direct' && mode.defaults.length > 0 ? (
-          <p class="muted">{mode.defaults.map((d) => `${d.label}: ${d.value}`).join(' · ')}</p>
-        ) : null}
+        {mode.kind === 'direct' && mode.defaults.length > 0 ? <p class="muted">{mode.defaults.map((d) => `${d.label}: ${d.value}`).join(' · ')}</p> : null}
         <ConnectionState entry={entry} />
       </div>
       <div class="actions">
@@ -125,11 +123,7 @@ export function InactiveLinkPage({ status, orgName }: { status: Exclude<LinkStat
 
 export function UnknownLinkPage() {
   return (
-    <Notice
-      tone="error"
-      title="This link does not work"
-      message="Check that you opened the whole address, or ask whoever sent it to you for a new link."
-    />
+    <Notice tone="error" title="This link does not work" message="Check that you opened the whole address, or ask whoever sent it to you for a new link." />
   );
 }
 

@@ -15,7 +15,10 @@ export const integrationConnections: IntegrationConnections = {
   },
   async deleteWith(deps, orgId, integrationId, deleteIntegration) {
     const [deleted] = await deps.db.batch([
-      deps.db.delete(connections).where(and(eq(connections.integrationId, integrationId), eq(connections.orgId, orgId))).returning(),
+      deps.db
+        .delete(connections)
+        .where(and(eq(connections.integrationId, integrationId), eq(connections.orgId, orgId)))
+        .returning(),
       deleteIntegration,
     ]);
     for (const row of deleted) {

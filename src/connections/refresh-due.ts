@@ -21,7 +21,11 @@ const CRON_CONCURRENCY = 5;
  * passed, at most `limit`, soonest first, a few at a time. The same lease as the token route,
  * so a caller and the cron never both refresh one connection.
  */
-export async function refreshDueConnections(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, now: number, limit: number): Promise<RefreshRunCounts> {
+export async function refreshDueConnections(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  now: number,
+  limit: number,
+): Promise<RefreshRunCounts> {
   const rows = await deps.db
     .select()
     .from(connections)
@@ -50,7 +54,9 @@ export async function refreshDueConnections(deps: Pick<AppDeps, 'db' | 'keyring'
         if (err instanceof ApiError && err.code === 'connection_needs_reauth') counts.needsReauth++;
         else counts.failed++;
         if (!(err instanceof ApiError)) {
-          console.error(JSON.stringify({ level: 'error', msg: 'scheduled refresh failed', connection_id: row.id, error: err instanceof Error ? err.name : typeof err }));
+          console.error(
+            JSON.stringify({ level: 'error', msg: 'scheduled refresh failed', connection_id: row.id, error: err instanceof Error ? err.name : typeof err }),
+          );
         }
       }
     }

@@ -39,10 +39,7 @@ export interface FreshnessOptions {
 
 type FailureCode = 'provider_unavailable' | 'provider_timeout' | 'provider_refused';
 
-type Outcome =
-  | { kind: 'refreshed'; tokens: TokenSet }
-  | { kind: 'reauth'; message: string }
-  | { kind: 'failed'; code: FailureCode; message: string };
+type Outcome = { kind: 'refreshed'; tokens: TokenSet } | { kind: 'reauth'; message: string } | { kind: 'failed'; code: FailureCode; message: string };
 
 interface PreparedRefresh {
   version: number;
@@ -101,7 +98,11 @@ async function reload(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'wait
  * write by a lease holder bumps `version`, so a caller holding a stale read can never take a
  * second lease for the same expiry.
  */
-export async function ensureFreshToken(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, options: FreshnessOptions = {}): Promise<ConnectionRow> {
+export async function ensureFreshToken(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  row: ConnectionRow,
+  options: FreshnessOptions = {},
+): Promise<ConnectionRow> {
   const skewMs = options.skewMs ?? REFRESH_SKEW_MS;
   const wait = options.wait ?? true;
   const deadline = Date.now() + MAX_WAIT_MS;
@@ -132,7 +133,9 @@ export async function ensureFreshToken(deps: Pick<AppDeps, 'db' | 'keyring' | 'p
       if (!wait) return current;
       if (now >= deadline) {
         if (isValid(current, now)) return current;
-        throw new ApiError(503, 'refresh_in_progress', 'Another request is refreshing this token and has not finished; retry shortly.', undefined, { 'Retry-After': '1' });
+        throw new ApiError(503, 'refresh_in_progress', 'Another request is refreshing this token and has not finished; retry shortly.', undefined, {
+          'Retry-After': '1',
+        });
       }
       await sleep(POLL_MS);
       current = await reload(deps, current);
@@ -155,7 +158,10 @@ async function prepareRefresh(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'
   if (!context) throw notRefreshable(row, 'its integration or offering no longer exists.');
   if (context.offering.auth_mode !== 'oauth2') throw notRefreshable(row, `${context.offering.name} does not use OAuth 2.0.`);
   if (!context.client) {
-    throw notRefreshable(row, `integration ${context.integration.id} has no client id or secret; set them with PATCH /api/v1/integrations/${context.integration.id}.`);
+    throw notRefreshable(
+      row,
+      `integration ${context.integration.id} has no client id or secret; set them with PATCH /api/v1/integrations/${context.integration.id}.`,
+    );
   }
   const refreshToken = (await openRefreshToken(deps.keyring, row))!;
   try {
@@ -167,17 +173,16 @@ async function prepareRefresh(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'
   }
 }
 
-async function takeLease(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, leaseId: string, now: number): Promise<boolean> {
+async function takeLease(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  row: ConnectionRow,
+  leaseId: string,
+  now: number,
+): Promise<boolean> {
   const taken = await deps.db
     .update(connections)
     .set({ leaseId, leaseUntil: now + LEASE_MS })
-    .where(
-      and(
-        eq(connections.id, row.id),
-        eq(connections.version, row.version),
-        or(isNull(connections.leaseUntil), lt(connections.leaseUntil, now)),
-      ),
-    )
+    .where(and(eq(connections.id, row.id), eq(connections.version, row.version), or(isNull(connections.leaseUntil), lt(connections.leaseUntil, now))))
     .returning({ id: connections.id });
   return taken.length === 1;
 }
@@ -229,7 +234,13 @@ async function refreshUnderLease(
 }
 
 /** New tokens, expiry and version in one statement that also releases the lease. */
-async function writeTokens(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, tokens: TokenSet, leaseId: string, now: number): Promise<ConnectionRow> {
+async function writeTokens(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  row: ConnectionRow,
+  tokens: TokenSet,
+  leaseId: string,
+  now: number,
+): Promise<ConnectionRow> {
   const values = {
     accessTokenEnc: await sealAccessToken(deps.keyring, row.id, tokens.accessToken),
     // A reply without a refresh token keeps the one we have (the column is left alone).
@@ -258,7 +269,13 @@ async function writeTokens(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 
 }
 
 /** Backs off exponentially: 30 s, 1 min, 2 min … up to an hour. */
-async function recordFailure(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, message: string, leaseId: string, now: number): Promise<ConnectionRow> {
+async function recordFailure(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  row: ConnectionRow,
+  message: string,
+  leaseId: string,
+  now: number,
+): Promise<ConnectionRow> {
   const nextAttemptAt = now + Math.min(BACKOFF_BASE_MS * 2 ** row.refreshFailures, BACKOFF_MAX_MS);
   console.warn(JSON.stringify({ level: 'warn', msg: 'token refresh failed', connection_id: row.id, failures: row.refreshFailures + 1 }));
   const [updated] = await deps.db
@@ -278,7 +295,13 @@ async function recordFailure(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' 
 }
 
 /** Conditional on the lease when we hold it, else on the version we read. */
-async function markNeedsReauth(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow, message: string, leaseId: string | null, now: number): Promise<ConnectionRow> {
+async function markNeedsReauth(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  row: ConnectionRow,
+  message: string,
+  leaseId: string | null,
+  now: number,
+): Promise<ConnectionRow> {
   const [updated] = await deps.db
     .update(connections)
     .set({

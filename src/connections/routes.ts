@@ -12,13 +12,7 @@ import type { ConnectionRow } from './schema';
 import { importConnection } from './save';
 import { renderToken } from './token';
 import { apiKeyWithConnection } from './token-lookup';
-import {
-  deleteConnection,
-  findConnection,
-  findConnectionRow,
-  listConnections,
-  updateConnection,
-} from './service';
+import { deleteConnection, findConnection, findConnectionRow, listConnections, updateConnection } from './service';
 import {
   connectionIdParam,
   connectionObject,
@@ -30,7 +24,6 @@ import {
 } from './shapes';
 
 const tags = ['Connections'];
-
 
 async function tokenResponse(c: AnyContext, row: ConnectionRow) {
   const deps = c.var.deps;
@@ -106,8 +99,7 @@ export const connectionRoutes = new Hono<AppEnv>()
     describeRoute({ summary: "Update a connection's end-user details", tags, auth: 'organization', status: 200, response: connectionObject }),
     validate('param', connectionIdParam),
     validate('json', updateConnectionBody),
-    async (c) =>
-      c.json(await updateConnection(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => c.json(await updateConnection(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .delete(
     '/:id',
@@ -126,7 +118,8 @@ export const connectionRoutes = new Hono<AppEnv>()
     '/:id/refresh',
     describeRoute({
       summary: 'Refresh a connection now',
-      description: 'Refreshes even when the token is not due (backoff does not apply); a failure answers with its error. Shares the lease with the token route.',
+      description:
+        'Refreshes even when the token is not due (backoff does not apply); a failure answers with its error. Shares the lease with the token route.',
       tags,
       auth: 'organization',
       status: 200,

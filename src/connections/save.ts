@@ -71,9 +71,7 @@ export interface SavedConnection {
   created: boolean;
 }
 
-type Secret =
-  | { kind: 'oauth'; tokens: GrantTokens }
-  | { kind: 'credentials'; mode: CredentialMode; credentials: Record<string, string> };
+type Secret = { kind: 'oauth'; tokens: GrantTokens } | { kind: 'credentials'; mode: CredentialMode; credentials: Record<string, string> };
 
 interface ConnectionWrite {
   integration: IntegrationRow;
@@ -86,7 +84,11 @@ interface ConnectionWrite {
   secret: Secret;
 }
 
-async function findIntegrationOf(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, integrationId: string): Promise<IntegrationRow | undefined> {
+async function findIntegrationOf(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
+  orgId: string,
+  integrationId: string,
+): Promise<IntegrationRow | undefined> {
   return deps.db.query.integrations.findFirst({ where: and(eq(integrations.id, integrationId), eq(integrations.orgId, orgId)) });
 }
 
@@ -158,7 +160,12 @@ async function upsertConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUnti
   throw new ApiError(409, 'conflict', 'The connection changed while it was being saved; try again.');
 }
 
-async function updateExisting(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, existing: ConnectionRow, write: ConnectionWrite, now: number): Promise<ConnectionRow> {
+async function updateExisting(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
+  existing: ConnectionRow,
+  write: ConnectionWrite,
+  now: number,
+): Promise<ConnectionRow> {
   const sealed = await sealSecret(deps, existing.id, write.secret);
   const [row] = await deps.db
     .update(connections)
@@ -244,10 +251,7 @@ export async function saveConnectionFromCredentials(deps: Pick<AppDeps, 'db' | '
   const integration = ownIntegration(input.orgId, input.integration);
   const offering = await offeringOf(deps, integration);
   if (offering.auth_mode === 'oauth2') throw new ApiError(409, 'wrong_auth_mode', `${offering.name} connects through OAuth, not with credentials.`);
-  const problems = [
-    ...credentialProblems(offering, input.credentials, 'credentials'),
-    ...inputProblems(offering, input.inputs ?? {}, 'inputs'),
-  ];
+  const problems = [...credentialProblems(offering, input.credentials, 'credentials'), ...inputProblems(offering, input.inputs ?? {}, 'inputs')];
   if (problems.length > 0) throw validationError(problems);
   return upsertConnection(deps, {
     integration,
@@ -262,7 +266,12 @@ export async function saveConnectionFromCredentials(deps: Pick<AppDeps, 'db' | '
 }
 
 /** POST /connections: tokens obtained elsewhere (a migration from another broker). */
-export async function importConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, body: ImportConnectionBody, now = Date.now()): Promise<SavedConnection> {
+export async function importConnection(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
+  orgId: string,
+  body: ImportConnectionBody,
+  now = Date.now(),
+): Promise<SavedConnection> {
   const integration = await findIntegrationOf(deps, orgId, body.integration_id);
   if (!integration) {
     throw validationError([{ location: 'body', field: 'integration_id', message: `no integration with id '${body.integration_id}'` }]);

@@ -83,7 +83,13 @@ export async function findKeyAndConnection(db: Db, secret: string, connectionId:
   return row;
 }
 
-export async function updateConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, orgId: string, id: string, patch: UpdateConnectionBody, now = Date.now()) {
+export async function updateConnection(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  orgId: string,
+  id: string,
+  patch: UpdateConnectionBody,
+  now = Date.now(),
+) {
   const { connection: current, integration } = await findConnection(deps.db, orgId, id);
   const endUser = patch.end_user ?? {};
   if (endUser.email === undefined && endUser.display_name === undefined) return renderConnection(current, integration);

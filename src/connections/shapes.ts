@@ -9,12 +9,20 @@ export const CREDENTIAL_TOKEN_TYPES = ['api_key', 'basic'] as const;
 
 const printable = /^[^\p{Cc}]*$/u;
 /** The organization's own id for its end user, as given on links. */
-const endUserId = z.string().trim().min(1, 'must not be empty').max(255, 'must be at most 255 characters').regex(printable, 'must not contain control characters');
+const endUserId = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(printable, 'must not contain control characters');
 const email = z.email('must be an email address').max(254, 'must be at most 254 characters');
 const providerAccountId = endUserId;
 // RFC 6749 §3.3 scope-token characters.
 const scope = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,256}$/, 'must be 1-256 printable characters without spaces, quotes or backslashes');
-const scopes = z.array(scope).max(100, 'must list at most 100 scopes').refine((s) => new Set(s).size === s.length, 'must not repeat a scope');
+const scopes = z
+  .array(scope)
+  .max(100, 'must list at most 100 scopes')
+  .refine((s) => new Set(s).size === s.length, 'must not repeat a scope');
 const metadata = z
   .record(z.string().regex(/^[A-Za-z0-9_.$@-]{1,64}$/, 'must be a key of letters, digits and _ . $ @ -'), z.string().max(2048))
   .refine((m) => Object.keys(m).length <= 20, 'must have at most 20 entries');

@@ -4,27 +4,11 @@ import { orgOf, requireOrganization } from '../auth/middleware';
 import { requireScope } from '../auth/scope';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
-import {
-  createIntegration,
-  deleteIntegration,
-  findIntegration,
-  listIntegrations,
-  renderIntegration,
-  updateIntegration,
-  verifyIntegration,
-} from './service';
-import {
-  createIntegrationBody,
-  deleteIntegrationQuery,
-  integrationIdParam,
-  integrationObject,
-  listIntegrationsQuery,
-  updateIntegrationBody,
-} from './shapes';
+import { createIntegration, deleteIntegration, findIntegration, listIntegrations, renderIntegration, updateIntegration, verifyIntegration } from './service';
+import { createIntegrationBody, deleteIntegrationQuery, integrationIdParam, integrationObject, listIntegrationsQuery, updateIntegrationBody } from './shapes';
 import { z } from 'zod';
 
 const tags = ['Integrations'];
-
 
 export const integrationRoutes = new Hono<AppEnv>()
   .use(requireOrganization)
@@ -72,8 +56,7 @@ export const integrationRoutes = new Hono<AppEnv>()
     requireScope('integrations.write'),
     validate('param', integrationIdParam),
     validate('json', updateIntegrationBody),
-    async (c) =>
-      c.json(await updateIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => c.json(await updateIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .delete(
     '/:id',

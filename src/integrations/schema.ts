@@ -33,8 +33,5 @@ export const integrations = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [
-    index('integrations_org_created_idx').on(t.orgId, t.createdAt, t.id),
-    index('integrations_offering_idx').on(t.offeringId),
-  ],
+  (t) => [index('integrations_org_created_idx').on(t.orgId, t.createdAt, t.id), index('integrations_offering_idx').on(t.offeringId)],
 );

@@ -103,7 +103,12 @@ async function assess(offering: OfferingDefinition, s: Settings, deps: Pick<AppD
   const checkedAt = new Date(now).toISOString();
   let verification: Verification;
   if (offering.auth_mode !== 'oauth2') {
-    verification = { result: 'not_needed', message: 'End users give their own credentials on the link page.', checked_at: checkedAt, pending_first_connection: false };
+    verification = {
+      result: 'not_needed',
+      message: 'End users give their own credentials on the link page.',
+      checked_at: checkedAt,
+      pending_first_connection: false,
+    };
   } else {
     const missing = missingFields(offering, s);
     verification =
@@ -213,7 +218,13 @@ async function loadForChange(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>
   return { row, offering, settings };
 }
 
-export async function updateIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string, patch: UpdateIntegrationBody, now = Date.now()) {
+export async function updateIntegration(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>,
+  orgId: string,
+  id: string,
+  patch: UpdateIntegrationBody,
+  now = Date.now(),
+) {
   const { row, offering, settings: current } = await loadForChange(deps, orgId, id);
   const next: Settings = {
     clientId: patch.client_id ?? current.clientId,
@@ -234,8 +245,7 @@ export async function updateIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
     .set({
       name: patch.name ?? row.name,
       clientId: next.clientId,
-      clientSecretEnc:
-        patch.client_secret !== undefined ? await encrypt(deps.keyring, patch.client_secret, clientSecretAad(row.id)) : row.clientSecretEnc,
+      clientSecretEnc: patch.client_secret !== undefined ? await encrypt(deps.keyring, patch.client_secret, clientSecretAad(row.id)) : row.clientSecretEnc,
       scopes: next.scopes,
       authorizationParams: next.authorizationParams,
       inputs: next.inputs,
@@ -284,7 +294,6 @@ export async function listIntegrations(
   return toPage(rows, query.limit, (row) => renderIntegration(row, deps.publicUrl));
 }
 
-
 /**
  * What deleting an integration asks of the connections that hang on it. The connections
  * feature answers (it imports integrations, never the other way round); deps.ts wires it in.
@@ -296,7 +305,12 @@ export interface IntegrationConnections {
    * integration's own statement, run after them), announces each deleted connection, and
    * says how many there were.
    */
-  deleteWith(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, integrationId: string, deleteIntegration: BatchItem<'sqlite'>): Promise<number>;
+  deleteWith(
+    deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
+    orgId: string,
+    integrationId: string,
+    deleteIntegration: BatchItem<'sqlite'>,
+  ): Promise<number>;
 }
 
 /**

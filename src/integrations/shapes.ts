@@ -15,7 +15,9 @@ const scopes = z.array(z.string().max(256, 'must be at most 256 characters')).ma
 const params = z
   .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a query parameter name'), z.string().max(500))
   .refine((r) => Object.keys(r).length <= 20, 'must have at most 20 entries');
-const inputs = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.string().max(253)).refine((r) => Object.keys(r).length <= 10, 'must have at most 10 entries');
+const inputs = z
+  .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.string().max(253))
+  .refine((r) => Object.keys(r).length <= 10, 'must have at most 10 entries');
 
 export const createIntegrationBody = z.strictObject({
   name: nameField,
@@ -45,7 +47,10 @@ export const listIntegrationsQuery = listQuery.extend({
 });
 
 export const deleteIntegrationQuery = z.strictObject({
-  cascade: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  cascade: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 
 export const verificationObject = z
@@ -54,9 +59,7 @@ export const verificationObject = z
     message: z.string(),
     provider_error: z.string().optional(),
     checked_at: timestamp,
-    pending_first_connection: z
-      .boolean()
-      .describe('The provider could not tell; the first successful connection will verify the integration.'),
+    pending_first_connection: z.boolean().describe('The provider could not tell; the first successful connection will verify the integration.'),
   })
   .meta({ id: 'Verification' });
 

@@ -67,17 +67,8 @@ export async function sha256Hex(input: string | Uint8Array): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', toBytes(input)));
 }
 
-export async function hmacSha256Hex(
-  key: string | Uint8Array,
-  message: string | Uint8Array,
-): Promise<string> {
-  const hmacKey = await crypto.subtle.importKey(
-    'raw',
-    toBytes(key),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
+export async function hmacSha256Hex(key: string | Uint8Array, message: string | Uint8Array): Promise<string> {
+  const hmacKey = await crypto.subtle.importKey('raw', toBytes(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return toHex(await crypto.subtle.sign('HMAC', hmacKey, toBytes(message)));
 }
 
@@ -189,10 +180,7 @@ async function importKeyring(spec: string): Promise<Keyring> {
     if (raw.length !== KEY_BYTES) {
       throw new CryptoError('bad_keyring', `key ${kid} must be ${KEY_BYTES} bytes`);
     }
-    const key = await crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, [
-      'encrypt',
-      'decrypt',
-    ]);
+    const key = await crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     keys.set(kid, key);
   }
   const activeKid = keys.keys().next().value as string;
@@ -211,14 +199,8 @@ export async function encrypt(keyring: Keyring, plaintext: string, aad: string):
   const key = keyring.keys.get(keyring.activeKid);
   if (!key) throw new CryptoError('unknown_key', `active key ${keyring.activeKid} is missing`);
   const iv = randomBytes(IV_BYTES);
-  const ct = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv, additionalData: utf8.encode(aad), tagLength: TAG_BYTES * 8 },
-    key,
-    utf8.encode(plaintext),
-  );
-  return [VERSION, keyring.activeKid, base64urlEncode(iv), base64urlEncode(new Uint8Array(ct))].join(
-    '.',
-  );
+  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8.encode(aad), tagLength: TAG_BYTES * 8 }, key, utf8.encode(plaintext));
+  return [VERSION, keyring.activeKid, base64urlEncode(iv), base64urlEncode(new Uint8Array(ct))].join('.');
 }
 
 export async function decrypt(keyring: Keyring, envelope: string, aad: string): Promise<string> {
@@ -226,11 +208,7 @@ export async function decrypt(keyring: Keyring, envelope: string, aad: string): 
   const key = keyring.keys.get(kid);
   if (!key) throw new CryptoError('unknown_key', `no key ${kid} in keyring`);
   try {
-    const plaintext = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv, additionalData: utf8.encode(aad), tagLength: TAG_BYTES * 8 },
-      key,
-      ct,
-    );
+    const plaintext = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: utf8.encode(aad), tagLength: TAG_BYTES * 8 }, key, ct);
     return fromUtf8.decode(plaintext);
   } catch {
     throw new CryptoError('decrypt_failed', `envelope does not decrypt with key ${kid}`);

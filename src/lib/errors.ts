@@ -24,11 +24,9 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id?: string) =>
-  new ApiError(404, 'not_found', id ? `No ${what} with id '${id}'.` : `No such ${what}.`);
+export const notFound = (what: string, id?: string) => new ApiError(404, 'not_found', id ? `No ${what} with id '${id}'.` : `No such ${what}.`);
 
-export const unauthorized = (message: string) =>
-  new ApiError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
+export const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
 
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 

@@ -1,9 +1,7 @@
 /** Why an outbound call produced no usable HTTP answer. */
 export type TransportFailure = { kind: 'timeout' } | { kind: 'network'; reason: string };
 
-export type OutboundResult =
-  | { ok: true; status: number; contentType: string; bodyText: string; headers: Headers }
-  | { ok: false; failure: TransportFailure };
+export type OutboundResult = { ok: true; status: number; contentType: string; bodyText: string; headers: Headers } | { ok: false; failure: TransportFailure };
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Provider replies larger than this are not token replies; stop reading. */

@@ -20,7 +20,5 @@ export function newId(prefix: IdPrefix): string {
  * so the body after the prefix is any short run of lowercase letters, digits and `_`.
  */
 export function idSchema(prefix: IdPrefix) {
-  return z
-    .string()
-    .regex(new RegExp(`^${prefix}_[a-z0-9_]{2,48}$`), `must be an id starting with '${prefix}_'`);
+  return z.string().regex(new RegExp(`^${prefix}_[a-z0-9_]{2,48}$`), `must be an id starting with '${prefix}_'`);
 }

@@ -20,9 +20,7 @@ function compile(path: string): RegExp {
 export function allowedMethods(app: Pick<Hono, 'routes'>): (path: string) => string[] {
   let patterns: RoutePattern[] | undefined;
   return (path) => {
-    patterns ??= app.routes
-      .filter((r) => r.method !== 'ALL')
-      .map((r) => ({ method: r.method, regex: compile(r.path) }));
+    patterns ??= app.routes.filter((r) => r.method !== 'ALL').map((r) => ({ method: r.method, regex: compile(r.path) }));
     return [...new Set(patterns.filter((p) => p.regex.test(path)).map((p) => p.method))];
   };
 }

@@ -19,9 +19,7 @@ const errorSchema = z
     error: z.object({
       code: z.string(),
       message: z.string(),
-      details: z
-        .array(z.object({ location: z.enum(['body', 'query', 'path', 'header']), field: z.string(), message: z.string() }))
-        .optional(),
+      details: z.array(z.object({ location: z.enum(['body', 'query', 'path', 'header']), field: z.string(), message: z.string() })).optional(),
       request_id: z.string(),
     }),
   })

@@ -56,9 +56,7 @@ interface Sortable {
 
 /** WHERE fragment selecting rows after the cursor, and the ORDER BY that goes with it. */
 export function pageWindow(table: Sortable, cursor: Cursor | undefined): { after: SQL | undefined; orderBy: SQL[] } {
-  const after = cursor
-    ? or(lt(table.createdAt, cursor.createdAt), and(eq(table.createdAt, cursor.createdAt), lt(table.id, cursor.id)))
-    : undefined;
+  const after = cursor ? or(lt(table.createdAt, cursor.createdAt), and(eq(table.createdAt, cursor.createdAt), lt(table.id, cursor.id))) : undefined;
   return { after, orderBy: [desc(table.createdAt), desc(table.id)] };
 }
 

@@ -9,7 +9,6 @@ import { createLinkBody, deletedLinkObject, linkIdParam, linkObject, listLinksQu
 
 const tags = ['Links'];
 
-
 export const linkRoutes = new Hono<AppEnv>()
   .use(requireOrganization)
   .post(
@@ -46,8 +45,7 @@ export const linkRoutes = new Hono<AppEnv>()
     requireScope('links.write'),
     validate('param', linkIdParam),
     validate('json', updateLinkBody),
-    async (c) =>
-      c.json(await updateLink(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => c.json(await updateLink(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),
   )
   .delete(
     '/:id',

@@ -61,7 +61,9 @@ export function deliverLater(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil
   const transport = deps.transport;
   deps.waitUntil(
     attemptDelivery(deps.db, transport, row).catch((err: unknown) =>
-      console.error(JSON.stringify({ level: 'error', msg: 'notification delivery failed', notification_id: row.id, error: err instanceof Error ? err.name : typeof err })),
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'notification delivery failed', notification_id: row.id, error: err instanceof Error ? err.name : typeof err }),
+      ),
     ),
   );
 }

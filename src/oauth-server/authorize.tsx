@@ -21,8 +21,6 @@ import { oauthCodes, oauthGrants } from './schema';
 const CODE_TTL_MS = 60_000;
 const MAX_FORM_BYTES = 8 * 1024;
 
-
-
 /** Back to the client with the result; `iss` on every response (RFC 9207), `state` when given. */
 function redirectBack(c: Context<AppEnv>, redirectUri: string, params: Record<string, string>, state: string | null) {
   const url = new URL(redirectUri);
@@ -127,7 +125,12 @@ export const authorizeRoutes = pageApp({
       .from(memberships)
       .where(and(eq(memberships.userId, user.id), eq(memberships.orgId, orgId)));
     if (!membership || (!roleMayWrite(membership.role) && pending.scopes.some((s) => WRITE_SCOPES.has(s)))) {
-      return redirectBack(c, pending.redirectUri, { error: 'access_denied', error_description: 'Your role in this organization cannot grant these scopes.' }, pending.state);
+      return redirectBack(
+        c,
+        pending.redirectUri,
+        { error: 'access_denied', error_description: 'Your role in this organization cannot grant these scopes.' },
+        pending.state,
+      );
     }
     const app = await c.var.deps.db.query.applications.findFirst({
       where: and(eq(applications.id, pending.applicationId), eq(applications.active, true)),

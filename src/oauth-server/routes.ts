@@ -76,69 +76,60 @@ export const wellKnownRoutes = new Hono<AppEnv>().get('/oauth-authorization-serv
 );
 
 export const oauthServerRoutes = new Hono<AppEnv>()
-  .post(
-    '/token',
-    describeRoute({ summary: 'Token endpoint (RFC 6749 §3.2)', tags, auth: 'public', status: 200 }),
-    (c) =>
-      oauthEndpoint(c, async () => {
-        const form = await readOAuthForm(c);
-        const app = await authenticateClient(c.var.deps.db, c.req.header('authorization'), form);
+  .post('/token', describeRoute({ summary: 'Token endpoint (RFC 6749 §3.2)', tags, auth: 'public', status: 200 }), (c) =>
+    oauthEndpoint(c, async () => {
+      const form = await readOAuthForm(c);
+      const app = await authenticateClient(c.var.deps.db, c.req.header('authorization'), form);
+      const now = Date.now();
+      const tokens = await GRANTS[grantTypeOf(form)](c.var.deps.db, app, form, now);
+      return c.json(tokens, 200, NO_STORE);
+    }),
+  )
+  .post('/revoke', describeRoute({ summary: 'Token revocation (RFC 7009)', tags, auth: 'public', status: 200 }), (c) =>
+    oauthEndpoint(c, async () => {
+      const { app, token } = await clientAndToken(c);
+      const [row] = await c.var.deps.db
+        .select({ grantId: oauthTokens.grantId, kind: oauthTokens.kind, applicationId: oauthGrants.applicationId })
+        .from(oauthTokens)
+        .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
+        .where(eq(oauthTokens.tokenHash, await sha256Hex(token)))
+        .limit(1);
+      // RFC 7009 §2.2: unknown tokens and other clients' tokens get the same 200, and nothing happens.
+      if (row && row.applicationId === app.id) {
         const now = Date.now();
-        const tokens = await GRANTS[grantTypeOf(form)](c.var.deps.db, app, form, now);
-        return c.json(tokens, 200, NO_STORE);
-      }),
-  )
-  .post(
-    '/revoke',
-    describeRoute({ summary: 'Token revocation (RFC 7009)', tags, auth: 'public', status: 200 }),
-    (c) =>
-      oauthEndpoint(c, async () => {
-        const { app, token } = await clientAndToken(c);
-        const [row] = await c.var.deps.db
-          .select({ grantId: oauthTokens.grantId, kind: oauthTokens.kind, applicationId: oauthGrants.applicationId })
-          .from(oauthTokens)
-          .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
-          .where(eq(oauthTokens.tokenHash, await sha256Hex(token)))
-          .limit(1);
-        // RFC 7009 §2.2: unknown tokens and other clients' tokens get the same 200, and nothing happens.
-        if (row && row.applicationId === app.id) {
-          const now = Date.now();
-          if (row.kind === 'refresh') await revokeGrant(c.var.deps.db, row.grantId, now);
-          else {
-            await c.var.deps.db
-              .update(oauthTokens)
-              .set({ revokedAt: now })
-              .where(and(eq(oauthTokens.tokenHash, await sha256Hex(token)), isNull(oauthTokens.revokedAt)));
-          }
+        if (row.kind === 'refresh') await revokeGrant(c.var.deps.db, row.grantId, now);
+        else {
+          await c.var.deps.db
+            .update(oauthTokens)
+            .set({ revokedAt: now })
+            .where(and(eq(oauthTokens.tokenHash, await sha256Hex(token)), isNull(oauthTokens.revokedAt)));
         }
-        return c.body(null, 200, NO_STORE);
-      }),
+      }
+      return c.body(null, 200, NO_STORE);
+    }),
   )
-  .post(
-    '/introspect',
-    describeRoute({ summary: 'Token introspection (RFC 7662)', tags, auth: 'public', status: 200 }),
-    (c) =>
-      oauthEndpoint(c, async () => {
-        const { app, token } = await clientAndToken(c);
-        const live = await findLiveToken(c.var.deps.db, token, Date.now());
-        // Only the client the token was issued to learns anything about it.
-        if (!live || live.applicationId !== app.id) return c.json({ active: false }, 200, NO_STORE);
-        return c.json(
-          {
-            active: true,
-            scope: live.scopes.join(' '),
-            client_id: live.clientId,
-            token_type: live.kind === 'access' ? 'Bearer' : 'refresh_token',
-            ...(live.expiresAt !== null ? { exp: Math.floor(live.expiresAt / 1000) } : {}),
-            iat: Math.floor(live.createdAt / 1000),
-            ...(live.userId ? { sub: live.userId } : {}),
-            organization_id: live.orgId,
-            iss: issuerOf(c.env.PUBLIC_URL),
-          },
-          200,
-          NO_STORE,
-        );
-      }),
+  .post('/introspect', describeRoute({ summary: 'Token introspection (RFC 7662)', tags, auth: 'public', status: 200 }), (c) =>
+    oauthEndpoint(c, async () => {
+      const { app, token } = await clientAndToken(c);
+      const live = await findLiveToken(c.var.deps.db, token, Date.now());
+      // Only the client the token was issued to learns anything about it.
+      if (!live || live.applicationId !== app.id) return c.json({ active: false }, 200, NO_STORE);
+      return c.json(
+        {
+          active: true,
+          scope: live.scopes.join(' '),
+          client_id: live.clientId,
+          token_type: live.kind === 'access' ? 'Bearer' : 'refresh_token',
+          ...(live.expiresAt !== null ? { exp: Math.floor(live.expiresAt / 1000) } : {}),
+          iat: Math.floor(live.createdAt / 1000),
+          ...(live.userId ? { sub: live.userId } : {}),
+          organization_id: live.orgId,
+          iss: issuerOf(c.env.PUBLIC_URL),
+        },
+        200,
+        NO_STORE,
+      );
+    }),
   )
   .get('/userinfo', describeRoute({ summary: 'The signed-in user of an access token', tags, auth: 'public', status: 200 }), async (c) => {
     const match = /^Bearer ([\x21-\x7e]+)$/.exec(c.req.header('authorization') ?? '');

@@ -42,8 +42,14 @@ export async function newTokens(db: Db, grantId: string, scopes: string[], now: 
 /** Revokes a grant and every token it issued, in one batch. */
 export async function revokeGrant(db: Db, grantId: string, now: number) {
   await db.batch([
-    db.update(oauthGrants).set({ revokedAt: now }).where(and(eq(oauthGrants.id, grantId), isNull(oauthGrants.revokedAt))),
-    db.update(oauthTokens).set({ revokedAt: now }).where(and(eq(oauthTokens.grantId, grantId), isNull(oauthTokens.revokedAt))),
+    db
+      .update(oauthGrants)
+      .set({ revokedAt: now })
+      .where(and(eq(oauthGrants.id, grantId), isNull(oauthGrants.revokedAt))),
+    db
+      .update(oauthTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(oauthTokens.grantId, grantId), isNull(oauthTokens.revokedAt))),
   ]);
 }
 

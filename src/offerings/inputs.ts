@@ -23,10 +23,7 @@ function patternOf(input: Pick<OfferingInputField, 'pattern'>): RegExp {
 }
 
 /** Why `value` is not acceptable for this input, or null when it is. */
-export function inputValueProblem(
-  input: Pick<OfferingInputField, 'label' | 'pattern'>,
-  value: string,
-): string | null {
+export function inputValueProblem(input: Pick<OfferingInputField, 'label' | 'pattern'>, value: string): string | null {
   if (value.length === 0) return `${input.label} is required`;
   if (value.length > MAX_INPUT_VALUE_LENGTH) {
     return `${input.label} must be at most ${MAX_INPUT_VALUE_LENGTH} characters`;
@@ -43,10 +40,7 @@ export function inputValueProblem(
  * {@link OfferingError} for a missing or invalid value, or for a value the offering does not
  * declare (a typo in a key would otherwise be silently replaced by the default).
  */
-export function resolveInputValues(
-  offering: Pick<OfferingFields, 'inputs'>,
-  given: Readonly<Record<string, string | undefined>> = {},
-): Record<string, string> {
+export function resolveInputValues(offering: Pick<OfferingFields, 'inputs'>, given: Readonly<Record<string, string | undefined>> = {}): Record<string, string> {
   const declared = new Set(offering.inputs.map((input) => input.key));
   for (const key of Object.keys(given)) {
     if (!declared.has(key) && given[key] !== undefined) {

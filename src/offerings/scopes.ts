@@ -20,11 +20,7 @@ export function scopeTokenProblem(scope: string, separator: string): string | nu
 
 /** Scopes the offering knows about: required, optional and default ones. */
 export function knownScopes(offering: OfferingFields): Set<string> {
-  return new Set([
-    ...offering.required_scopes,
-    ...offering.optional_scopes,
-    ...offering.default_scopes,
-  ]);
+  return new Set([...offering.required_scopes, ...offering.optional_scopes, ...offering.default_scopes]);
 }
 
 /**
@@ -32,10 +28,7 @@ export function knownScopes(offering: OfferingFields): Set<string> {
  * every required scope present, and nothing unknown where the offering lists a closed set.
  * Returns one message per problem; an empty list means the scopes are acceptable.
  */
-export function findScopeProblems(
-  offering: OfferingFields,
-  scopes: readonly string[],
-): string[] {
+export function findScopeProblems(offering: OfferingFields, scopes: readonly string[]): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const scope of scopes) {

@@ -88,9 +88,7 @@ export async function listOfferings(
       (options.includeDisabled || o.enabled) &&
       (query.enabled === undefined || o.enabled === query.enabled) &&
       (query.auth_mode === undefined || o.definition.auth_mode === query.auth_mode) &&
-      (needle === undefined ||
-        o.definition.name.toLowerCase().includes(needle) ||
-        o.definition.provider.includes(needle)),
+      (needle === undefined || o.definition.name.toLowerCase().includes(needle) || o.definition.provider.includes(needle)),
   );
   return pageByKey(matching, query, (o) => o.definition.id);
 }
@@ -107,11 +105,7 @@ export async function createCustomOffering(db: Db, body: z.output<typeof createO
   const id = fields.id ?? newId('off');
   if (findCatalogOffering(id)) throw conflict(`'${id}' is a catalog offering; choose another id.`);
   const definition = parseDefinition({ ...fields, id });
-  const inserted = await db
-    .insert(offeringRows)
-    .values({ id, definition, enabled, createdAt: now, updatedAt: now })
-    .onConflictDoNothing()
-    .returning();
+  const inserted = await db.insert(offeringRows).values({ id, definition, enabled, createdAt: now, updatedAt: now }).onConflictDoNothing().returning();
   if (inserted.length === 0) throw conflict(`An offering with id '${id}' already exists.`);
   return fromParts(id, inserted[0])!;
 }

@@ -28,9 +28,9 @@ function withoutDefault(schema: z.ZodType): z.ZodType {
 const { id: _id, ...editable } = offeringFields.shape;
 
 export const updateOfferingBody = z.strictObject({
-  ...(Object.fromEntries(
-    Object.entries(editable).map(([key, schema]) => [key, withoutDefault(schema as z.ZodType).optional()]),
-  ) as { [K in keyof typeof editable]: z.ZodOptional<z.ZodType<z.output<(typeof editable)[K]>>> }),
+  ...(Object.fromEntries(Object.entries(editable).map(([key, schema]) => [key, withoutDefault(schema as z.ZodType).optional()])) as {
+    [K in keyof typeof editable]: z.ZodOptional<z.ZodType<z.output<(typeof editable)[K]>>>;
+  }),
   enabled: z.boolean().optional(),
 });
 

@@ -18,8 +18,7 @@ export function templateSyntaxProblem(template: string): string | null {
   for (const name of listPlaceholders(template)) {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) return `has an invalid placeholder "{${name}}"`;
   }
-  if (template.includes(`{${PUBLIC_URL_PLACEHOLDER}}`)
-    && !template.startsWith(`{${PUBLIC_URL_PLACEHOLDER}}/`)) {
+  if (template.includes(`{${PUBLIC_URL_PLACEHOLDER}}`) && !template.startsWith(`{${PUBLIC_URL_PLACEHOLDER}}/`)) {
     return `may use {${PUBLIC_URL_PLACEHOLDER}} only at its start, followed by a path`;
   }
   return null;

@@ -25,10 +25,7 @@ export function reservedParamsFor(offering: Pick<OfferingDefinition, 'scope_para
  * in the offering's authorization_url are kept unless Edgelink sets the same name; then come
  * the protocol parameters, the offering's authorization_params and the integration's extras.
  */
-export function buildAuthorizationUrl(
-  offering: OfferingDefinition,
-  request: AuthorizationRequest,
-): string {
+export function buildAuthorizationUrl(offering: OfferingDefinition, request: AuthorizationRequest): string {
   if (offering.auth_mode !== 'oauth2') {
     throw new OfferingError('not_oauth2', `${offering.name} does not use OAuth 2.0`);
   }

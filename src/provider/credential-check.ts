@@ -6,9 +6,7 @@ import type { OfferingContext } from './resolve-urls';
 import { readAccountHints, type AccountHints } from './token-response';
 import { buildVerifyRequest } from './verify-request';
 
-export type CredentialCheck =
-  | { ok: true; account: AccountHints }
-  | { ok: false; kind: 'invalid' | 'refused' | 'unreachable'; message: string; field?: string };
+export type CredentialCheck = { ok: true; account: AccountHints } | { ok: false; kind: 'invalid' | 'refused' | 'unreachable'; message: string; field?: string };
 
 /** A credential check that hangs must not keep the end user waiting for long. */
 const VERIFY_TIMEOUT_MS = 8000;

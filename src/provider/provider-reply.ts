@@ -7,9 +7,7 @@ export interface ProviderReply {
   bodyText: string;
 }
 
-export type ReplyBody =
-  | { ok: true; body: Record<string, unknown> }
-  | { ok: false; reason: string };
+export type ReplyBody = { ok: true; body: Record<string, unknown> } | { ok: false; reason: string };
 
 const formBodyPattern = /^[A-Za-z0-9_.%+-]+=[^\s]*$/;
 
@@ -52,9 +50,7 @@ const MAX_DESCRIPTION_LENGTH = 300;
  */
 export function readOAuthError(body: Record<string, unknown>): OAuthErrorBody | null {
   const error = body.error;
-  const description = typeof body.error_description === 'string'
-    ? body.error_description.slice(0, MAX_DESCRIPTION_LENGTH)
-    : undefined;
+  const description = typeof body.error_description === 'string' ? body.error_description.slice(0, MAX_DESCRIPTION_LENGTH) : undefined;
   if (typeof error === 'string' && error !== '') return description === undefined ? { error } : { error, description };
   if (isRecord(error) && typeof error.code === 'string') return { error: error.code };
   if (body.ok === false) return { error: 'unknown_error' };

@@ -5,13 +5,7 @@ import { type ClientCredentials, type ProviderPost, clientAuthentication, formPo
 
 export type TokenTypeHint = 'access_token' | 'refresh_token';
 
-function buildTokenPost(
-  url: string,
-  offering: OfferingDefinition,
-  token: string,
-  hint: TokenTypeHint,
-  client: ClientCredentials,
-): ProviderPost {
+function buildTokenPost(url: string, offering: OfferingDefinition, token: string, hint: TokenTypeHint, client: ClientCredentials): ProviderPost {
   const auth = clientAuthentication(offering, client);
   const body = new URLSearchParams([['token', token], ['token_type_hint', hint], ...auth.fields]);
   return { url, headers: { ...formPostHeaders(), ...auth.headers }, body };

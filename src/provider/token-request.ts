@@ -39,7 +39,13 @@ export function clientAuthentication(
   if (offering.token_auth_method === 'client_secret_basic') {
     return { headers: { Authorization: basicAuthorization(client.clientId, client.clientSecret) }, fields: [] };
   }
-  return { headers: {}, fields: [['client_id', client.clientId], ['client_secret', client.clientSecret]] };
+  return {
+    headers: {},
+    fields: [
+      ['client_id', client.clientId],
+      ['client_secret', client.clientSecret],
+    ],
+  };
 }
 
 /** Base headers of every provider POST; Accept matters to GitHub, which otherwise replies form-encoded. */
@@ -51,12 +57,7 @@ export function formPostHeaders(): Record<string, string> {
  * The token request for a code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5) or a refresh
  * (RFC 6749 §6). Pure: the caller sends it and hands the reply to parseTokenResponse.
  */
-export function buildTokenRequest(
-  offering: OfferingDefinition,
-  grant: TokenGrant,
-  client: ClientCredentials,
-  context: OfferingContext = {},
-): ProviderPost {
+export function buildTokenRequest(offering: OfferingDefinition, grant: TokenGrant, client: ClientCredentials, context: OfferingContext = {}): ProviderPost {
   if (offering.auth_mode !== 'oauth2') {
     throw new OfferingError('not_oauth2', `${offering.name} does not use OAuth 2.0`);
   }

@@ -36,11 +36,7 @@ export type TokenResult = TokenSet | TokenFailure;
  * or sent as a string, scopes as a string or an array, errors sent with status 200.
  * Failure reasons never contain token values.
  */
-export function parseTokenResponse(
-  offering: OfferingDefinition,
-  reply: ProviderReply,
-  now: number,
-): TokenResult {
+export function parseTokenResponse(offering: OfferingDefinition, reply: ProviderReply, now: number): TokenResult {
   const { status } = reply;
   const parsed = parseReplyBody(reply);
   if (!parsed.ok) return { ok: false, kind: 'malformed', status, reason: parsed.reason };
@@ -107,10 +103,7 @@ function readMetadata(body: Record<string, unknown>, paths: readonly string[]): 
 }
 
 /** The offering's account paths read from one reply (token or userinfo). */
-export function readAccountHints(
-  body: unknown,
-  paths: OfferingDefinition['account'],
-): AccountHints {
+export function readAccountHints(body: unknown, paths: OfferingDefinition['account']): AccountHints {
   const hints: AccountHints = {};
   for (const field of ['id', 'email', 'name'] as const) {
     const path = paths[field];

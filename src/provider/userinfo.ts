@@ -12,11 +12,7 @@ export interface ProviderRequest {
 }
 
 /** The "who am I" request for a fresh access token, or null when the offering has none. */
-export function buildUserinfoRequest(
-  offering: OfferingDefinition,
-  accessToken: string,
-  context: OfferingContext = {},
-): ProviderRequest | null {
+export function buildUserinfoRequest(offering: OfferingDefinition, accessToken: string, context: OfferingContext = {}): ProviderRequest | null {
   if (offering.auth_mode !== 'oauth2') {
     throw new OfferingError('not_oauth2', `${offering.name} does not use OAuth 2.0`);
   }
@@ -34,11 +30,7 @@ export function buildUserinfoRequest(
  * falling back to what the token reply said. An unreadable userinfo reply is not an error
  * here; the token reply's hints are used alone.
  */
-export function resolveAccount(
-  offering: OfferingDefinition,
-  userinfo: ProviderReply | null,
-  tokenHints: AccountHints,
-): AccountHints {
+export function resolveAccount(offering: OfferingDefinition, userinfo: ProviderReply | null, tokenHints: AccountHints): AccountHints {
   let fromUserinfo: AccountHints = {};
   if (userinfo !== null && userinfo.status >= 200 && userinfo.status <= 299) {
     const parsed = parseReplyBody(userinfo);

@@ -27,8 +27,7 @@ export const adminMemberRoutes = new Hono<AppEnv>()
     }),
     validate('param', organizationIdParam),
     validate('json', addMemberBody),
-    async (c) =>
-      c.json(await addMember(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 201),
+    async (c) => c.json(await addMember(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 201),
   )
   .get(
     '/:id/users',

@@ -23,4 +23,3 @@ export function safeNextPath(value: string | undefined, publicUrl: string): stri
   if (url.origin !== origin || url.pathname.startsWith('//')) return null;
   return `${url.pathname}${url.search}`;
 }
-

@@ -111,16 +111,20 @@ export const loginRoutes = pageApp(signInPages)
     }
     if (!(await completePasswordSetup(c.var.deps.db, token, checked.data, Date.now()))) return invalidSetupLink(c);
     return c.html(
-      <Notice tone="success" title="Your password is set" message="You can now sign in with your email and this password." action={{ href: '/login', label: 'Sign in' }} />,
+      <Notice
+        tone="success"
+        title="Your password is set"
+        message="You can now sign in with your email and this password."
+        action={{ href: '/login', label: 'Sign in' }}
+      />,
       200,
     );
   });
 
 /** `POST /logout`: ends the session in D1 and clears the cookie. */
-export const logoutRoutes = pageApp(signInPages)
-  .post('/', async (c) => {
-    const token = sessionTokenOf(c);
-    if (token) await endSession(c.var.deps.db, token);
-    setCookie(c, sessionCookieName(c.env.PUBLIC_URL), '', { ...sessionCookieAttributes(c.env.PUBLIC_URL), maxAge: 0 });
-    return c.redirect(DEFAULT_NEXT, 303);
-  });
+export const logoutRoutes = pageApp(signInPages).post('/', async (c) => {
+  const token = sessionTokenOf(c);
+  if (token) await endSession(c.var.deps.db, token);
+  setCookie(c, sessionCookieName(c.env.PUBLIC_URL), '', { ...sessionCookieAttributes(c.env.PUBLIC_URL), maxAge: 0 });
+  return c.redirect(DEFAULT_NEXT, 303);
+});

@@ -47,9 +47,6 @@ export async function completePasswordSetup(db: Db, token: string, password: str
     .returning({ userId: passwordSetupTokens.userId });
   if (!claimed) return false;
   // A new password ends every session signed in with the old one.
-  await db.batch([
-    db.update(users).set({ passwordHash }).where(eq(users.id, claimed.userId)),
-    db.delete(sessions).where(eq(sessions.userId, claimed.userId)),
-  ]);
+  await db.batch([db.update(users).set({ passwordHash }).where(eq(users.id, claimed.userId)), db.delete(sessions).where(eq(sessions.userId, claimed.userId))]);
   return true;
 }

@@ -20,7 +20,11 @@ export async function purgeSignInRows(db: Db, now: number, limit: number): Promi
     .from(passwordSetupTokens)
     .where(or(lte(passwordSetupTokens.expiresAt, now), isNotNull(passwordSetupTokens.usedAt)))
     .limit(limit);
-  const staleCounters = db.select({ key: signInAttempts.key }).from(signInAttempts).where(lte(signInAttempts.windowStart, now - SIGN_IN_WINDOW_MS)).limit(limit);
+  const staleCounters = db
+    .select({ key: signInAttempts.key })
+    .from(signInAttempts)
+    .where(lte(signInAttempts.windowStart, now - SIGN_IN_WINDOW_MS))
+    .limit(limit);
   const [s, t, a] = await db.batch([
     db.delete(sessions).where(inArray(sessions.tokenHash, deadSessions)).returning({ key: sessions.tokenHash }),
     db.delete(passwordSetupTokens).where(inArray(passwordSetupTokens.tokenHash, deadTokens)).returning({ key: passwordSetupTokens.tokenHash }),

@@ -75,9 +75,7 @@ export async function addMember(deps: Pick<AppDeps, 'db' | 'publicUrl'>, orgId: 
   try {
     const userInsert = db.insert(users).values(user);
     const membershipInsert = db.insert(memberships).values(membership);
-    await (setup
-      ? db.batch([userInsert, membershipInsert, db.insert(passwordSetupTokens).values(setup.row)])
-      : db.batch([userInsert, membershipInsert]));
+    await (setup ? db.batch([userInsert, membershipInsert, db.insert(passwordSetupTokens).values(setup.row)]) : db.batch([userInsert, membershipInsert]));
   } catch (err) {
     // Another request created this email between our read and the insert.
     if (isUniqueViolation(err)) throw conflict(`A user with email ${input.email} was created at the same moment; send the request again.`);

@@ -7,12 +7,7 @@ export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 
 /** Trimmed and lower-cased before it is checked, so sign-in and uniqueness ignore case. */
-export const emailField = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254, 'must be at most 254 characters')
-  .pipe(z.email('must be an email address'));
+export const emailField = z.string().trim().toLowerCase().max(254, 'must be at most 254 characters').pipe(z.email('must be an email address'));
 
 export const passwordField = z
   .string()
@@ -25,9 +20,7 @@ export const addMemberBody = z.strictObject({
   email: emailField,
   name: nameField.optional(),
   role: roleField,
-  password: passwordField
-    .optional()
-    .describe('For a new user only. Without it, the response carries a one-time set_password_url.'),
+  password: passwordField.optional().describe('For a new user only. Without it, the response carries a one-time set_password_url.'),
 });
 
 export const memberObject = z
@@ -44,10 +37,7 @@ export const memberObject = z
 
 export const createdMemberObject = memberObject
   .extend({
-    set_password_url: z
-      .string()
-      .nullable()
-      .describe('A one-time link (24 h) for a user without a password. Shown only in this response.'),
+    set_password_url: z.string().nullable().describe('A one-time link (24 h) for a user without a password. Shown only in this response.'),
     set_password_expires_at: timestamp.nullable(),
   })
   .meta({ id: 'CreatedMember' });

@@ -21,10 +21,7 @@ export interface SignInInput {
   previousSessionToken?: string;
 }
 
-export type SignInResult =
-  | { kind: 'signed_in'; userId: string; token: string; expiresAt: number }
-  | { kind: 'invalid' }
-  | { kind: 'rate_limited' };
+export type SignInResult = { kind: 'signed_in'; userId: string; token: string; expiresAt: number } | { kind: 'invalid' } | { kind: 'rate_limited' };
 
 /**
  * Email and password sign-in. An unknown email, a user without a password and a wrong

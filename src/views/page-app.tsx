@@ -31,7 +31,11 @@ function renderPageError(err: Error, c: Context<AppEnv>) {
   }
   logError(requestId, err, 'page error');
   return c.html(
-    <Notice tone="error" title="Something went wrong on our side" message={`Please try again in a moment. If it keeps happening, quote request id ${requestId}.`} />,
+    <Notice
+      tone="error"
+      title="Something went wrong on our side"
+      message={`Please try again in a moment. If it keeps happening, quote request id ${requestId}.`}
+    />,
     500,
   );
 }
@@ -49,7 +53,10 @@ export function pageApp(options: PageAppOptions = {}) {
     .use(pageHeaders)
     .use(
       refuseCrossSiteWrites((c) =>
-        c.html(<Notice tone="error" title="This request was refused" message={`The form was sent from another site. ${refusal.message}`} action={refusal.action} />, 403),
+        c.html(
+          <Notice tone="error" title="This request was refused" message={`The form was sent from another site. ${refusal.message}`} action={refusal.action} />,
+          403,
+        ),
       ),
     )
     .use(bodyLimit({ maxSize, onError: (c) => c.html(<Notice tone="error" title="This form is too large" message="Go back and send it again." />, 413) }));

@@ -13,7 +13,13 @@ import { scrubCredentials } from './payload';
  * Never throws: the change the event reports has already happened, so a failure to record it
  * is logged rather than turned into an error for the caller's request.
  */
-export async function emitEvent(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, orgId: string, type: EventType, data: Record<string, unknown>, now = Date.now()): Promise<void> {
+export async function emitEvent(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
+  orgId: string,
+  type: EventType,
+  data: Record<string, unknown>,
+  now = Date.now(),
+): Promise<void> {
   const id = newId('evt');
   const scrubbed = scrubCredentials(data);
   if (scrubbed.removed.length > 0) {

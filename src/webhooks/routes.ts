@@ -8,7 +8,6 @@ import { findEvent, listEvents } from './events';
 import { MAX_ATTEMPTS } from './delivery';
 import { eventIdParam, eventObject, listEventsQuery, putWebhookBody, webhookObject, webhookWithSecretObject } from './shapes';
 
-
 const SIGNING =
   'Each delivery is a POST of the event JSON with headers `Edgelink-Event-Id` (the same on every retry: deduplicate on it), ' +
   '`Edgelink-Timestamp` (unix seconds of this attempt) and `Edgelink-Signature: v1=<hex>`, where hex is ' +

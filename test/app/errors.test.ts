@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../src/app';
 import { call, expectError, newTenant } from '../helpers/api';
 
-const countKeys = async (orgId: string) =>
-  (await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE org_id = ?').bind(orgId).first<{ n: number }>())!.n;
+const countKeys = async (orgId: string) => (await env.DB.prepare('SELECT count(*) AS n FROM api_keys WHERE org_id = ?').bind(orgId).first<{ n: number }>())!.n;
 
 describe('one error shape', () => {
   it('answers an unknown route with 404 and a request id', async () => {
@@ -102,21 +101,13 @@ describe('bad bodies store nothing', () => {
 
   it('lists every bad field: unknown, wrongly typed, too long', async () => {
     const { apiKey, orgId } = await newTenant();
-    const unknown = expectError(
-      await call('/api/v1/api_keys', { method: 'POST', token: apiKey, body: { name: 'ok', admin: true } }),
-      400,
-      'validation_failed',
-    );
+    const unknown = expectError(await call('/api/v1/api_keys', { method: 'POST', token: apiKey, body: { name: 'ok', admin: true } }), 400, 'validation_failed');
     expect(unknown.details).toEqual([{ location: 'body', field: 'admin', message: 'is not a known field' }]);
 
     const typed = expectError(await call('/api/v1/api_keys', { method: 'POST', token: apiKey, body: { name: 42 } }), 400, 'validation_failed');
     expect(typed.details?.[0]).toMatchObject({ location: 'body', field: 'name' });
 
-    const long = expectError(
-      await call('/api/v1/api_keys', { method: 'POST', token: apiKey, body: { name: 'n'.repeat(101) } }),
-      400,
-      'validation_failed',
-    );
+    const long = expectError(await call('/api/v1/api_keys', { method: 'POST', token: apiKey, body: { name: 'n'.repeat(101) } }), 400, 'validation_failed');
     expect(long.details?.[0]?.message).toBe('must be at most 100 characters');
 
     const empty = expectError(await call('/api/v1/api_keys', { method: 'POST', token: apiKey, body: { name: '   ' } }), 400, 'validation_failed');

@@ -28,7 +28,12 @@ export async function addMember(orgId: string, options: { email?: string; name?:
   const email = options.email ?? `${id}@people.example.com`;
   const now = Date.now();
   await env.DB.batch([
-    env.DB.prepare('INSERT INTO users (id, email, name, is_platform_admin, created_at) VALUES (?, ?, ?, 0, ?)').bind(id, email, options.name === undefined ? 'Ada Lovelace' : options.name, now),
+    env.DB.prepare('INSERT INTO users (id, email, name, is_platform_admin, created_at) VALUES (?, ?, ?, 0, ?)').bind(
+      id,
+      email,
+      options.name === undefined ? 'Ada Lovelace' : options.name,
+      now,
+    ),
     env.DB.prepare('INSERT INTO memberships (user_id, org_id, role, created_at) VALUES (?, ?, ?, ?)').bind(id, orgId, options.role ?? 'owner', now),
   ]);
   return { userId: id, email };

@@ -25,13 +25,14 @@ describe('listing applications', () => {
     const { apiKey } = await newTenant();
     const on = await newApplication(apiKey, { name: 'On' });
     const off = await newApplication(apiKey, { name: 'Off', active: false });
-    const ids = async (status: string) => ((await call(`/api/v1/applications?status=${status}`, { token: apiKey })).json.data as { id: string }[]).map((a) => a.id);
+    const ids = async (status: string) =>
+      ((await call(`/api/v1/applications?status=${status}`, { token: apiKey })).json.data as { id: string }[]).map((a) => a.id);
     expect(await ids('active')).toEqual([on.id]);
     expect(await ids('inactive')).toEqual([off.id]);
     expectError(await call('/api/v1/applications?status=deleted', { token: apiKey }), 400, 'validation_failed');
   });
 
-  it("shows an API key its own organization only, whatever organization_id it names", async () => {
+  it('shows an API key its own organization only, whatever organization_id it names', async () => {
     const { apiKey, orgId } = await newTenant();
     const other = await newTenant('Other');
     const mine = await newApplication(apiKey);
@@ -145,9 +146,15 @@ describe('deleting an application', () => {
     const app = await newApplication(apiKey);
     const now = Date.now();
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO oauth_grants (id, application_id, org_id, user_id, scopes, created_at) VALUES ('grt_test', ?, ?, NULL, '[]', ?)").bind(app.id, orgId, now),
+      env.DB.prepare("INSERT INTO oauth_grants (id, application_id, org_id, user_id, scopes, created_at) VALUES ('grt_test', ?, ?, NULL, '[]', ?)").bind(
+        app.id,
+        orgId,
+        now,
+      ),
       env.DB.prepare("INSERT INTO oauth_tokens (token_hash, kind, grant_id, scopes, created_at) VALUES ('h1', 'access', 'grt_test', '[]', ?)").bind(now),
-      env.DB.prepare("INSERT INTO oauth_codes (code_hash, grant_id, redirect_uri, code_challenge, scopes, expires_at) VALUES ('c1', 'grt_test', ?, 'x', '[]', ?)").bind(REDIRECT, now),
+      env.DB.prepare(
+        "INSERT INTO oauth_codes (code_hash, grant_id, redirect_uri, code_challenge, scopes, expires_at) VALUES ('c1', 'grt_test', ?, 'x', '[]', ?)",
+      ).bind(REDIRECT, now),
     ]);
     const res = await call(`/api/v1/applications/${app.id}`, { method: 'DELETE', token: apiKey });
     expect(res.status).toBe(200);

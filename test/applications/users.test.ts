@@ -25,8 +25,13 @@ describe('applications of a signed-in user', () => {
 
   it('cannot be given to someone else at creation', async () => {
     const user = await signedInUser('owner');
-    const res = await asUser(user.cookie, '/api/v1/applications', { method: 'POST', body: { ...validApplication, owner_user_id: 'usr_0000000000000000000000' } });
-    expect(expectError(res, 400, 'validation_failed').details).toEqual([{ location: 'body', field: 'owner_user_id', message: 'is the signed-in user; leave it out' }]);
+    const res = await asUser(user.cookie, '/api/v1/applications', {
+      method: 'POST',
+      body: { ...validApplication, owner_user_id: 'usr_0000000000000000000000' },
+    });
+    expect(expectError(res, 400, 'validation_failed').details).toEqual([
+      { location: 'body', field: 'owner_user_id', message: 'is the signed-in user; leave it out' },
+    ]);
   });
 
   it('a member reads them but cannot create, change, rotate or delete', async () => {

@@ -65,7 +65,7 @@ function probe(credentials: Credentials, lookup = vi.fn(async () => null as { ca
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
 describe('authenticateWith', () => {
-  it("hands a bearer token to the verifier whose prefix it has, and to that one only", async () => {
+  it('hands a bearer token to the verifier whose prefix it has, and to that one only', async () => {
     const { credentials, asked } = fakeCredentials();
     const res = await probe(credentials)('/who', bearer('key_good'));
     expect(res.json.caller).toEqual(keyCaller);
@@ -119,7 +119,10 @@ describe('authenticateWithResource', () => {
 
   it('says when the lookup knew the caller but found no resource', async () => {
     const { credentials } = fakeCredentials();
-    const res = await probe(credentials, vi.fn(async () => ({ caller: keyCaller, resource: null })))('/things/t1', bearer('key_good'));
+    const res = await probe(
+      credentials,
+      vi.fn(async () => ({ caller: keyCaller, resource: null })),
+    )('/things/t1', bearer('key_good'));
     expect(res.json).toEqual({ caller: keyCaller, resource: null });
   });
 

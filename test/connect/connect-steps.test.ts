@@ -137,7 +137,11 @@ describe('starting an OAuth connection', () => {
     const link = await newLink(apiKey);
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     // Referrer-Policy: no-referrer makes browsers send `Origin: null` on our own forms.
-    const viaFetchSite = await browse(connectPath(link, sf), { method: 'POST', rawBody: '', headers: { ...form, origin: 'null', 'sec-fetch-site': 'same-origin' } });
+    const viaFetchSite = await browse(connectPath(link, sf), {
+      method: 'POST',
+      rawBody: '',
+      headers: { ...form, origin: 'null', 'sec-fetch-site': 'same-origin' },
+    });
     expect(viaFetchSite.status).toBe(302);
     const viaOrigin = await browse(connectPath(link, sf), { method: 'POST', rawBody: '', headers: { ...form, origin: BASE } });
     expect(viaOrigin.status).toBe(302);
@@ -164,12 +168,18 @@ describe('starting an OAuth connection', () => {
     const { apiKey } = await newTenant();
     const sf = await salesforceIntegration(apiKey);
     const expired = await newLink(apiKey, { expires_in: 60 });
-    await env.DB.prepare('UPDATE links SET expires_at = ? WHERE id = ?').bind(Date.now() - 1, expired.id).run();
+    await env.DB.prepare('UPDATE links SET expires_at = ? WHERE id = ?')
+      .bind(Date.now() - 1, expired.id)
+      .run();
     const usedUp = await newLink(apiKey, { max_uses: 1 });
     await env.DB.prepare('UPDATE links SET uses = 1 WHERE id = ?').bind(usedUp.id).run();
     const disabled = await newLink(apiKey);
     await call(`/api/v1/links/${disabled.id}`, { method: 'PATCH', token: apiKey, body: { disabled: true } });
-    for (const [link, status] of [[expired, 410], [usedUp, 410], [disabled, 403]] as const) {
+    for (const [link, status] of [
+      [expired, 410],
+      [usedUp, 410],
+      [disabled, 403],
+    ] as const) {
       const res = await postForm(connectPath(link, sf));
       expect(res.status).toBe(status);
       expect(res.headers.get('location')).toBeNull();

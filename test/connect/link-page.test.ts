@@ -8,7 +8,12 @@ afterEach(() => vi.restoreAllMocks());
 
 function cspOf(res: { headers: Headers }): Map<string, string> {
   const header = res.headers.get('content-security-policy') ?? '';
-  return new Map(header.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values.join(' ')]));
+  return new Map(
+    header
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values.join(' ')]),
+  );
 }
 
 async function importConnection(apiKey: string, integrationId: string, endUserId: string, email = 'ada@acme.example') {
@@ -76,7 +81,9 @@ describe('the link page', () => {
     const res = await call(`/link/${link.token}`);
     const styles = [...res.text.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
     expect(styles).toHaveLength(1);
-    const hash = base64urlEncode(await sha256Bytes(styles[0]!)).replaceAll('-', '+').replaceAll('_', '/');
+    const hash = base64urlEncode(await sha256Bytes(styles[0]!))
+      .replaceAll('-', '+')
+      .replaceAll('_', '/');
     expect(cspOf(res).get('style-src')).toBe(`'sha256-${hash}${'='.repeat((4 - (hash.length % 4)) % 4)}'`);
     expect(res.text).not.toMatch(/<script/i);
     expect(res.text).not.toMatch(/\sstyle=/i);
@@ -168,7 +175,9 @@ describe('link states', () => {
     const { apiKey } = await newTenant();
     await keyIntegration(apiKey);
     const link = await newLink(apiKey, { expires_in: 60 });
-    await env.DB.prepare('UPDATE links SET expires_at = ? WHERE id = ?').bind(Date.now() - 1, link.id).run();
+    await env.DB.prepare('UPDATE links SET expires_at = ? WHERE id = ?')
+      .bind(Date.now() - 1, link.id)
+      .run();
     const res = await call(`/link/${link.token}`);
     expect(res.status).toBe(410);
     expect(res.text).toContain('This link has expired');

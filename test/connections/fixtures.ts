@@ -36,7 +36,10 @@ export async function oauthTenant(options: { revocation?: boolean; scopes?: stri
   const offeringId = `off_t_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const provider: FakeProvider = {
     seen: [],
-    refreshes: () => provider.seen.filter((r) => r.url === TOKEN_URL && new URLSearchParams(r.body).get('grant_type') === 'refresh_token').map((r) => new URLSearchParams(r.body)),
+    refreshes: () =>
+      provider.seen
+        .filter((r) => r.url === TOKEN_URL && new URLSearchParams(r.body).get('grant_type') === 'refresh_token')
+        .map((r) => new URLSearchParams(r.body)),
     revocations: () => provider.seen.filter((r) => r.url === REVOKE_URL),
     onRefresh: () => new Response('no refresh handler set', { status: 500 }),
     onRevoke: () => new Response(null, { status: 200 }),
@@ -119,7 +122,9 @@ export function countD1RoundTrips() {
     ...(['all', 'raw', 'run', 'first'] as const).map((m): [Record<string, unknown>, string] => [statement, m]),
   ];
   const originals: [Record<string, unknown>, string, unknown][] = [];
-  const counter = { count: 0, restore: () => {
+  const counter = {
+    count: 0,
+    restore: () => {
       for (const [proto, name, fn] of originals) proto[name] = fn;
     },
   };
@@ -141,8 +146,7 @@ export function countD1RoundTrips() {
 }
 
 /** Direct reads for what the API deliberately does not show (ciphertexts, backoff times). */
-export const connectionRow = (id: string) =>
-  env.DB.prepare('SELECT * FROM connections WHERE id = ?').bind(id).first<Record<string, unknown>>();
+export const connectionRow = (id: string) => env.DB.prepare('SELECT * FROM connections WHERE id = ?').bind(id).first<Record<string, unknown>>();
 
 export const countConnections = async (orgId: string) =>
   (await env.DB.prepare('SELECT count(*) AS n FROM connections WHERE org_id = ?').bind(orgId).first<{ n: number }>())!.n;

@@ -89,7 +89,11 @@ describe('bad import input stores nothing', () => {
     ['a scope with a space', { scopes: ['read write'] }, 'scopes.0'],
     ['an end user without an id', { end_user: { email: 'a@example.com' } }, 'end_user.id'],
     ['an unknown end-user field', { end_user: { id: 'u', role: 'admin' } }, 'end_user.role'],
-    ['credentials for an OAuth integration', { access_token: undefined, refresh_token: undefined, expires_in: undefined, credentials: { api_key: 'k' } }, 'access_token'],
+    [
+      'credentials for an OAuth integration',
+      { access_token: undefined, refresh_token: undefined, expires_in: undefined, credentials: { api_key: 'k' } },
+      'access_token',
+    ],
     ['a reserved token type', { token_type: 'api_key' }, 'token_type'],
     ['an input the offering does not take', { inputs: { subdomain: 'acme' } }, 'inputs.subdomain'],
   ];
@@ -118,7 +122,11 @@ describe('bad import input stores nothing', () => {
 
   it('refuses malformed JSON and a malformed id in the path', async () => {
     const t = await oauthTenant();
-    expectError(await call('/api/v1/connections', { method: 'POST', token: t.apiKey, rawBody: '{', headers: { 'content-type': 'application/json' } }), 400, 'malformed_json');
+    expectError(
+      await call('/api/v1/connections', { method: 'POST', token: t.apiKey, rawBody: '{', headers: { 'content-type': 'application/json' } }),
+      400,
+      'malformed_json',
+    );
     expectError(await call('/api/v1/connections/con_!!', { token: t.apiKey }), 400, 'validation_failed');
     expect(await countConnections(t.orgId)).toBe(0);
   });
@@ -130,11 +138,13 @@ describe('GET /connections', () => {
     const a = await t.connect({ end_user: { id: 'u-1' }, provider_account_id: 'a' });
     const b = await t.connect({ end_user: { id: 'u-2' }, provider_account_id: 'b', expires_at: new Date(Date.now() - 1000).toISOString() });
     const stripe = await call('/api/v1/integrations', { method: 'POST', token: t.apiKey, body: { name: 'Stripe', offering_id: 'off_stripe' } });
-    const c = (await call('/api/v1/connections', {
-      method: 'POST',
-      token: t.apiKey,
-      body: { integration_id: stripe.json.id, end_user: { id: 'u-1' }, provider_account_id: 'acct_1', credentials: { api_key: 'sk_test_1' } },
-    })).json.id;
+    const c = (
+      await call('/api/v1/connections', {
+        method: 'POST',
+        token: t.apiKey,
+        body: { integration_id: stripe.json.id, end_user: { id: 'u-1' }, provider_account_id: 'acct_1', credentials: { api_key: 'sk_test_1' } },
+      })
+    ).json.id;
     t.provider.onRefresh = () => tokenReply({ error: 'invalid_grant' }, 400);
     await t.getToken(b);
 
@@ -163,7 +173,11 @@ describe('PATCH /connections/{id}', () => {
   it("changes the end user's email and display name, and nothing else", async () => {
     const t = await oauthTenant();
     const id = await t.connect();
-    const res = await call(`/api/v1/connections/${id}`, { method: 'PATCH', token: t.apiKey, body: { end_user: { email: 'new@example.com', display_name: null } } });
+    const res = await call(`/api/v1/connections/${id}`, {
+      method: 'PATCH',
+      token: t.apiKey,
+      body: { end_user: { email: 'new@example.com', display_name: null } },
+    });
     expect(res.status).toBe(200);
     expect(res.json.end_user).toEqual({ id: 'u-1', email: 'new@example.com', display_name: null });
     const bad = await call(`/api/v1/connections/${id}`, { method: 'PATCH', token: t.apiKey, body: { end_user: { id: 'u-2' } } });
@@ -186,7 +200,9 @@ describe('DELETE /connections/{id}', () => {
     expect(form.get('token_type_hint')).toBe('refresh_token');
     expect(revocation!.headers.get('authorization')).toBe(`Basic ${btoa(`fake-client:${CLIENT_SECRET}`)}`);
     expectError(await call(`/api/v1/connections/${id}`, { token: t.apiKey }), 404, 'not_found');
-    const events = await env.DB.prepare('SELECT type, payload FROM events WHERE org_id = ? ORDER BY created_at').bind(t.orgId).all<{ type: string; payload: string }>();
+    const events = await env.DB.prepare('SELECT type, payload FROM events WHERE org_id = ? ORDER BY created_at')
+      .bind(t.orgId)
+      .all<{ type: string; payload: string }>();
     expect(events.results.map((e) => e.type)).toEqual(['connection.created', 'connection.deleted']);
     expect(events.results.map((e) => e.payload).join()).not.toMatch(/at-1|rt-1/);
   });

@@ -52,16 +52,22 @@ describe('saveConnectionFromGrant', () => {
   it('reconnects the same account: one row, new tokens, old refresh token kept, errors cleared', async () => {
     const t = await oauthTenant();
     const deps = await testDeps();
-    const first = await saveConnectionFromGrant(deps, await grant(t, { tokens: { accessToken: 'at-1', refreshToken: 'rt-1', tokenType: 'Bearer', expiresAt: Date.now() - 1000 } }));
+    const first = await saveConnectionFromGrant(
+      deps,
+      await grant(t, { tokens: { accessToken: 'at-1', refreshToken: 'rt-1', tokenType: 'Bearer', expiresAt: Date.now() - 1000 } }),
+    );
     t.provider.onRefresh = () => tokenReply({ error: 'invalid_grant' }, 400);
     expectError(await call(`/api/v1/connections/${first.connection.id}/token`, { token: t.apiKey }), 409, 'connection_needs_reauth');
     const versionBefore = (await connectionRow(first.connection.id))!.version as number;
 
-    const again = await saveConnectionFromGrant(deps, await grant(t, {
-      linkId: 'lnk_0000000000000000000002',
-      scopes: ['read', 'write'],
-      tokens: { accessToken: 'at-2', tokenType: 'Bearer', expiresAt: Date.now() + 60_000 },
-    }));
+    const again = await saveConnectionFromGrant(
+      deps,
+      await grant(t, {
+        linkId: 'lnk_0000000000000000000002',
+        scopes: ['read', 'write'],
+        tokens: { accessToken: 'at-2', tokenType: 'Bearer', expiresAt: Date.now() + 60_000 },
+      }),
+    );
     expect(again.created).toBe(false);
     expect(again.connection).toMatchObject({
       id: first.connection.id,
@@ -102,7 +108,14 @@ describe('saveConnectionFromCredentials', () => {
     const { apiKey, orgId } = await newTenant();
     const integration = await call('/api/v1/integrations', { method: 'POST', token: apiKey, body: { name: 'Stripe', offering_id: 'off_stripe' } });
     const deps = await testDeps();
-    const input = { orgId, integration: await integrationRow(orgId, integration.json.id), linkId: null, endUser: { id: 'u-1' }, account: { id: 'acct_1' }, credentials: { api_key: 'sk_test_secret' } };
+    const input = {
+      orgId,
+      integration: await integrationRow(orgId, integration.json.id),
+      linkId: null,
+      endUser: { id: 'u-1' },
+      account: { id: 'acct_1' },
+      credentials: { api_key: 'sk_test_secret' },
+    };
     const { connection, created } = await saveConnectionFromCredentials(deps, input);
     expect(created).toBe(true);
     expect((await connectionRow(connection.id))!.access_token_enc).not.toContain('sk_test_secret');

@@ -10,7 +10,11 @@ async function accessToken(tenant: Awaited<ReturnType<typeof oauthTenant>>, scop
     token: tenant.apiKey,
     body: { name: 'Token reader', redirect_uris: ['https://client.example.com/callback'], scopes: ['connections.token', 'connections.read'] },
   });
-  const res = await oauthPost('/oauth/token', { grant_type: 'client_credentials', scope }, { authorization: basic(app.json.client_id, app.json.client_secret) });
+  const res = await oauthPost(
+    '/oauth/token',
+    { grant_type: 'client_credentials', scope },
+    { authorization: basic(app.json.client_id, app.json.client_secret) },
+  );
   return JSON.parse(res.text).access_token as string;
 }
 
@@ -31,7 +35,7 @@ describe('GET /connections/{id}/token with credentials other than an API key', (
     expect(res.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="connections.token"');
   });
 
-  it('answers an unknown API key with 401 and another organization\'s connection with 404', async () => {
+  it("answers an unknown API key with 401 and another organization's connection with 404", async () => {
     const t = await oauthTenant();
     const other = await oauthTenant();
     const id = await t.connect();

@@ -144,7 +144,11 @@ describe('refresh failures', () => {
   it('marks the connection needs_reauth on invalid_grant and stops calling the provider', async () => {
     const t = await oauthTenant();
     const id = await t.connect({ expires_at: expired() });
-    t.provider.onRefresh = () => new Response(JSON.stringify({ error: 'invalid_grant', error_description: 'token revoked' }), { status: 400, headers: { 'content-type': 'application/json' } });
+    t.provider.onRefresh = () =>
+      new Response(JSON.stringify({ error: 'invalid_grant', error_description: 'token revoked' }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      });
     const res = await t.getToken(id);
     const error = expectError(res, 409, 'connection_needs_reauth');
     expect(error.message).toContain('link');
@@ -154,7 +158,9 @@ describe('refresh failures', () => {
     expectError(await t.getToken(id), 409, 'connection_needs_reauth');
     expectError(await call(`/api/v1/connections/${id}/refresh`, { method: 'POST', token: t.apiKey }), 409, 'connection_needs_reauth');
     expect(t.provider.refreshes()).toHaveLength(1);
-    const events = await env.DB.prepare("SELECT payload FROM events WHERE org_id = ? AND type = 'connection.refresh_failed'").bind(t.orgId).all<{ payload: string }>();
+    const events = await env.DB.prepare("SELECT payload FROM events WHERE org_id = ? AND type = 'connection.refresh_failed'")
+      .bind(t.orgId)
+      .all<{ payload: string }>();
     expect(events.results).toHaveLength(1);
     expect(JSON.parse(events.results[0]!.payload).data).toMatchObject({ connection_id: id, status: 'needs_reauth', end_user_id: 'u-1' });
   });
@@ -192,11 +198,15 @@ describe('refresh failures', () => {
     for (let i = 0; i < 3; i++) {
       const before = Date.now();
       expectError(await t.getToken(id), 502, 'provider_unavailable');
-      const row = (await env.DB.prepare('SELECT next_refresh_attempt_at AS at, refresh_failures AS n FROM connections WHERE id = ?').bind(id).first<{ at: number; n: number }>())!;
+      const row = (await env.DB.prepare('SELECT next_refresh_attempt_at AS at, refresh_failures AS n FROM connections WHERE id = ?')
+        .bind(id)
+        .first<{ at: number; n: number }>())!;
       expect(row.n).toBe(i + 1);
       waits.push(Math.round((row.at - before) / 1000));
       // Let the backoff pass.
-      await env.DB.prepare('UPDATE connections SET next_refresh_attempt_at = ? WHERE id = ?').bind(Date.now() - 1, id).run();
+      await env.DB.prepare('UPDATE connections SET next_refresh_attempt_at = ? WHERE id = ?')
+        .bind(Date.now() - 1, id)
+        .run();
     }
     expect(waits[0]).toBeGreaterThanOrEqual(29);
     expect(waits[0]).toBeLessThanOrEqual(31);

@@ -34,7 +34,10 @@ describe('connect flow in a real browser against a real provider', () => {
     const page = await browser.newPage();
     await page.goto(link.json.url);
     await expect(page.title()).resolves.toMatch(/connect/i);
-    await page.getByRole('button', { name: /connect/i }).first().click();
+    await page
+      .getByRole('button', { name: /connect/i })
+      .first()
+      .click();
 
     // oidc-provider's own sign-in and consent pages.
     await page.waitForURL((url) => url.origin === inject('oidcIssuer'));

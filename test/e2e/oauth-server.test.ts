@@ -30,13 +30,10 @@ describe('Edgelink as an OAuth server, driven by openid-client', () => {
     });
     expect(app.status).toBe(201);
 
-    const config = await client.discovery(
-      new URL(workerUrl()),
-      app.json.client_id,
-      undefined,
-      client.ClientSecretBasic(app.json.client_secret),
-      { algorithm: 'oauth2', execute: [client.allowInsecureRequests] },
-    );
+    const config = await client.discovery(new URL(workerUrl()), app.json.client_id, undefined, client.ClientSecretBasic(app.json.client_secret), {
+      algorithm: 'oauth2',
+      execute: [client.allowInsecureRequests],
+    });
     expect(config.serverMetadata().token_endpoint).toBe(`${workerUrl()}/oauth/token`);
 
     const verifier = client.randomPKCECodeVerifier();

@@ -27,7 +27,13 @@ describe('Edgelink connects to itself', () => {
     const integration = await http('/api/v1/integrations', {
       method: 'POST',
       token: apiKey,
-      body: { name: 'Edgelink', offering_id: 'off_edgelink', client_id: app.json.client_id, client_secret: app.json.client_secret, scopes: ['all.full_access', 'offline_access'] },
+      body: {
+        name: 'Edgelink',
+        offering_id: 'off_edgelink',
+        client_id: app.json.client_id,
+        client_secret: app.json.client_secret,
+        scopes: ['all.full_access', 'offline_access'],
+      },
     });
     expect(integration.status).toBe(201);
     expect(integration.json.connectable).toBe(true);
@@ -35,7 +41,10 @@ describe('Edgelink connects to itself', () => {
 
     const page = await browser.newPage();
     await page.goto(link.json.url);
-    await page.getByRole('button', { name: /connect/i }).first().click();
+    await page
+      .getByRole('button', { name: /connect/i })
+      .first()
+      .click();
     await page.getByLabel(/email/i).fill(email);
     await page.getByLabel(/password/i).fill(password);
     await page.getByRole('button', { name: /sign in/i }).click();

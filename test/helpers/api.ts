@@ -23,7 +23,7 @@ export async function call(path: string, options: CallOptions = {}) {
   }
   const res = await exports.default.fetch(new Request(BASE + path, { method: options.method ?? 'GET', headers, body }));
   const text = await res.text();
-  let json: any ;
+  let json: any;
   try {
     json = JSON.parse(text);
   } catch {

@@ -29,7 +29,11 @@ describe('the fault-injection harness', () => {
     const probe = await callWithFault('/api/v1/api_keys', { failAt: null }, { method: 'POST', token: apiKey, body: { name: 'probe' } });
     expect(probe.status).toBe(201);
 
-    const lost = await callWithFault('/api/v1/api_keys', { failAt: probe.d1Calls, timing: 'after' }, { method: 'POST', token: apiKey, body: { name: 'lost reply' } });
+    const lost = await callWithFault(
+      '/api/v1/api_keys',
+      { failAt: probe.d1Calls, timing: 'after' },
+      { method: 'POST', token: apiKey, body: { name: 'lost reply' } },
+    );
     expect(lost.status).toBe(500);
     const after = await call('/api/v1/api_keys', { token: apiKey });
     const names = (after.json.data as { name: string }[]).map((k) => k.name);

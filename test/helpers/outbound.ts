@@ -24,5 +24,4 @@ export function stubProvider(handler: (req: SeenRequest) => Response | Promise<R
   return { seen, restore: () => spy.mockRestore() };
 }
 
-export const oauthError = (error: string, status = 400) =>
-  new Response(JSON.stringify({ error }), { status, headers: { 'content-type': 'application/json' } });
+export const oauthError = (error: string, status = 400) => new Response(JSON.stringify({ error }), { status, headers: { 'content-type': 'application/json' } });

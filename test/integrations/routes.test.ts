@@ -249,7 +249,11 @@ describe('reading, updating and deleting', () => {
     stubProvider(() => oauthError('invalid_grant'));
     const created = await call('/api/v1/integrations', { method: 'POST', token: apiKey, body: salesforce() });
     expectError(await call(`/api/v1/integrations/${created.json.id}`, { method: 'PATCH', token: apiKey, body: { scopes: ['web'] } }), 400, 'validation_failed');
-    expectError(await call(`/api/v1/integrations/${created.json.id}`, { method: 'PATCH', token: apiKey, body: { offering_id: 'off_google' } }), 400, 'validation_failed');
+    expectError(
+      await call(`/api/v1/integrations/${created.json.id}`, { method: 'PATCH', token: apiKey, body: { offering_id: 'off_google' } }),
+      400,
+      'validation_failed',
+    );
     const after = await call(`/api/v1/integrations/${created.json.id}`, { token: apiKey });
     expect(after.json).toEqual(created.json);
   });

@@ -83,7 +83,9 @@ describe('the re-encryption job', () => {
     expect(counts).toMatchObject({ reencrypted: 4, raced: 0, failed: 0 });
 
     const ring = await keyring();
-    const conn = (await env.DB.prepare('SELECT access_token_enc AS a, refresh_token_enc AS r FROM connections WHERE id = ?').bind(connectionId).first<{ a: string; r: string }>())!;
+    const conn = (await env.DB.prepare('SELECT access_token_enc AS a, refresh_token_enc AS r FROM connections WHERE id = ?')
+      .bind(connectionId)
+      .first<{ a: string; r: string }>())!;
     const link = (await env.DB.prepare('SELECT token_enc AS t FROM links WHERE id = ?').bind(linkId).first<{ t: string }>())!;
     const sealed = [
       [await integrationSecret(integrationId), `integrations/${integrationId}/client_secret`, 'old-client-secret'],
@@ -103,7 +105,9 @@ describe('the re-encryption job', () => {
     const put = await call('/api/v1/webhook', { method: 'PUT', token: apiKey, body: { url: 'https://hooks.example.com/' } });
     const secret = put.json.secret as string;
     const aad = `webhook_endpoints/${orgId}/secret`;
-    await env.DB.prepare('UPDATE webhook_endpoints SET secret_enc = ? WHERE org_id = ?').bind(await sealWithOldKey(secret, aad), orgId).run();
+    await env.DB.prepare('UPDATE webhook_endpoints SET secret_enc = ? WHERE org_id = ?')
+      .bind(await sealWithOldKey(secret, aad), orgId)
+      .run();
 
     const ctx = createExecutionContext();
     await worker.scheduled!(createScheduledController({ scheduledTime: new Date(), cron: '*/5 * * * *' }), env, ctx);

@@ -51,26 +51,18 @@ function alterFirstChar(segment: string): string {
 
 describe('hashes', () => {
   it('matches the FIPS 180-2 SHA-256 vectors', async () => {
-    expect(await sha256Hex('')).toBe(
-      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-    );
-    expect(await sha256Hex('abc')).toBe(
-      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
-    );
+    expect(await sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(await sha256Hex(new TextEncoder().encode('abc'))).toBe(await sha256Hex('abc'));
   });
 
   it('matches RFC 4231 HMAC-SHA256 test case 1', async () => {
     const key = new Uint8Array(20).fill(0x0b);
-    expect(await hmacSha256Hex(key, 'Hi There')).toBe(
-      'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
-    );
+    expect(await hmacSha256Hex(key, 'Hi There')).toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7');
   });
 
   it('matches RFC 4231 HMAC-SHA256 test case 2', async () => {
-    expect(await hmacSha256Hex('Jefe', 'what do ya want for nothing?')).toBe(
-      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
-    );
+    expect(await hmacSha256Hex('Jefe', 'what do ya want for nothing?')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
   });
 });
 
@@ -215,17 +207,13 @@ describe('encrypt and decrypt', () => {
   it('decrypts a known-answer envelope made by an independent implementation', async () => {
     const envelope = 'v1.k2.oKGio6Slpqeoqaqr.jXYTWivrY9EREuKhPVqjvxZv8DBwK9GYnSkunOhM-aHQUrj_df4e';
     const keyring = await parseKeyring(TEST_ENCRYPTION_KEYS);
-    expect(await decrypt(keyring, envelope, 'integrations/int_kat/client_secret')).toBe(
-      'known answer: café ✓',
-    );
+    expect(await decrypt(keyring, envelope, 'integrations/int_kat/client_secret')).toBe('known answer: café ✓');
   });
 
   it('refuses a ciphertext copied onto another row', async () => {
     const keyring = await parseKeyring(TEST_ENCRYPTION_KEYS);
     const envelope = await encrypt(keyring, 'hunter2', 'integrations/int_abc/client_secret');
-    const error = await rejectionOf(
-      decrypt(keyring, envelope, 'integrations/int_xyz/client_secret'),
-    );
+    const error = await rejectionOf(decrypt(keyring, envelope, 'integrations/int_xyz/client_secret'));
     expect(error).toBeInstanceOf(CryptoError);
     expect(error).toMatchObject({ code: 'decrypt_failed' });
     expect((error as Error).message).not.toContain('hunter2');

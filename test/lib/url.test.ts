@@ -2,14 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { isLoopbackHost, parseSafeUrl, safeHttpsUrl } from '../../src/lib/url';
 
 describe('parseSafeUrl', () => {
-  it.each([
-    'https://example.com',
-    'https://example.com/callback?x=1&y=two',
-    'https://sub.example.co.uk:8443/a/b',
-    'https://xn--bcher-kva.example/',
-  ])('accepts %s', (value) => {
-    expect(parseSafeUrl(value).ok).toBe(true);
-  });
+  it.each(['https://example.com', 'https://example.com/callback?x=1&y=two', 'https://sub.example.co.uk:8443/a/b', 'https://xn--bcher-kva.example/'])(
+    'accepts %s',
+    (value) => {
+      expect(parseSafeUrl(value).ok).toBe(true);
+    },
+  );
 
   it.each([
     ['credential-bearing', 'https://user:pass@example.com/'],

@@ -31,7 +31,9 @@ describe('creating a link', () => {
       status: 'active',
     });
     const token = tokenOf(res.json.url);
-    const row = await env.DB.prepare('SELECT token_hash, token_enc FROM links WHERE id = ?').bind(res.json.id).first<{ token_hash: string; token_enc: string }>();
+    const row = await env.DB.prepare('SELECT token_hash, token_enc FROM links WHERE id = ?')
+      .bind(res.json.id)
+      .first<{ token_hash: string; token_enc: string }>();
     expect(row!.token_hash).toBe(await sha256Hex(token));
     expect(row!.token_enc).toMatch(/^v1\.k2\./);
     expect(JSON.stringify(row)).not.toContain(token);
@@ -60,7 +62,11 @@ describe('creating a link', () => {
   it("accepts the organization's own integrations", async () => {
     const { apiKey } = await newTenant();
     const stripe = await keyIntegration(apiKey);
-    const res = await call('/api/v1/links', { method: 'POST', token: apiKey, body: { name: 'Pay', end_user: endUser, integration_ids: [stripe.id, stripe.id] } });
+    const res = await call('/api/v1/links', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Pay', end_user: endUser, integration_ids: [stripe.id, stripe.id] },
+    });
     expect(res.status).toBe(201);
     expect(res.json.integration_ids).toEqual([stripe.id]);
   });
@@ -147,12 +153,16 @@ describe('reading, listing and filtering', () => {
     const { apiKey } = await newTenant();
     const active = await newLink(apiKey);
     const expired = await newLink(apiKey, { expires_in: 60 });
-    await env.DB.prepare('UPDATE links SET expires_at = ? WHERE id = ?').bind(Date.now() - 1000, expired.id).run();
+    await env.DB.prepare('UPDATE links SET expires_at = ? WHERE id = ?')
+      .bind(Date.now() - 1000, expired.id)
+      .run();
     const usedUp = await newLink(apiKey, { max_uses: 1 });
     await env.DB.prepare('UPDATE links SET uses = 1 WHERE id = ?').bind(usedUp.id).run();
     const disabled = await newLink(apiKey, { max_uses: 1 });
     await call(`/api/v1/links/${disabled.id}`, { method: 'PATCH', token: apiKey, body: { disabled: true } });
-    await env.DB.prepare('UPDATE links SET uses = 1, expires_at = ? WHERE id = ?').bind(Date.now() - 1000, disabled.id).run();
+    await env.DB.prepare('UPDATE links SET uses = 1, expires_at = ? WHERE id = ?')
+      .bind(Date.now() - 1000, disabled.id)
+      .run();
 
     const idsFor = async (status: string) =>
       (await call(`/api/v1/links?status=${status}`, { token: apiKey })).json.data.map((l: { id: string; status: string }) => {

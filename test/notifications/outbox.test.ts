@@ -107,7 +107,12 @@ describe('listing notifications', () => {
   it('tells the owner about a publish decision, with the reason', async () => {
     const { apiKey, orgId } = await newTenant('Initech');
     const { userId } = await addMember(orgId, { email: 'peter@initech.example', name: 'Peter' });
-    const app = await newApplication(apiKey, { name: 'TPS', owner_user_id: userId, terms_url: 'https://a.example.com/t', privacy_url: 'https://a.example.com/p' });
+    const app = await newApplication(apiKey, {
+      name: 'TPS',
+      owner_user_id: userId,
+      terms_url: 'https://a.example.com/t',
+      privacy_url: 'https://a.example.com/p',
+    });
     await call(`/api/v1/applications/${app.id}/publish`, { method: 'POST', token: apiKey });
     const { asOperator } = await import('../helpers/api');
     await asOperator(`/api/v1/admin/applications/${app.id}/publish`, { method: 'POST', body: { decision: 'reject', reason: 'The privacy page is empty.' } });

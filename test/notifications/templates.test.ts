@@ -56,7 +56,11 @@ describe('notification templates', () => {
 
   it("uses 'en' when the set has it and no default is named, else the first locale", async () => {
     const { apiKey } = await newTenant();
-    const both = await putTemplate(apiKey, { kind: 'application.created', recipient_rule: 'owner', templates: { de: german, en: { subject: 'S', body: 'B' } } });
+    const both = await putTemplate(apiKey, {
+      kind: 'application.created',
+      recipient_rule: 'owner',
+      templates: { de: german, en: { subject: 'S', body: 'B' } },
+    });
     expect(both.json.default_locale).toBe('en');
     const germanOnly = await putTemplate(apiKey, { kind: 'application.created', recipient_rule: 'owner', templates: { de: german } });
     expect(germanOnly.json.default_locale).toBe('de');
@@ -78,7 +82,12 @@ describe('notification templates', () => {
   const valid = { kind: 'application.created', recipient_rule: 'owner', templates: { en: { subject: 'Hi', body: 'Hello' } } };
 
   it.each([
-    ['the client secret as a placeholder', { templates: { en: { subject: 'Hi', body: 'Secret: {{client_secret}}' } } }, 'templates.en.body', 'unknown placeholder {{client_secret}}'],
+    [
+      'the client secret as a placeholder',
+      { templates: { en: { subject: 'Hi', body: 'Secret: {{client_secret}}' } } },
+      'templates.en.body',
+      'unknown placeholder {{client_secret}}',
+    ],
     ['an unknown placeholder with spaces', { templates: { en: { subject: '{{ app }}', body: 'x' } } }, 'templates.en.subject', 'unknown placeholder {{app}}'],
     ['a placeholder of another kind', { templates: { en: { subject: 'Hi', body: '{{reason}}' } } }, 'templates.en.body', 'unknown placeholder {{reason}}'],
     ['an unclosed placeholder', { templates: { en: { subject: 'Hi {{app_name', body: 'x' } } }, 'templates.en.subject', 'not part of a placeholder'],
@@ -94,7 +103,12 @@ describe('notification templates', () => {
     ['a fixed rule without addresses', { recipient_rule: 'fixed' }, 'fixed_addresses', 'at least one address'],
     ['an address that is not one', { recipient_rule: 'fixed', fixed_addresses: ['ops@example.com', 'not-an-email'] }, 'fixed_addresses.1', 'email'],
     ['an address with a header in it', { recipient_rule: 'fixed', fixed_addresses: ['ops@example.com\r\nBcc: x@evil.example'] }, 'fixed_addresses.0', 'email'],
-    ['more than 10 addresses', { recipient_rule: 'fixed', fixed_addresses: Array.from({ length: 11 }, (_, i) => `a${i}@example.com`) }, 'fixed_addresses', '10'],
+    [
+      'more than 10 addresses',
+      { recipient_rule: 'fixed', fixed_addresses: Array.from({ length: 11 }, (_, i) => `a${i}@example.com`) },
+      'fixed_addresses',
+      '10',
+    ],
   ])('refuses %s and keeps what was saved', async (_what, change, field, words) => {
     const { apiKey } = await newTenant();
     const before = await templateOf(apiKey);

@@ -74,7 +74,9 @@ describe('authorization request errors', () => {
   ])('shows our page, never redirects, for a redirect_uri with %s', async (_label, redirectUri) => {
     const f = await appWithUser();
     const { challenge } = await pkce();
-    const res = await browser(`/oauth/authorize?${authorizeQuery(f.app.client_id, challenge, { redirect_uri: redirectUri })}`, { headers: { cookie: f.cookie } });
+    const res = await browser(`/oauth/authorize?${authorizeQuery(f.app.client_id, challenge, { redirect_uri: redirectUri })}`, {
+      headers: { cookie: f.cookie },
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
     expect(res.text).toContain('redirect URI');
@@ -95,7 +97,9 @@ describe('authorization request errors', () => {
   ])('redirects %s back with an error, state and iss', async (_label, extra, error) => {
     const f = await appWithUser({ scopes: ['connections.read', 'offline_access'] });
     const { challenge } = await pkce();
-    const res = await browser(`/oauth/authorize?${authorizeQuery(f.app.client_id, challenge, { scope: 'connections.read', ...extra })}`, { headers: { cookie: f.cookie } });
+    const res = await browser(`/oauth/authorize?${authorizeQuery(f.app.client_id, challenge, { scope: 'connections.read', ...extra })}`, {
+      headers: { cookie: f.cookie },
+    });
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get('location')!);
     expect(location.searchParams.get('error')).toBe(error);
@@ -161,7 +165,11 @@ describe('token endpoint errors', () => {
       { authorization: basic(f.app.client_id, f.app.client_secret) },
     );
     expect(json(replay).error).toBe('invalid_grant');
-    const introspected = await oauthPost('/oauth/introspect', { token: first.json.access_token }, { authorization: basic(f.app.client_id, f.app.client_secret) });
+    const introspected = await oauthPost(
+      '/oauth/introspect',
+      { token: first.json.access_token },
+      { authorization: basic(f.app.client_id, f.app.client_secret) },
+    );
     expect(json(introspected)).toEqual({ active: false });
   });
 
@@ -184,7 +192,12 @@ describe('token endpoint errors', () => {
     const { redirect } = await authorize(f.app.client_id, f.cookie, challenge);
     const res = await oauthPost(
       '/oauth/token',
-      { grant_type: 'authorization_code', code: redirect!.searchParams.get('code')!, redirect_uri: 'https://client.example.com/other', code_verifier: verifier },
+      {
+        grant_type: 'authorization_code',
+        code: redirect!.searchParams.get('code')!,
+        redirect_uri: 'https://client.example.com/other',
+        code_verifier: verifier,
+      },
       { authorization: basic(f.app.client_id, f.app.client_secret) },
     );
     expect(json(res).error).toBe('invalid_grant');
@@ -217,7 +230,12 @@ describe('token endpoint errors', () => {
 
   it('accepts client_secret_post', async () => {
     const f = await appWithUser();
-    const res = await oauthPost('/oauth/token', { grant_type: 'client_credentials', client_id: f.app.client_id, client_secret: f.app.client_secret, scope: 'all.full_access' });
+    const res = await oauthPost('/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: f.app.client_id,
+      client_secret: f.app.client_secret,
+      scope: 'all.full_access',
+    });
     expect(res.status).toBe(200);
     expect(json(res).refresh_token).toBeUndefined();
   });
@@ -237,7 +255,11 @@ describe('token endpoint errors', () => {
 
   it('refuses an oversized body', async () => {
     const f = await appWithUser();
-    const res = await oauthPost('/oauth/token', { grant_type: 'client_credentials', scope: 'x'.repeat(20_000) }, { authorization: basic(f.app.client_id, f.app.client_secret) });
+    const res = await oauthPost(
+      '/oauth/token',
+      { grant_type: 'client_credentials', scope: 'x'.repeat(20_000) },
+      { authorization: basic(f.app.client_id, f.app.client_secret) },
+    );
     expect(res.status).toBe(400);
     expect(json(res).error).toBe('invalid_request');
   });
@@ -258,7 +280,11 @@ describe('token endpoint errors', () => {
     const f = await appWithUser();
     const { json: tokens } = await tokensFor(f);
     await call(`/api/v1/applications/${f.app.id}`, { method: 'PATCH', token: f.apiKey, body: { active: false } });
-    const res = await oauthPost('/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, { authorization: basic(f.app.client_id, f.app.client_secret) });
+    const res = await oauthPost(
+      '/oauth/token',
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+      { authorization: basic(f.app.client_id, f.app.client_secret) },
+    );
     expect(res.status).toBe(401);
     const userinfo = await browser('/oauth/userinfo', { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(userinfo.status).toBe(401);
@@ -317,7 +343,11 @@ describe('revocation (RFC 7009) and introspection (RFC 7662)', () => {
     expect(live).toMatchObject({ active: true, client_id: f.app.client_id, scope: 'all.full_access offline_access', organization_id: f.orgId });
 
     const other = await call('/api/v1/applications', { method: 'POST', token: f.apiKey, body: { name: 'Other', redirect_uris: [REDIRECT] } });
-    const foreign = await oauthPost('/oauth/introspect', { token: tokens.access_token }, { authorization: basic(other.json.client_id, other.json.client_secret) });
+    const foreign = await oauthPost(
+      '/oauth/introspect',
+      { token: tokens.access_token },
+      { authorization: basic(other.json.client_id, other.json.client_secret) },
+    );
     expect(json(foreign)).toEqual({ active: false });
 
     const revoked = await oauthPost('/oauth/revoke', { token: tokens.refresh_token, token_type_hint: 'refresh_token' }, auth);

@@ -4,8 +4,9 @@ import { call, expectError } from '../helpers/api';
 import { appWithUser, basic, oauthPost, tokensFor } from './fixtures';
 
 const machineToken = async (f: Awaited<ReturnType<typeof appWithUser>>, scope: string) =>
-  JSON.parse((await oauthPost('/oauth/token', { grant_type: 'client_credentials', scope }, { authorization: basic(f.app.client_id, f.app.client_secret) })).text)
-    .access_token as string;
+  JSON.parse(
+    (await oauthPost('/oauth/token', { grant_type: 'client_credentials', scope }, { authorization: basic(f.app.client_id, f.app.client_secret) })).text,
+  ).access_token as string;
 
 describe('access tokens on the management API', () => {
   it('act for the organization with all.full_access', async () => {

@@ -16,9 +16,31 @@ describe('offering catalog', () => {
   it('includes every provider the catalog promises', () => {
     const providers = new Set(catalog.map((offering) => offering.provider));
     for (const provider of [
-      'salesforce', 'google', 'microsoft', 'github', 'slack', 'hubspot', 'notion', 'zendesk', 'shopify',
-      'atlassian', 'dropbox', 'box', 'zoom', 'linear', 'asana', 'intercom', 'pipedrive', 'intuit', 'xero',
-      'airtable', 'gitlab', 'close', 'stripe', 'openai', 'edgelink',
+      'salesforce',
+      'google',
+      'microsoft',
+      'github',
+      'slack',
+      'hubspot',
+      'notion',
+      'zendesk',
+      'shopify',
+      'atlassian',
+      'dropbox',
+      'box',
+      'zoom',
+      'linear',
+      'asana',
+      'intercom',
+      'pipedrive',
+      'intuit',
+      'xero',
+      'airtable',
+      'gitlab',
+      'close',
+      'stripe',
+      'openai',
+      'edgelink',
     ]) {
       expect(providers, provider).toContain(provider);
     }

@@ -41,13 +41,15 @@ describe('offeringDefinition', () => {
   });
 
   it('accepts an Integry-style form with query parameters in the authorization URI', () => {
-    expect(problems({
-      authorization_url: 'https://auth.example.com/authorize?audience=https%3A%2F%2Fapi.example.com',
-      userinfo_url: 'https://api.example.com/me',
-      scope_separator: ',',
-      token_auth_method: 'client_secret_basic',
-      pkce: false,
-    })).toEqual([]);
+    expect(
+      problems({
+        authorization_url: 'https://auth.example.com/authorize?audience=https%3A%2F%2Fapi.example.com',
+        userinfo_url: 'https://api.example.com/me',
+        scope_separator: ',',
+        token_auth_method: 'client_secret_basic',
+        pkce: false,
+      }),
+    ).toEqual([]);
   });
 
   it('accepts a loopback http endpoint for local development', () => {
@@ -62,12 +64,28 @@ describe('offeringDefinition', () => {
     ['a javascript: URL', { authorization_url: 'javascript:alert(1)' }, 'authorization_url: URL must use https (the javascript: scheme is not allowed)'],
     ['a URL with a fragment', { authorization_url: 'https://auth.example.com/a#b' }, 'authorization_url: URL must not contain a fragment (#)'],
     ['an undeclared placeholder', { token_url: 'https://{region}.example.com/token' }, 'token_url: uses {region}, which is not declared in inputs'],
-    ['a scope with a space', { default_scopes: ['read write'] }, 'default_scopes.0: scope "read write" must be printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)'],
-    ['a scope with the separator', { scope_separator: ',', default_scopes: ['read,write'] }, 'default_scopes.0: scope "read,write" must not contain the offering\'s scope separator ","'],
+    [
+      'a scope with a space',
+      { default_scopes: ['read write'] },
+      'default_scopes.0: scope "read write" must be printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)',
+    ],
+    [
+      'a scope with the separator',
+      { scope_separator: ',', default_scopes: ['read,write'] },
+      'default_scopes.0: scope "read,write" must not contain the offering\'s scope separator ","',
+    ],
     ['a duplicate scope', { optional_scopes: ['admin', 'admin'] }, 'optional_scopes.1: scope "admin" is listed twice'],
     ['a required scope missing from the defaults', { required_scopes: ['admin'] }, 'default_scopes: must include the required scope "admin"'],
-    ['a default scope outside a closed set', { scopes_closed: true, optional_scopes: ['read'] }, 'default_scopes.1: scope "write" must be required or optional when scopes_closed is true'],
-    ['a reserved authorization parameter', { authorization_params: { redirect_uri: 'https://evil.com' } }, 'authorization_params.redirect_uri: is set by Edgelink and cannot be overridden'],
+    [
+      'a default scope outside a closed set',
+      { scopes_closed: true, optional_scopes: ['read'] },
+      'default_scopes.1: scope "write" must be required or optional when scopes_closed is true',
+    ],
+    [
+      'a reserved authorization parameter',
+      { authorization_params: { redirect_uri: 'https://evil.com' } },
+      'authorization_params.redirect_uri: is set by Edgelink and cannot be overridden',
+    ],
     ['an unknown field (typo)', { scope_seperator: ',' }, ': Unrecognized key: "scope_seperator"'],
     ['a bad id', { id: 'salesforce' }, 'id: must look like off_example (lowercase, digits, "_")'],
     ['credentials on oauth2', { credentials: [{ key: 'api_key', label: 'Key' }] }, 'credentials: apply only to api_key and basic offerings'],
@@ -100,8 +118,9 @@ describe('offeringDefinition', () => {
     });
 
     it('checks the filled template, so an input cannot make a relative or unsafe URL', () => {
-      expect(problems({ authorization_url: '{subdomain}/authorize', inputs: [input] }))
-        .toContain('authorization_url: URL must be an absolute URL starting with https://');
+      expect(problems({ authorization_url: '{subdomain}/authorize', inputs: [input] })).toContain(
+        'authorization_url: URL must be an absolute URL starting with https://',
+      );
     });
   });
 
@@ -122,8 +141,16 @@ describe('offeringDefinition', () => {
     it.each([
       ['no credentials', { credentials: [] }, 'credentials: must list at least one field for api_key offerings'],
       ['OAuth endpoints', { token_url: 'https://auth.example.com/token' }, 'token_url: applies only to oauth2 offerings'],
-      ['a verify field that is not a credential', { verify: { url: 'https://api.example.com/me', auth: { type: 'bearer', field: 'token' } } }, 'verify.auth: names "token", which is not a credential field'],
-      ['an http verify URL', { verify: { url: 'http://api.example.com/me', auth: { type: 'bearer', field: 'api_key' } } }, 'verify.url: URL must use https (http is allowed only for 127.0.0.1, [::1] and localhost)'],
+      [
+        'a verify field that is not a credential',
+        { verify: { url: 'https://api.example.com/me', auth: { type: 'bearer', field: 'token' } } },
+        'verify.auth: names "token", which is not a credential field',
+      ],
+      [
+        'an http verify URL',
+        { verify: { url: 'http://api.example.com/me', auth: { type: 'bearer', field: 'api_key' } } },
+        'verify.url: URL must use https (http is allowed only for 127.0.0.1, [::1] and localhost)',
+      ],
     ])('refuses %s', (_name, change, expected) => {
       expect(problems({ ...keyed, ...change })).toContain(expected);
     });

@@ -40,14 +40,16 @@ export const redirectUri = 'https://edgelink.example.com/api/v1/oauth/callback';
 /** The authorization URL of a catalog offering with its default scopes. */
 export const authorize = (id: string, extra: Partial<Parameters<typeof buildAuthorizationUrl>[1]> = {}) => {
   const offering = catalogOffering(id);
-  return new URL(buildAuthorizationUrl(offering, {
-    clientId: client.clientId,
-    redirectUri,
-    scopes: offering.default_scopes,
-    state: 'state-1',
-    codeChallenge: 'challenge-1',
-    ...extra,
-  }));
+  return new URL(
+    buildAuthorizationUrl(offering, {
+      clientId: client.clientId,
+      redirectUri,
+      scopes: offering.default_scopes,
+      state: 'state-1',
+      codeChallenge: 'challenge-1',
+      ...extra,
+    }),
+  );
 };
 
 export const codeGrant = { type: 'authorization_code', code: 'code-1', redirectUri, codeVerifier: 'verifier-1' } as const;

@@ -51,8 +51,16 @@ const atlassian: Expected = {
 
 const expectedOAuth: Record<string, Expected> = {
   off_edgelink: { authorize: 'https://edgelink.example.com/oauth/authorize', token: 'https://edgelink.example.com/oauth/token', basic: true, pkce: true },
-  off_salesforce: { authorize: 'https://acme.my.salesforce.com/services/oauth2/authorize', token: 'https://acme.my.salesforce.com/services/oauth2/token', pkce: true },
-  off_salesforce_sandbox: { authorize: 'https://acme--uat.sandbox.my.salesforce.com/services/oauth2/authorize', token: 'https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token', pkce: true },
+  off_salesforce: {
+    authorize: 'https://acme.my.salesforce.com/services/oauth2/authorize',
+    token: 'https://acme.my.salesforce.com/services/oauth2/token',
+    pkce: true,
+  },
+  off_salesforce_sandbox: {
+    authorize: 'https://acme--uat.sandbox.my.salesforce.com/services/oauth2/authorize',
+    token: 'https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token',
+    pkce: true,
+  },
   off_google: google,
   off_google_drive: google,
   off_gmail: google,
@@ -67,7 +75,13 @@ const expectedOAuth: Record<string, Expected> = {
   off_hubspot: { authorize: 'https://app.hubspot.com/oauth/authorize', token: 'https://api.hubapi.com/oauth/v1/token', pkce: true },
   off_pipedrive: { authorize: 'https://oauth.pipedrive.com/oauth/authorize', token: 'https://oauth.pipedrive.com/oauth/token', basic: true, pkce: false },
   off_close: { authorize: 'https://app.close.com/oauth2/authorize/', token: 'https://api.close.com/oauth2/token/', pkce: true },
-  off_zoho_crm: { authorize: 'https://accounts.zoho.eu/oauth/v2/auth', token: 'https://accounts.zoho.eu/oauth/v2/token', separator: ',', params: { access_type: 'offline', prompt: 'consent' }, pkce: true },
+  off_zoho_crm: {
+    authorize: 'https://accounts.zoho.eu/oauth/v2/auth',
+    token: 'https://accounts.zoho.eu/oauth/v2/token',
+    separator: ',',
+    params: { access_type: 'offline', prompt: 'consent' },
+    pkce: true,
+  },
   off_attio: { authorize: 'https://app.attio.com/authorize', token: 'https://app.attio.com/oauth/token', pkce: true },
   off_outreach: { authorize: 'https://api.outreach.io/oauth/authorize', token: 'https://api.outreach.io/oauth/token', pkce: true },
   off_salesloft: { authorize: 'https://accounts.salesloft.com/oauth/authorize', token: 'https://accounts.salesloft.com/oauth/token', pkce: true },
@@ -80,7 +94,13 @@ const expectedOAuth: Record<string, Expected> = {
   off_atlassian: atlassian,
   off_confluence: atlassian,
   off_asana: { authorize: 'https://app.asana.com/-/oauth_authorize', token: 'https://app.asana.com/-/oauth_token', pkce: true },
-  off_notion: { authorize: 'https://api.notion.com/v1/oauth/authorize', token: 'https://api.notion.com/v1/oauth/token', params: { owner: 'user' }, basic: true, pkce: true },
+  off_notion: {
+    authorize: 'https://api.notion.com/v1/oauth/authorize',
+    token: 'https://api.notion.com/v1/oauth/token',
+    params: { owner: 'user' },
+    basic: true,
+    pkce: true,
+  },
   off_airtable: { authorize: 'https://airtable.com/oauth2/v1/authorize', token: 'https://airtable.com/oauth2/v1/token', basic: true, pkce: true },
   off_miro: { authorize: 'https://miro.com/oauth/authorize', token: 'https://api.miro.com/v1/oauth/token', pkce: true },
   off_todoist: { authorize: 'https://todoist.com/oauth/authorize', token: 'https://todoist.com/oauth/access_token', separator: ',', pkce: true },
@@ -89,24 +109,54 @@ const expectedOAuth: Record<string, Expected> = {
   off_webflow: { authorize: 'https://webflow.com/oauth/authorize', token: 'https://api.webflow.com/oauth/access_token', pkce: true },
   off_docusign: { authorize: 'https://account.docusign.com/oauth/auth', token: 'https://account.docusign.com/oauth/token', basic: true, pkce: true },
   off_docusign_demo: { authorize: 'https://account-d.docusign.com/oauth/auth', token: 'https://account-d.docusign.com/oauth/token', basic: true, pkce: true },
-  off_dropbox: { authorize: 'https://www.dropbox.com/oauth2/authorize', token: 'https://api.dropboxapi.com/oauth2/token', params: { token_access_type: 'offline' }, pkce: true },
+  off_dropbox: {
+    authorize: 'https://www.dropbox.com/oauth2/authorize',
+    token: 'https://api.dropboxapi.com/oauth2/token',
+    params: { token_access_type: 'offline' },
+    pkce: true,
+  },
   off_box: { authorize: 'https://account.box.com/api/oauth2/authorize', token: 'https://api.box.com/oauth2/token', pkce: true },
   off_discord: { authorize: 'https://discord.com/oauth2/authorize', token: 'https://discord.com/api/oauth2/token', pkce: true },
   off_zoom: { authorize: 'https://zoom.us/oauth/authorize', token: 'https://zoom.us/oauth/token', basic: true, pkce: true },
   off_twitter: { authorize: 'https://x.com/i/oauth2/authorize', token: 'https://api.x.com/2/oauth2/token', basic: true, pkce: true },
   off_linkedin: { authorize: 'https://www.linkedin.com/oauth/v2/authorization', token: 'https://www.linkedin.com/oauth/v2/accessToken', pkce: false },
-  off_reddit: { authorize: 'https://www.reddit.com/api/v1/authorize', token: 'https://www.reddit.com/api/v1/access_token', params: { duration: 'permanent' }, basic: true, pkce: true },
-  off_quickbooks: { authorize: 'https://appcenter.intuit.com/connect/oauth2', token: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer', basic: true, pkce: true },
+  off_reddit: {
+    authorize: 'https://www.reddit.com/api/v1/authorize',
+    token: 'https://www.reddit.com/api/v1/access_token',
+    params: { duration: 'permanent' },
+    basic: true,
+    pkce: true,
+  },
+  off_quickbooks: {
+    authorize: 'https://appcenter.intuit.com/connect/oauth2',
+    token: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+    basic: true,
+    pkce: true,
+  },
   off_xero: { authorize: 'https://login.xero.com/identity/connect/authorize', token: 'https://identity.xero.com/connect/token', basic: true, pkce: true },
   off_freshbooks: { authorize: 'https://auth.freshbooks.com/oauth/authorize', token: 'https://api.freshbooks.com/auth/oauth/token', pkce: true },
-  off_netsuite: { authorize: 'https://1234567-sb1.app.netsuite.com/app/login/oauth2/authorize.nl', token: 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token', basic: true, pkce: true },
+  off_netsuite: {
+    authorize: 'https://1234567-sb1.app.netsuite.com/app/login/oauth2/authorize.nl',
+    token: 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token',
+    basic: true,
+    pkce: true,
+  },
   off_stripe_connect: { authorize: 'https://connect.stripe.com/oauth/authorize', token: 'https://connect.stripe.com/oauth/token', pkce: false },
-  off_shopify: { authorize: 'https://acme-store.myshopify.com/admin/oauth/authorize', token: 'https://acme-store.myshopify.com/admin/oauth/access_token', separator: ',', pkce: true },
+  off_shopify: {
+    authorize: 'https://acme-store.myshopify.com/admin/oauth/authorize',
+    token: 'https://acme-store.myshopify.com/admin/oauth/access_token',
+    separator: ',',
+    pkce: true,
+  },
   off_mailchimp: { authorize: 'https://login.mailchimp.com/oauth2/authorize', token: 'https://login.mailchimp.com/oauth2/token', pkce: true },
   off_zendesk: { authorize: 'https://acme.zendesk.com/oauth/authorizations/new', token: 'https://acme.zendesk.com/oauth/tokens', pkce: true },
   off_intercom: { authorize: 'https://app.intercom.com/oauth', token: 'https://api.intercom.io/auth/eagle/token', pkce: true },
   off_front: { authorize: 'https://app.frontapp.com/oauth/authorize', token: 'https://app.frontapp.com/oauth/token', basic: true, pkce: true },
-  off_helpscout: { authorize: 'https://secure.helpscout.net/authentication/authorizeClientApplication', token: 'https://api.helpscout.net/v2/oauth2/token', pkce: true },
+  off_helpscout: {
+    authorize: 'https://secure.helpscout.net/authentication/authorizeClientApplication',
+    token: 'https://api.helpscout.net/v2/oauth2/token',
+    pkce: true,
+  },
   off_okta: { authorize: 'https://acme.okta.com/oauth2/v1/authorize', token: 'https://acme.okta.com/oauth2/v1/token', basic: true, pkce: true },
   off_auth0: { authorize: 'https://acme.us.auth0.com/authorize', token: 'https://acme.us.auth0.com/oauth/token', pkce: true },
 };
@@ -124,8 +174,7 @@ const expectedKeyed: Record<string, { verify: string; auth: string }> = {
 const publicUrl = 'https://edgelink.example.com';
 const redirectUri = 'https://edgelink.example.com/api/v1/oauth/callback';
 const client = { clientId: 'client-123', clientSecret: 'secret-456' };
-const sampleInputs = (offering: OfferingDefinition) =>
-  Object.fromEntries(offering.inputs.map((input) => [input.key, input.example]));
+const sampleInputs = (offering: OfferingDefinition) => Object.fromEntries(offering.inputs.map((input) => [input.key, input.example]));
 
 const oauthOfferings = catalog.filter((offering) => offering.auth_mode === 'oauth2');
 const keyedOfferings = catalog.filter((offering) => offering.auth_mode !== 'oauth2');
@@ -140,15 +189,17 @@ describe('every catalog offering', () => {
     const expected = expectedOAuth[id]!;
     const scopeParam = expected.scopeParam ?? 'scope';
     const separator = expected.separator ?? ' ';
-    const url = new URL(buildAuthorizationUrl(offering, {
-      clientId: client.clientId,
-      redirectUri,
-      scopes: offering.default_scopes,
-      state: 'state-xyz',
-      codeChallenge: 'challenge-abc',
-      inputs: sampleInputs(offering),
-      publicUrl,
-    }));
+    const url = new URL(
+      buildAuthorizationUrl(offering, {
+        clientId: client.clientId,
+        redirectUri,
+        scopes: offering.default_scopes,
+        state: 'state-xyz',
+        codeChallenge: 'challenge-abc',
+        inputs: sampleInputs(offering),
+        publicUrl,
+      }),
+    );
 
     expect(`${url.origin}${url.pathname}`).toBe(expected.authorize);
     expect(offering.scope_separator).toBe(separator);

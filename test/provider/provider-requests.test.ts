@@ -13,7 +13,10 @@ describe('revocation and introspection requests', () => {
     const request = buildRevocationRequest(google, 'rt-1', 'refresh_token', client);
     expect(request?.url).toBe('https://oauth2.googleapis.com/revoke');
     expect(Object.fromEntries(request?.body ?? [])).toEqual({
-      token: 'rt-1', token_type_hint: 'refresh_token', client_id: 'client-1', client_secret: 'secret-1',
+      token: 'rt-1',
+      token_type_hint: 'refresh_token',
+      client_id: 'client-1',
+      client_secret: 'secret-1',
     });
   });
 
@@ -39,8 +42,11 @@ describe('userinfo', () => {
   it('prefers the userinfo reply and falls back to the token reply hints', () => {
     const offering = customOffering({ userinfo_url: 'https://api.example.com/me', account: { id: 'id', email: 'email', name: 'name' } });
     const hints = { id: 'from-token', name: 'Token Name' };
-    expect(resolveAccount(offering, jsonReply({ id: 42, email: 'ada@example.com' }), hints))
-      .toEqual({ id: '42', email: 'ada@example.com', name: 'Token Name' });
+    expect(resolveAccount(offering, jsonReply({ id: 42, email: 'ada@example.com' }), hints)).toEqual({
+      id: '42',
+      email: 'ada@example.com',
+      name: 'Token Name',
+    });
     expect(resolveAccount(offering, jsonReply({ error: 'nope' }, 401), hints)).toEqual(hints);
     expect(resolveAccount(offering, { status: 200, contentType: 'text/html', bodyText: '<html>' }, hints)).toEqual(hints);
     expect(resolveAccount(offering, null, hints)).toEqual(hints);
@@ -74,8 +80,9 @@ describe('buildVerifyRequest', () => {
   });
 
   it('refuses a Jira site that would move the host', () => {
-    expect(() => buildVerifyRequest(catalogOffering('off_jira_api_token'), { email: 'a', api_token: 'b' }, { inputs: { site: 'evil.com/x?' } }))
-      .toThrow(OfferingError);
+    expect(() => buildVerifyRequest(catalogOffering('off_jira_api_token'), { email: 'a', api_token: 'b' }, { inputs: { site: 'evil.com/x?' } })).toThrow(
+      OfferingError,
+    );
   });
 
   it('returns null for offerings without a verify request', () => {

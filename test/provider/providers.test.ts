@@ -39,10 +39,10 @@ describe('Microsoft Entra ID', () => {
   it('puts the tenant in the URL, common by default', () => {
     expect(authorize('off_microsoft').pathname).toBe('/common/oauth2/v2.0/authorize');
     const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-    expect(resolveOfferingUrls(microsoft, { inputs: { tenant } }).tokenUrl)
-      .toBe(`https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`);
-    expect(resolveOfferingUrls(microsoft, { inputs: { tenant: 'organizations' } }).authorizationUrl)
-      .toBe('https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize');
+    expect(resolveOfferingUrls(microsoft, { inputs: { tenant } }).tokenUrl).toBe(`https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`);
+    expect(resolveOfferingUrls(microsoft, { inputs: { tenant: 'organizations' } }).authorizationUrl).toBe(
+      'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
+    );
   });
 
   it.each(['evil.com/x', 'common?x=1', 'common/../../evil', '..', 'contoso..com'])('refuses the tenant %s', (tenant) => {
@@ -59,11 +59,15 @@ describe('GitHub', () => {
   const github = catalogOffering('off_github');
 
   it('reads the form-encoded reply GitHub sends without Accept: application/json', () => {
-    const result = parseTokenResponse(github, {
-      status: 200,
-      contentType: 'application/x-www-form-urlencoded; charset=utf-8',
-      bodyText: 'access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&scope=repo%2Cgist&token_type=bearer',
-    }, NOW);
+    const result = parseTokenResponse(
+      github,
+      {
+        status: 200,
+        contentType: 'application/x-www-form-urlencoded; charset=utf-8',
+        bodyText: 'access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&scope=repo%2Cgist&token_type=bearer',
+      },
+      NOW,
+    );
     expect(result).toEqual({
       ok: true,
       accessToken: 'gho_16C7e42F292c6912E7710c838347Ae178B4a',
@@ -81,13 +85,20 @@ describe('GitHub', () => {
   });
 
   it('sees the error GitHub sends with status 200', () => {
-    const result = parseTokenResponse(github, {
-      status: 200,
-      contentType: 'application/x-www-form-urlencoded',
-      bodyText: 'error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.',
-    }, NOW);
+    const result = parseTokenResponse(
+      github,
+      {
+        status: 200,
+        contentType: 'application/x-www-form-urlencoded',
+        bodyText: 'error=bad_verification_code&error_description=The+code+passed+is+incorrect+or+expired.',
+      },
+      NOW,
+    );
     expect(result).toEqual({
-      ok: false, kind: 'oauth_error', status: 200, error: 'bad_verification_code',
+      ok: false,
+      kind: 'oauth_error',
+      status: 200,
+      error: 'bad_verification_code',
       description: 'The code passed is incorrect or expired.',
     });
   });
@@ -153,8 +164,12 @@ describe('Slack', () => {
   });
 
   it('treats ok:false with status 200 as an OAuth error', () => {
-    expect(parseTokenResponse(bot, jsonReply({ ok: false, error: 'invalid_code' }), NOW))
-      .toEqual({ ok: false, kind: 'oauth_error', status: 200, error: 'invalid_code' });
+    expect(parseTokenResponse(bot, jsonReply({ ok: false, error: 'invalid_code' }), NOW)).toEqual({
+      ok: false,
+      kind: 'oauth_error',
+      status: 200,
+      error: 'invalid_code',
+    });
   });
 });
 
@@ -170,10 +185,18 @@ describe('Notion', () => {
 
   it('asks for a user-owned integration and reads the owner from the token reply', () => {
     expect(authorize('off_notion').searchParams.get('owner')).toBe('user');
-    const result = parseTokenResponse(notion, jsonReply({
-      access_token: 'secret_abc', token_type: 'bearer', bot_id: 'b-1', workspace_id: 'w-1', workspace_name: 'Acme',
-      owner: { type: 'user', user: { id: 'u-1', name: 'Ada', person: { email: 'ada@example.com' } } },
-    }), NOW);
+    const result = parseTokenResponse(
+      notion,
+      jsonReply({
+        access_token: 'secret_abc',
+        token_type: 'bearer',
+        bot_id: 'b-1',
+        workspace_id: 'w-1',
+        workspace_name: 'Acme',
+        owner: { type: 'user', user: { id: 'u-1', name: 'Ada', person: { email: 'ada@example.com' } } },
+      }),
+      NOW,
+    );
     expect(result).toMatchObject({
       expiresAt: null,
       metadata: { workspace_id: 'w-1', workspace_name: 'Acme', bot_id: 'b-1' },
@@ -187,15 +210,27 @@ describe('templated hosts: Zendesk subdomain and Shopify shop', () => {
   const shopify = catalogOffering('off_shopify');
 
   it('builds the account host from the end user input', () => {
-    expect(authorize('off_zendesk', { inputs: { subdomain: 'acme' } }).href)
-      .toMatch(/^https:\/\/acme\.zendesk\.com\/oauth\/authorizations\/new\?/);
-    expect(buildTokenRequest(shopify, codeGrant, client, { inputs: { shop: 'acme-store' } }).url)
-      .toBe('https://acme-store.myshopify.com/admin/oauth/access_token');
+    expect(authorize('off_zendesk', { inputs: { subdomain: 'acme' } }).href).toMatch(/^https:\/\/acme\.zendesk\.com\/oauth\/authorizations\/new\?/);
+    expect(buildTokenRequest(shopify, codeGrant, client, { inputs: { shop: 'acme-store' } }).url).toBe(
+      'https://acme-store.myshopify.com/admin/oauth/access_token',
+    );
   });
 
   it.each([
-    'evil.com/x?', 'a.b', 'evil.com#', 'acme.zendesk.com', 'a@evil.com', 'evil.com:443', 'acme%2Fevil',
-    'ACME', '-acme', 'acme/../x', ' acme', 'acme\n', 'ac me', 'ácme',
+    'evil.com/x?',
+    'a.b',
+    'evil.com#',
+    'acme.zendesk.com',
+    'a@evil.com',
+    'evil.com:443',
+    'acme%2Fevil',
+    'ACME',
+    '-acme',
+    'acme/../x',
+    ' acme',
+    'acme\n',
+    'ac me',
+    'ácme',
   ])('refuses %j', (value) => {
     expect(offeringErrorOf(() => resolveOfferingUrls(zendesk, { inputs: { subdomain: value } })).code).toBe('invalid_input');
     expect(offeringErrorOf(() => resolveOfferingUrls(shopify, { inputs: { shop: value } })).code).toBe('invalid_input');
@@ -239,4 +274,3 @@ describe('other provider quirks', () => {
     expect(findScopeProblems(close, ['all.full_access', 'offline_access', 'leads.read'])).toEqual(['scope "leads.read" is not offered by Close']);
   });
 });
-

@@ -30,8 +30,7 @@ describe('Salesforce', () => {
   });
 
   it('treats a blank My Domain as the default login host', () => {
-    expect(resolveOfferingUrls(production, { inputs: { my_domain: '' } }).tokenUrl)
-      .toBe('https://login.salesforce.com/services/oauth2/token');
+    expect(resolveOfferingUrls(production, { inputs: { my_domain: '' } }).tokenUrl).toBe('https://login.salesforce.com/services/oauth2/token');
   });
 
   it.each([
@@ -54,16 +53,20 @@ describe('Salesforce', () => {
   });
 
   it('keeps instance_url and assumes a conservative lifetime because the reply has no expires_in', () => {
-    const result = parseTokenResponse(production, jsonReply({
-      access_token: '00Dxx!AQ0',
-      refresh_token: '5Aep861',
-      instance_url: 'https://acme.my.salesforce.com',
-      id: 'https://login.salesforce.com/id/00Dxx0000001gPL/005xx000001Sv6A',
-      issued_at: '1278448101416',
-      signature: 'CMJ4l+CCaPQiKjoOEwEig9H4wqhpuLSk4J2urAe+fVg=',
-      scope: 'api refresh_token',
-      token_type: 'Bearer',
-    }), NOW);
+    const result = parseTokenResponse(
+      production,
+      jsonReply({
+        access_token: '00Dxx!AQ0',
+        refresh_token: '5Aep861',
+        instance_url: 'https://acme.my.salesforce.com',
+        id: 'https://login.salesforce.com/id/00Dxx0000001gPL/005xx000001Sv6A',
+        issued_at: '1278448101416',
+        signature: 'CMJ4l+CCaPQiKjoOEwEig9H4wqhpuLSk4J2urAe+fVg=',
+        scope: 'api refresh_token',
+        token_type: 'Bearer',
+      }),
+      NOW,
+    );
     expect(result).toMatchObject({
       ok: true,
       refreshToken: '5Aep861',
@@ -78,4 +81,3 @@ describe('Salesforce', () => {
     expect(result.ok && result.metadata).not.toHaveProperty('signature');
   });
 });
-

@@ -11,8 +11,12 @@ describe('buildTokenRequest', () => {
     expect(request.url).toBe('https://auth.example.com/oauth/token');
     expect(request.headers).toEqual({ Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' });
     expect(Object.fromEntries(request.body)).toEqual({
-      grant_type: 'authorization_code', code: 'c-1', redirect_uri: redirectUri, code_verifier: 'v-1',
-      client_id: 'client-1', client_secret: 'secret-1',
+      grant_type: 'authorization_code',
+      code: 'c-1',
+      redirect_uri: redirectUri,
+      code_verifier: 'v-1',
+      client_id: 'client-1',
+      client_secret: 'secret-1',
     });
   });
 
@@ -20,7 +24,11 @@ describe('buildTokenRequest', () => {
     const offering = customOffering({ scope_separator: ',' });
     const request = buildTokenRequest(offering, { type: 'refresh_token', refreshToken: 'r-1', scopes: ['read', 'write'] }, client);
     expect(Object.fromEntries(request.body)).toEqual({
-      grant_type: 'refresh_token', refresh_token: 'r-1', scope: 'read,write', client_id: 'client-1', client_secret: 'secret-1',
+      grant_type: 'refresh_token',
+      refresh_token: 'r-1',
+      scope: 'read,write',
+      client_id: 'client-1',
+      client_secret: 'secret-1',
     });
   });
 
@@ -42,8 +50,7 @@ describe('buildTokenRequest', () => {
 describe('basicAuthorization', () => {
   it('form-encodes id and secret before base64, as RFC 6749 §2.3.1 requires', () => {
     // urlencode('id:with space') = id%3Awith+space ; urlencode('p@ss+w/rd=é') = p%40ss%2Bw%2Frd%3D%C3%A9
-    expect(basicAuthorization('id:with space', 'p@ss+w/rd=é'))
-      .toBe(`Basic ${btoa('id%3Awith+space:p%40ss%2Bw%2Frd%3D%C3%A9')}`);
+    expect(basicAuthorization('id:with space', 'p@ss+w/rd=é')).toBe(`Basic ${btoa('id%3Awith+space:p%40ss%2Bw%2Frd%3D%C3%A9')}`);
   });
 
   it('leaves unreserved characters as they are', () => {

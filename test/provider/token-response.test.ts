@@ -7,9 +7,17 @@ const secretToken = 'at-SECRET-0123456789';
 
 describe('parseTokenResponse', () => {
   it('reads a standard RFC 6749 §5.1 reply', () => {
-    const result = parseTokenResponse(offering, jsonReply({
-      access_token: secretToken, refresh_token: 'rt-1', token_type: 'Bearer', expires_in: 3600, scope: 'read write',
-    }), NOW);
+    const result = parseTokenResponse(
+      offering,
+      jsonReply({
+        access_token: secretToken,
+        refresh_token: 'rt-1',
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'read write',
+      }),
+      NOW,
+    );
     expect(result).toEqual({
       ok: true,
       accessToken: secretToken,
@@ -64,11 +72,15 @@ describe('parseTokenResponse', () => {
   });
 
   it('reads a form-encoded reply', () => {
-    const result = parseTokenResponse(offering, {
-      status: 200,
-      contentType: 'application/x-www-form-urlencoded',
-      bodyText: `access_token=${secretToken}&expires_in=60&scope=read+write`,
-    }, NOW);
+    const result = parseTokenResponse(
+      offering,
+      {
+        status: 200,
+        contentType: 'application/x-www-form-urlencoded',
+        bodyText: `access_token=${secretToken}&expires_in=60&scope=read+write`,
+      },
+      NOW,
+    );
     expect(result).toMatchObject({ ok: true, accessToken: secretToken, expiresAt: NOW + 60_000, scopes: ['read', 'write'] });
   });
 
@@ -103,17 +115,30 @@ describe('parseTokenResponse', () => {
 
   it('keeps the offering metadata paths that are present, as strings', () => {
     const withMetadata = customOffering({ token_response: { metadata: ['instance_url', 'team.id', 'livemode', 'missing.path'] } });
-    const result = parseTokenResponse(withMetadata, jsonReply({
-      access_token: secretToken, instance_url: 'https://na1.example.com', team: { id: 'T1' }, livemode: false,
-    }), NOW);
+    const result = parseTokenResponse(
+      withMetadata,
+      jsonReply({
+        access_token: secretToken,
+        instance_url: 'https://na1.example.com',
+        team: { id: 'T1' },
+        livemode: false,
+      }),
+      NOW,
+    );
     expect(result.ok && result.metadata).toEqual({ instance_url: 'https://na1.example.com', 'team.id': 'T1', livemode: 'false' });
   });
 
   it('reads account hints from the token reply', () => {
     const asana = catalogOffering('off_asana');
-    const result = parseTokenResponse(asana, jsonReply({
-      access_token: secretToken, expires_in: 3600, data: { gid: '12345', email: 'ada@example.com', name: 'Ada' },
-    }), NOW);
+    const result = parseTokenResponse(
+      asana,
+      jsonReply({
+        access_token: secretToken,
+        expires_in: 3600,
+        data: { gid: '12345', email: 'ada@example.com', name: 'Ada' },
+      }),
+      NOW,
+    );
     expect(result.ok && result.account).toEqual({ id: '12345', email: 'ada@example.com', name: 'Ada' });
   });
 });

@@ -83,7 +83,7 @@ describe('POST /api/v1/admin/organizations/{id}/users', () => {
     expect(row!.role).toBe('member');
   });
 
-  it("answers 409 to a password for an existing user and leaves their password and memberships alone", async () => {
+  it('answers 409 to a password for an existing user and leaves their password and memberships alone', async () => {
     const a = await newTenant('A');
     const b = await newTenant('B');
     const email = uniqueEmail();

@@ -51,6 +51,8 @@ export function asUser(cookie: string, path: string, options: CallOptions = {}) 
 }
 
 export const countRows = async (sql: string, ...params: unknown[]) =>
-  (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+  (await env.DB.prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>())!.n;
 
 export { browse, postForm };

@@ -64,7 +64,9 @@ describe('POST /login', () => {
     // http://127.0.0.1 in tests: browsers drop Secure cookies over http, so the plain name (see the https test).
     expect(cookie).toMatch(/^elk_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Lax$/);
     const token = sessionCookieOf(res).split('=')[1]!;
-    const rows = await env.DB.prepare('SELECT token_hash, expires_at FROM sessions WHERE user_id = ?').bind(userId).all<{ token_hash: string; expires_at: number }>();
+    const rows = await env.DB.prepare('SELECT token_hash, expires_at FROM sessions WHERE user_id = ?')
+      .bind(userId)
+      .all<{ token_hash: string; expires_at: number }>();
     expect(rows.results).toHaveLength(1);
     expect(rows.results[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows.results[0]!.token_hash).not.toContain(token);
@@ -228,7 +230,9 @@ describe('sessions', () => {
 
   it('answers 401 to an expired session', async () => {
     const user = await signedInUser();
-    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?').bind(Date.now() - 1, user.userId).run();
+    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?')
+      .bind(Date.now() - 1, user.userId)
+      .run();
     expectError(await asUser(user.cookie, '/api/v1/integrations'), 401, 'unauthorized');
     expect((await browse('/login', { headers: { cookie: user.cookie } })).text).toContain('<form method="post" action="/login">');
   });

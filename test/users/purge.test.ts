@@ -15,7 +15,10 @@ describe('purging sign-in rows', () => {
     const { orgId } = await newTenant();
     const user = await addUser(orgId, { email: uniqueEmail(), role: 'owner', password: PASSWORD });
     const userId = user.json.user_id as string;
-    const insert = (sql: string, ...values: unknown[]) => env.DB.prepare(sql).bind(...values).run();
+    const insert = (sql: string, ...values: unknown[]) =>
+      env.DB.prepare(sql)
+        .bind(...values)
+        .run();
     await insert('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)', 'expired', userId, NOW - 2, NOW - 1);
     await insert('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)', 'live', userId, NOW, NOW + 60_000);
     await insert('INSERT INTO password_setup_tokens (token_hash, user_id, expires_at, used_at) VALUES (?, ?, ?, ?)', 'used', userId, NOW + 60_000, NOW);

@@ -49,7 +49,7 @@ describe('sign-in rate limits', () => {
     expect((await submitLogin({ email, password: PASSWORD }, uniqueIp())).status).toBe(303);
   });
 
-  it("does not charge an account for attempts its address was refused", async () => {
+  it('does not charge an account for attempts its address was refused', async () => {
     const ip = uniqueIp();
     for (let i = 0; i < MAX_FAILURES_PER_IP; i++) await submitLogin({ email: uniqueEmail('spray'), password: 'wrong password here' }, ip);
     const email = await newUser();

@@ -48,15 +48,14 @@ describe('passwords and their hashes', () => {
     seen(await asUser(cookie, '/api/v1/integrations'));
     seen(await postForm('/logout', {}, { cookie }));
 
-    const stored = await env.DB.prepare('SELECT password_hash FROM users WHERE email IN (?, ?)').bind(ownerEmail, invitedEmail).all<{ password_hash: string }>();
+    const stored = await env.DB.prepare('SELECT password_hash FROM users WHERE email IN (?, ?)')
+      .bind(ownerEmail, invitedEmail)
+      .all<{ password_hash: string }>();
     const hashes = stored.results.map((r) => r.password_hash);
     expect(hashes).toHaveLength(2);
     const forbidden = [initial, chosen, 'a password with a bad email', 'too short', ...hashes, ...hashes.flatMap((h) => h.split('$').slice(2))];
 
-    const everything = [
-      ...responses.map((r) => `${r.status}\n${[...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${r.text}`),
-      ...lines,
-    ].join('\n');
+    const everything = [...responses.map((r) => `${r.status}\n${[...r.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${r.text}`), ...lines].join('\n');
     expect(lines.some((l) => l.includes('"msg":"request"'))).toBe(true);
     for (const secret of forbidden) expect(everything).not.toContain(secret);
     expect(everything).not.toMatch(/pbkdf2|password_hash/i);

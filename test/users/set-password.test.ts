@@ -69,7 +69,9 @@ describe('set-password links', () => {
 
   it('refuses an expired link', async () => {
     const { path, userId } = await invitedUser();
-    await env.DB.prepare('UPDATE password_setup_tokens SET expires_at = ? WHERE user_id = ?').bind(Date.now() - 1, userId).run();
+    await env.DB.prepare('UPDATE password_setup_tokens SET expires_at = ? WHERE user_id = ?')
+      .bind(Date.now() - 1, userId)
+      .run();
     expect((await browse(path)).status).toBe(404);
     expect((await postForm(path, { password: PASSWORD, confirm: PASSWORD })).status).toBe(404);
   });

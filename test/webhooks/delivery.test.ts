@@ -214,7 +214,10 @@ describe('a failed delivery', () => {
 
     expect(await retryAt(Date.now() + 2 * MINUTE)).toMatchObject({ due: 2, delivered: 1, failed: 1 });
     expect(receiver.seen).toHaveLength(3);
-    expect(await eventRow(await latestEventId(broken.orgId))).toMatchObject({ delivery_status: 'failed', last_error: expect.stringContaining('rotate_secret') });
+    expect(await eventRow(await latestEventId(broken.orgId))).toMatchObject({
+      delivery_status: 'failed',
+      last_error: expect.stringContaining('rotate_secret'),
+    });
     expect((await eventRow(await latestEventId(healthy.orgId)))!.delivery_status).toBe('delivered');
   });
 

@@ -5,13 +5,7 @@ import type { OfferingDefinitionInput } from '../definition';
  * makes the consent screen list the scopes again, and refresh tokens (rotating) need
  * offline_access.
  */
-function atlassian(product: {
-  id: string;
-  name: string;
-  description: string;
-  docsUrl: string;
-  scopes: string[];
-}): OfferingDefinitionInput {
+function atlassian(product: { id: string; name: string; description: string; docsUrl: string; scopes: string[] }): OfferingDefinitionInput {
   return {
     id: product.id,
     name: product.name,
@@ -53,13 +47,15 @@ export const atlassianOfferings: OfferingDefinitionInput[] = [
     description: 'Jira Cloud with an account email and an API token (HTTP Basic), for sites where OAuth is not an option.',
     docs_url: 'https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/',
     auth_mode: 'basic',
-    inputs: [{
-      key: 'site',
-      label: 'Jira site name (the part before .atlassian.net)',
-      pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
-      source: 'end_user',
-      example: 'acme',
-    }],
+    inputs: [
+      {
+        key: 'site',
+        label: 'Jira site name (the part before .atlassian.net)',
+        pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+        source: 'end_user',
+        example: 'acme',
+      },
+    ],
     credentials: [
       { key: 'email', label: 'Atlassian account email', secret: false },
       { key: 'api_token', label: 'API token', secret: true },

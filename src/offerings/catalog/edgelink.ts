@@ -16,10 +16,7 @@ export const edgelinkOffering: OfferingDefinitionInput = {
   revocation_url: '{public_url}/oauth/revoke',
   introspection_url: '{public_url}/oauth/introspect',
   default_scopes: ['all.full_access', 'offline_access'],
-  optional_scopes: [
-    'all.full_access', 'offline_access', 'integrations.read', 'integrations.write',
-    'links.write', 'connections.read', 'connections.token',
-  ],
+  optional_scopes: ['all.full_access', 'offline_access', 'integrations.read', 'integrations.write', 'links.write', 'connections.read', 'connections.token'],
   scopes_closed: true,
   token_auth_method: 'client_secret_basic',
   pkce: true,

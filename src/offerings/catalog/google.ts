@@ -6,12 +6,7 @@ const identityScopes = ['openid', 'email', 'profile'];
  * Google: a refresh token comes only with access_type=offline, and only on first consent
  * unless prompt=consent asks again, so both are always sent.
  */
-function google(product: {
-  id: string;
-  name: string;
-  description: string;
-  scopes: string[];
-}): OfferingDefinitionInput {
+function google(product: { id: string; name: string; description: string; scopes: string[] }): OfferingDefinitionInput {
   return {
     id: product.id,
     name: product.name,
@@ -48,19 +43,19 @@ export const googleOfferings: OfferingDefinitionInput[] = [
   google({
     id: 'off_gmail',
     name: 'Gmail',
-    description: 'Read the user\'s mail (gmail.readonly).',
+    description: "Read the user's mail (gmail.readonly).",
     scopes: ['https://www.googleapis.com/auth/gmail.readonly'],
   }),
   google({
     id: 'off_google_calendar',
     name: 'Google Calendar',
-    description: 'Read and write the user\'s calendar events (calendar.events).',
+    description: "Read and write the user's calendar events (calendar.events).",
     scopes: ['https://www.googleapis.com/auth/calendar.events'],
   }),
   google({
     id: 'off_google_sheets',
     name: 'Google Sheets',
-    description: 'Read and write the user\'s spreadsheets (spreadsheets).',
+    description: "Read and write the user's spreadsheets (spreadsheets).",
     scopes: ['https://www.googleapis.com/auth/spreadsheets'],
   }),
 ];

@@ -12,9 +12,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** The catalog parsed once at load (defaults applied) and frozen, so no caller can alter it. */
-export const catalog: readonly OfferingDefinition[] = deepFreeze(
-  catalogSources.map((source) => offeringDefinition.parse(source)),
-);
+export const catalog: readonly OfferingDefinition[] = deepFreeze(catalogSources.map((source) => offeringDefinition.parse(source)));
 
 const byId = new Map(catalog.map((offering) => [offering.id, offering]));
 

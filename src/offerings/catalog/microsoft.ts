@@ -8,12 +8,7 @@ const tenantPattern =
  * `common` for multi-tenant apps, a tenant id or domain for single-tenant ones. Refresh
  * tokens come only with offline_access, hence required.
  */
-function microsoft(product: {
-  id: string;
-  name: string;
-  description: string;
-  scopes: string[];
-}): OfferingDefinitionInput {
+function microsoft(product: { id: string; name: string; description: string; scopes: string[] }): OfferingDefinitionInput {
   const base = 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0';
   return {
     id: product.id,
@@ -22,14 +17,16 @@ function microsoft(product: {
     description: product.description,
     docs_url: 'https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow',
     auth_mode: 'oauth2',
-    inputs: [{
-      key: 'tenant',
-      label: 'Directory (tenant): common, organizations, consumers, a tenant id or a domain',
-      pattern: tenantPattern,
-      default: 'common',
-      source: 'integration',
-      example: 'contoso.onmicrosoft.com',
-    }],
+    inputs: [
+      {
+        key: 'tenant',
+        label: 'Directory (tenant): common, organizations, consumers, a tenant id or a domain',
+        pattern: tenantPattern,
+        default: 'common',
+        source: 'integration',
+        example: 'contoso.onmicrosoft.com',
+      },
+    ],
     authorization_url: `${base}/authorize`,
     token_url: `${base}/token`,
     userinfo_url: 'https://graph.microsoft.com/oidc/userinfo',

@@ -8,13 +8,15 @@ export const supportOfferings: OfferingDefinitionInput[] = [
     description: 'A Zendesk Support account; the end user gives the subdomain. The OAuth client is registered in that account.',
     docs_url: 'https://developer.zendesk.com/documentation/ticketing/working-with-oauth/using-oauth-authentication-with-your-application/',
     auth_mode: 'oauth2',
-    inputs: [{
-      key: 'subdomain',
-      label: 'Zendesk subdomain (the part before .zendesk.com)',
-      pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
-      source: 'end_user',
-      example: 'acme',
-    }],
+    inputs: [
+      {
+        key: 'subdomain',
+        label: 'Zendesk subdomain (the part before .zendesk.com)',
+        pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+        source: 'end_user',
+        example: 'acme',
+      },
+    ],
     authorization_url: 'https://{subdomain}.zendesk.com/oauth/authorizations/new',
     token_url: 'https://{subdomain}.zendesk.com/oauth/tokens',
     userinfo_url: 'https://{subdomain}.zendesk.com/api/v2/users/me.json',

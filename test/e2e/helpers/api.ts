@@ -24,8 +24,7 @@ export async function http(path: string, options: { method?: string; token?: str
   return { status: res.status, headers: res.headers, json, text };
 }
 
-export const asOperator = (path: string, options: { method?: string; body?: unknown } = {}) =>
-  http(path, { ...options, token: TEST_ADMIN_TOKEN });
+export const asOperator = (path: string, options: { method?: string; body?: unknown } = {}) => http(path, { ...options, token: TEST_ADMIN_TOKEN });
 
 /** A fresh organization and API key on the running Worker. */
 export async function newTenant(name = 'E2E org') {
