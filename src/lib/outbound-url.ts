@@ -15,17 +15,7 @@ import { validationError } from './validate';
  * RFC 8252 §7.3 loopback redirects stay allowed for native apps (applications/shapes.ts).
  */
 
-export type HostKind =
-  | 'public'
-  | 'loopback'
-  | 'private'
-  | 'link_local'
-  | 'shared'
-  | 'multicast'
-  | 'unspecified'
-  | 'reserved'
-  | 'metadata'
-  | 'internal';
+export type HostKind = 'public' | 'loopback' | 'private' | 'link_local' | 'shared' | 'multicast' | 'unspecified' | 'reserved' | 'metadata' | 'internal';
 
 export interface OutboundPolicy {
   /** Loopback hosts (127.0.0.0/8, ::1, localhost), over http too: local development only. */
@@ -84,9 +74,9 @@ const ipv6Metadata = 'fd00:ec2:0:0:0:0:0:254';
 
 const metadataNames = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data']);
 /**
- * Suffixes that never name a public host: `.localhost` (RFC 6761, loopback), `.internal`
- * (reserved by ICANN for private use), `.local` (mDNS, RFC 6762), `.home.arpa` (RFC 8375),
- * `.localdomain` (the /etc/hosts convention).
+ * Suffixes that never name a public host: `.internal` (reserved by ICANN for private use),
+ * `.local` (mDNS, RFC 6762), `.home.arpa` (RFC 8375), `.localdomain` (the /etc/hosts
+ * convention). `.localhost` names are loopback (RFC 6761).
  */
 const internalSuffixes = ['.internal', '.local', '.home.arpa', '.localdomain'];
 
@@ -127,46 +117,47 @@ function parseIpv4(text: string): number | null {
 }
 
 function classifyIpv4(address: number): HostKind {
-  return ipv4Table.find((block) => ((address & block.mask) >>> 0) === block.network)?.kind ?? 'public';
+  return ipv4Table.find((block) => (address & block.mask) >>> 0 === block.network)?.kind ?? 'public';
 }
 
 /** Eight 16-bit groups, or null; accepts `::` and a dotted IPv4 tail. */
 function parseIpv6(text: string): number[] | null {
   let body = text;
-  const tail = /(?:^|:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(body);
-  if (tail) {
-    const ipv4 = parseIpv4(tail[1]!);
+  const tail = /(?:^|:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(body)?.[1];
+  if (tail !== undefined) {
+    const ipv4 = parseIpv4(tail);
     if (ipv4 === null) return null;
-    body = `${body.slice(0, body.length - tail[1]!.length)}${(ipv4 >>> 16).toString(16)}:${(ipv4 & 0xffff).toString(16)}`;
+    body = `${body.slice(0, body.length - tail.length)}${(ipv4 >>> 16).toString(16)}:${(ipv4 & 0xffff).toString(16)}`;
   }
-  const halves = body.split('::');
-  if (halves.length > 2) return null;
-  const head = halves[0] === '' ? [] : halves[0]!.split(':');
-  const rest = halves.length === 2 ? (halves[1] === '' ? [] : halves[1]!.split(':')) : null;
+  const [before = '', after, ...more] = body.split('::');
+  if (more.length > 0) return null;
+  const head = before === '' ? [] : before.split(':');
+  const rest = after === undefined ? null : after === '' ? [] : after.split(':');
   if (rest !== null && head.length + rest.length > 7) return null;
   const parts = rest === null ? head : [...head, ...Array<string>(8 - head.length - rest.length).fill('0'), ...rest];
   if (parts.length !== 8 || parts.some((part) => !/^[0-9a-f]{1,4}$/.test(part))) return null;
   return parts.map((part) => Number.parseInt(part, 16));
 }
 
-function classifyIpv6(g: number[]): HostKind {
+function classifyIpv6(g: readonly number[]): HostKind {
+  const first = g[0] ?? 0;
   const zeros = (from: number, to: number) => g.slice(from, to).every((group) => group === 0);
-  const embedded = (high: number, low: number) => classifyIpv4(((g[high]! << 16) | g[low]!) >>> 0);
+  const embedded = (high: number, low: number) => classifyIpv4((((g[high] ?? 0) << 16) | (g[low] ?? 0)) >>> 0);
   if (zeros(0, 8)) return 'unspecified';
   if (zeros(0, 7) && g[7] === 1) return 'loopback';
   // IPv4-mapped (::ffff:0:0/96) and SIIT (::ffff:0:0:0/96) addresses reach their IPv4 address.
   if (zeros(0, 5) && g[5] === 0xffff) return embedded(6, 7);
   if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return embedded(6, 7);
   // NAT64 (64:ff9b::/96, RFC 6052) reaches its embedded IPv4 address; 64:ff9b:1::/48 is local use.
-  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return embedded(6, 7);
-  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return 'private';
+  if (first === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return embedded(6, 7);
+  if (first === 0x64 && g[1] === 0xff9b && g[2] === 1) return 'private';
   // 6to4 (2002::/16) carries an IPv4 address in its next 32 bits.
-  if (g[0] === 0x2002) return embedded(1, 2);
+  if (first === 0x2002) return embedded(1, 2);
   if (g.map((group) => group.toString(16)).join(':') === ipv6Metadata) return 'metadata';
-  if ((g[0]! & 0xfe00) === 0xfc00) return 'private';
-  if ((g[0]! & 0xffc0) === 0xfe80) return 'link_local';
-  if ((g[0]! & 0xffc0) === 0xfec0) return 'private';
-  if ((g[0]! & 0xff00) === 0xff00) return 'multicast';
+  if ((first & 0xfe00) === 0xfc00) return 'private';
+  if ((first & 0xffc0) === 0xfe80) return 'link_local';
+  if ((first & 0xffc0) === 0xfec0) return 'private';
+  if ((first & 0xff00) === 0xff00) return 'multicast';
   // Deprecated IPv4-compatible ::a.b.c.d is refused, as its IPv4 address if that is not public;
   // the rest of ::/16, 100::/64 (discard), Teredo 2001::/32 and 2001:db8::/32 (documentation)
   // are not public destinations either.
@@ -174,9 +165,9 @@ function classifyIpv6(g: number[]): HostKind {
     const kind = embedded(6, 7);
     return kind === 'public' ? 'reserved' : kind;
   }
-  if (g[0] === 0) return 'reserved';
-  if (g[0] === 0x100 && zeros(1, 4)) return 'reserved';
-  if (g[0] === 0x2001 && (g[1] === 0 || g[1] === 0xdb8)) return 'reserved';
+  if (first === 0) return 'reserved';
+  if (first === 0x100 && zeros(1, 4)) return 'reserved';
+  if (first === 0x2001 && (g[1] === 0 || g[1] === 0xdb8)) return 'reserved';
   return 'public';
 }
 

@@ -227,9 +227,7 @@ describe('outboundUrl (the schema check)', () => {
 
 describe('requireOutboundUrls', () => {
   it('throws validation_failed naming each refused field, skipping absent ones', () => {
-    expect(() =>
-      requireOutboundUrls(PRODUCTION_POLICY, { url: 'https://[::1]/', redirect_url: null, other: undefined, docs: 'https://10.0.0.1/' }),
-    ).toThrow(
+    expect(() => requireOutboundUrls(PRODUCTION_POLICY, { url: 'https://[::1]/', redirect_url: null, other: undefined, docs: 'https://10.0.0.1/' })).toThrow(
       expect.objectContaining({
         status: 400,
         code: 'validation_failed',

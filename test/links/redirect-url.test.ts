@@ -30,7 +30,11 @@ describe('link redirect_url and the outbound-URL policy', () => {
   it('refuses a loopback redirect_url when PUBLIC_URL is https (production)', async () => {
     const { apiKey, orgId } = await newTenant();
     const deps = await production();
-    const refused = { status: 400, code: 'validation_failed', details: [{ location: 'body', field: 'redirect_url', message: expect.stringMatching(/loopback/) }] };
+    const refused = {
+      status: 400,
+      code: 'validation_failed',
+      details: [{ location: 'body', field: 'redirect_url', message: expect.stringMatching(/loopback/) }],
+    };
     await expect(createLink(deps, orgId, { name: 'Local', end_user: endUser, redirect_url: 'http://localhost:3000/done' })).rejects.toMatchObject(refused);
     expect(await countRows('links', orgId)).toBe(0);
     const link = await newLink(apiKey);
@@ -41,7 +45,11 @@ describe('link redirect_url and the outbound-URL policy', () => {
 
   it('accepts loopback while PUBLIC_URL is loopback http (local development)', async () => {
     const { apiKey } = await newTenant();
-    const res = await call('/api/v1/links', { method: 'POST', token: apiKey, body: { name: 'Local', end_user: endUser, redirect_url: 'http://localhost:3000/done' } });
+    const res = await call('/api/v1/links', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Local', end_user: endUser, redirect_url: 'http://localhost:3000/done' },
+    });
     expect(res.status).toBe(201);
   });
 });

@@ -36,7 +36,13 @@ describe('custom offering URLs and the outbound-URL policy', () => {
     ['authorization_url', { authorization_url: 'https://10.1.2.3/authorize' }],
     ['userinfo_url', { userinfo_url: 'https://[::ffff:192.168.0.1]/me' }],
     ['revocation_url', { revocation_url: 'https://metadata.google.internal/revoke' }],
-    ['token_url', { inputs: [{ key: 'tenant', label: 'Tenant', pattern: '^[a-z]+$', source: 'integration', example: 'acme' }], token_url: 'https://{tenant}.corp.internal/token' }],
+    [
+      'token_url',
+      {
+        inputs: [{ key: 'tenant', label: 'Tenant', pattern: '^[a-z]+$', source: 'integration', example: 'acme' }],
+        token_url: 'https://{tenant}.corp.internal/token',
+      },
+    ],
   ])('refuses a private %s on create, naming the field', async (field, change) => {
     const body = offering(change);
     const error = expectError(await asOperator(ADMIN, { method: 'POST', body }), 400, 'validation_failed');
@@ -70,7 +76,10 @@ describe('custom offering URLs and the outbound-URL policy', () => {
       ],
     });
     const created = await createCustomOffering(deps, createOfferingBody.parse(offering()));
-    await expect(updateOffering(deps, created.definition.id, { token_url: 'https://[::1]/token' })).rejects.toMatchObject({ status: 400, code: 'validation_failed' });
+    await expect(updateOffering(deps, created.definition.id, { token_url: 'https://[::1]/token' })).rejects.toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
     expect((await updateOffering(deps, created.definition.id, { enabled: false })).enabled).toBe(false);
   });
 

@@ -44,14 +44,11 @@ describe('resolveOfferingUrls and the outbound-URL policy', () => {
     return expect.unreachable();
   };
 
-  it.each(['10.0.0.1', '169.254.169.254', '0xa9fea9fe', '2852039166', 'metadata.google.internal'])(
-    'refuses a filled URL on %s',
-    (host) => {
-      const error = errorOf(() => resolveOfferingUrls(offering, { inputs: { host }, publicUrl: 'http://127.0.0.1:8787' }));
-      expect(error).toBeInstanceOf(OfferingError);
-      expect(error).toMatchObject({ code: 'invalid_url', message: 'authorizationUrl URL must not point at a private or internal address' });
-    },
-  );
+  it.each(['10.0.0.1', '169.254.169.254', '0xa9fea9fe', '2852039166', 'metadata.google.internal'])('refuses a filled URL on %s', (host) => {
+    const error = errorOf(() => resolveOfferingUrls(offering, { inputs: { host }, publicUrl: 'http://127.0.0.1:8787' }));
+    expect(error).toBeInstanceOf(OfferingError);
+    expect(error).toMatchObject({ code: 'invalid_url', message: 'authorizationUrl URL must not point at a private or internal address' });
+  });
 
   it('allows loopback only when PUBLIC_URL is loopback http', () => {
     expect(resolveOfferingUrls(offering, { inputs: { host: '127.0.0.1' }, publicUrl: 'http://127.0.0.1:8787' }).tokenUrl).toBe('https://127.0.0.1/oauth/token');

@@ -35,7 +35,14 @@ describe('webhook URLs and the outbound-URL policy', () => {
   it('refuses loopback in every spelling when PUBLIC_URL is https (production)', async () => {
     const { orgId } = await newTenant();
     const deps = await production();
-    for (const url of ['https://127.0.0.1/hooks', 'http://127.0.0.1:9000/hooks', 'https://127.1/hooks', 'https://0x7f000001/', 'https://[::1]/', 'https://localhost/']) {
+    for (const url of [
+      'https://127.0.0.1/hooks',
+      'http://127.0.0.1:9000/hooks',
+      'https://127.1/hooks',
+      'https://0x7f000001/',
+      'https://[::1]/',
+      'https://localhost/',
+    ]) {
       await expect(putWebhook(deps, orgId, { url })).rejects.toMatchObject({
         status: 400,
         code: 'validation_failed',
