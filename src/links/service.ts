@@ -91,13 +91,14 @@ function futureTimestamp(value: string, field: string, now: number): number {
   return ms;
 }
 
-export async function createLink(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, body: CreateLinkBody, now = Date.now()): Promise<LinkObject> {
+export async function createLink(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>,
+  orgId: string,
+  body: CreateLinkBody,
+  now = Date.now(),
+): Promise<LinkObject> {
   const expiresAt =
-    body.expires_at !== undefined
-      ? futureTimestamp(body.expires_at, 'expires_at', now)
-      : body.expires_in !== undefined
-        ? now + body.expires_in * 1000
-        : null;
+    body.expires_at !== undefined ? futureTimestamp(body.expires_at, 'expires_at', now) : body.expires_in !== undefined ? now + body.expires_in * 1000 : null;
   requireOutboundUrls(outboundPolicy(deps.publicUrl), { redirect_url: body.redirect_url });
   if (body.integration_ids) await checkIntegrationIds(deps.db, orgId, body.integration_ids);
 
@@ -136,7 +137,12 @@ export async function getLink(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'
   return renderStored(deps, await findLink(deps.db, orgId, id), now);
 }
 
-export async function listLinks(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, query: ListLinksQuery, now = Date.now()): Promise<Page<LinkObject>> {
+export async function listLinks(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>,
+  orgId: string,
+  query: ListLinksQuery,
+  now = Date.now(),
+): Promise<Page<LinkObject>> {
   const { after, orderBy } = pageWindow(links, query.cursor);
   const rows = await deps.db
     .select()
@@ -155,10 +161,15 @@ export async function listLinks(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUr
   return { data: await Promise.all(page.data.map((row) => renderStored(deps, row, now))), next_cursor: page.next_cursor };
 }
 
-export async function updateLink(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string, patch: UpdateLinkBody, now = Date.now()): Promise<LinkObject> {
+export async function updateLink(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>,
+  orgId: string,
+  id: string,
+  patch: UpdateLinkBody,
+  now = Date.now(),
+): Promise<LinkObject> {
   const row = await findLink(deps.db, orgId, id);
-  const expiresAt =
-    patch.expires_at === undefined ? row.expiresAt : patch.expires_at === null ? null : futureTimestamp(patch.expires_at, 'expires_at', now);
+  const expiresAt = patch.expires_at === undefined ? row.expiresAt : patch.expires_at === null ? null : futureTimestamp(patch.expires_at, 'expires_at', now);
   requireOutboundUrls(outboundPolicy(deps.publicUrl), { redirect_url: patch.redirect_url });
   if (patch.integration_ids) await checkIntegrationIds(deps.db, orgId, patch.integration_ids);
   const [updated] = await deps.db

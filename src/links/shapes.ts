@@ -9,14 +9,10 @@ export type LinkStatus = (typeof LINK_STATUSES)[number];
 
 const noControl = /^[^\p{Cc}]*$/u;
 
-const endUserId = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters')
-  .regex(noControl, 'must not contain control characters');
+const endUserId = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters').regex(noControl, 'must not contain control characters');
 
 const endUser = z.strictObject({
-  id: endUserId.describe("Your identifier for the end user; connections made through the link carry it"),
+  id: endUserId.describe('Your identifier for the end user; connections made through the link carry it'),
   email: z.email('must be an email address').max(320).optional(),
   display_name: z
     .string()

@@ -6,13 +6,7 @@ import { scopeTokenProblem } from './scopes';
 import { PUBLIC_URL_PLACEHOLDER, fillTemplate, listPlaceholders, templateSyntaxProblem } from './template';
 
 /** URL fields that may hold `{placeholders}`; `verify.url` may too. */
-export const templatedUrlFields = [
-  'authorization_url',
-  'token_url',
-  'userinfo_url',
-  'revocation_url',
-  'introspection_url',
-] as const;
+export const templatedUrlFields = ['authorization_url', 'token_url', 'userinfo_url', 'revocation_url', 'introspection_url'] as const;
 
 /** Authorization parameters Edgelink sets itself; neither offerings nor integrations may. */
 export const reservedAuthorizationParams: readonly string[] = [
@@ -173,4 +167,3 @@ function checkParamsAndCredentials(o: CheckedOfferingFields, issue: Issue): void
     if (!credentialKeys.has(field)) issue(['verify', 'auth'], `names "${field}", which is not a credential field`);
   }
 }
-

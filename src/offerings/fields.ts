@@ -24,12 +24,19 @@ const forbiddenStaticHeaders = new Set(['authorization', 'cookie', 'host', 'cont
 
 const key = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be lowercase letters, digits and "_", starting with a letter');
 const label = z.string().trim().min(1).max(80);
-const dottedPath = z.string().max(200).regex(/^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/, 'must be a dotted path such as "authed_user.access_token"');
+const dottedPath = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/, 'must be a dotted path such as "authed_user.access_token"');
 const urlTemplate = z.string().min(1).max(2048);
 const paramName = z.string().regex(/^[A-Za-z0-9_.[\]-]{1,64}$/, 'must be a query parameter name');
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name');
-const headerValue = z.string().max(500).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII');
-const staticHeaders = z.record(headerName, headerValue)
+const headerValue = z
+  .string()
+  .max(500)
+  .regex(/^[\x20-\x7e]*$/, 'must be printable ASCII');
+const staticHeaders = z
+  .record(headerName, headerValue)
   .superRefine((headers, ctx) => {
     for (const name of Object.keys(headers)) {
       if (forbiddenStaticHeaders.has(name.toLowerCase())) {
@@ -39,7 +46,10 @@ const staticHeaders = z.record(headerName, headerValue)
   })
   .default(() => ({}));
 const scopeSeparator = z.enum([' ', ',', ';']);
-const scopeList = z.array(z.string().max(256)).max(200).default(() => []);
+const scopeList = z
+  .array(z.string().max(256))
+  .max(200)
+  .default(() => []);
 
 const offeringInputField = z.strictObject({
   key,
@@ -65,7 +75,11 @@ const verifySpec = z.strictObject({
   method: z.literal('GET').default('GET'),
   auth: verifyAuth,
   headers: staticHeaders,
-  ok_status: z.array(z.number().int().min(100).max(599)).min(1).max(10).default(() => [200]),
+  ok_status: z
+    .array(z.number().int().min(100).max(599))
+    .min(1)
+    .max(10)
+    .default(() => [200]),
 });
 
 const tokenResponse = z.strictObject({
@@ -76,7 +90,10 @@ const tokenResponse = z.strictObject({
   scope_separator: scopeSeparator.optional(),
   token_type_path: dottedPath.default('token_type'),
   /** Paths kept as connection metadata, keyed by the path (Salesforce `instance_url`). */
-  metadata: z.array(dottedPath).max(20).default(() => []),
+  metadata: z
+    .array(dottedPath)
+    .max(20)
+    .default(() => []),
   /** Seconds assumed when the reply has no `expires_in`; null: the token does not expire. */
   default_expires_in: z.number().int().min(60).max(315_360_000).nullable().default(null),
 });
@@ -95,7 +112,10 @@ export const offeringFields = z.strictObject({
   description: z.string().trim().max(500).default(''),
   docs_url: outboundUrl.optional(),
   auth_mode: z.enum(['oauth2', 'api_key', 'basic']),
-  inputs: z.array(offeringInputField).max(10).default(() => []),
+  inputs: z
+    .array(offeringInputField)
+    .max(10)
+    .default(() => []),
   authorization_url: urlTemplate.optional(),
   token_url: urlTemplate.optional(),
   userinfo_url: urlTemplate.optional(),
@@ -104,7 +124,10 @@ export const offeringFields = z.strictObject({
   userinfo_method: z.enum(['GET', 'POST']).default('GET'),
   userinfo_headers: staticHeaders,
   scope_separator: scopeSeparator.default(' '),
-  scope_param: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/).default('scope'),
+  scope_param: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,31}$/)
+    .default('scope'),
   default_scopes: scopeList,
   required_scopes: scopeList,
   optional_scopes: scopeList,
@@ -114,8 +137,14 @@ export const offeringFields = z.strictObject({
   pkce: z.boolean().default(true),
   token_response: tokenResponse.prefault({}),
   account: accountPaths.prefault({}),
-  callback_metadata: z.array(paramName).max(10).default(() => []),
-  credentials: z.array(credentialField).max(10).default(() => []),
+  callback_metadata: z
+    .array(paramName)
+    .max(10)
+    .default(() => []),
+  credentials: z
+    .array(credentialField)
+    .max(10)
+    .default(() => []),
   verify: verifySpec.optional(),
 });
 

@@ -3,14 +3,7 @@ import type { AppEnv } from '../env';
 import { requireCaller, requireOperator } from '../auth/middleware';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
-import {
-  createCustomOffering,
-  deleteCustomOffering,
-  getOffering,
-  listOfferings,
-  renderOffering,
-  updateOffering,
-} from './service';
+import { createCustomOffering, deleteCustomOffering, getOffering, listOfferings, renderOffering, updateOffering } from './service';
 import { createOfferingBody, listOfferingsQuery, offeringIdParam, offeringObject, updateOfferingBody } from './shapes';
 
 const tags = ['Offerings'];

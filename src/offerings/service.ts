@@ -90,9 +90,7 @@ export async function listOfferings(
       (options.includeDisabled || o.enabled) &&
       (query.enabled === undefined || o.enabled === query.enabled) &&
       (query.auth_mode === undefined || o.definition.auth_mode === query.auth_mode) &&
-      (needle === undefined ||
-        o.definition.name.toLowerCase().includes(needle) ||
-        o.definition.provider.includes(needle)),
+      (needle === undefined || o.definition.name.toLowerCase().includes(needle) || o.definition.provider.includes(needle)),
   );
   return pageByKey(matching, query, (o) => o.definition.id);
 }
@@ -123,11 +121,7 @@ export async function createCustomOffering(deps: Pick<AppDeps, 'db' | 'publicUrl
   if (findCatalogOffering(id)) throw conflict(`'${id}' is a catalog offering; choose another id.`);
   const definition = parseDefinition({ ...fields, id });
   checkOutboundUrls(definition, deps.publicUrl);
-  const inserted = await db
-    .insert(offeringRows)
-    .values({ id, definition, enabled, createdAt: now, updatedAt: now })
-    .onConflictDoNothing()
-    .returning();
+  const inserted = await db.insert(offeringRows).values({ id, definition, enabled, createdAt: now, updatedAt: now }).onConflictDoNothing().returning();
   if (inserted.length === 0) throw conflict(`An offering with id '${id}' already exists.`);
   return fromParts(id, inserted[0])!;
 }

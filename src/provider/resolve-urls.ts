@@ -25,12 +25,7 @@ export interface ResolvedOfferingUrls {
 }
 
 /** Fills one template and checks that the result is still a URL the outbound policy allows. */
-export function resolveUrlTemplate(
-  template: string,
-  values: Readonly<Record<string, string>>,
-  field: string,
-  policy: OutboundPolicy,
-): string {
+export function resolveUrlTemplate(template: string, values: Readonly<Record<string, string>>, field: string, policy: OutboundPolicy): string {
   const url = fillTemplate(template, values);
   const result = checkOutboundUrl(url, policy);
   if (!result.ok) throw new OfferingError('invalid_url', `${field} URL ${result.message}`, field);
@@ -42,10 +37,7 @@ export function resolveUrlTemplate(
  * against their patterns before substitution; throws an {@link OfferingError} for a missing or
  * invalid input, an unknown placeholder, or a missing PUBLIC_URL.
  */
-export function resolveOfferingUrls(
-  offering: OfferingDefinition,
-  context: OfferingContext = {},
-): ResolvedOfferingUrls {
+export function resolveOfferingUrls(offering: OfferingDefinition, context: OfferingContext = {}): ResolvedOfferingUrls {
   const values = resolveInputValues(offering, context.inputs);
   const templates = {
     authorizationUrl: offering.authorization_url,
@@ -55,8 +47,7 @@ export function resolveOfferingUrls(
     introspectionUrl: offering.introspection_url,
     verifyUrl: offering.verify?.url,
   };
-  const needsPublicUrl = Object.values(templates)
-    .some((template) => template !== undefined && listPlaceholders(template).includes(PUBLIC_URL_PLACEHOLDER));
+  const needsPublicUrl = Object.values(templates).some((template) => template !== undefined && listPlaceholders(template).includes(PUBLIC_URL_PLACEHOLDER));
   if (needsPublicUrl) {
     if (context.publicUrl === undefined || context.publicUrl === '') {
       throw new OfferingError('invalid_public_url', 'PUBLIC_URL is not configured', PUBLIC_URL_PLACEHOLDER);

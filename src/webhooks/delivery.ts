@@ -138,12 +138,7 @@ async function claim(db: Db, event: EventRow, now: number): Promise<EventRow | u
     .update(events)
     .set({ nextAttemptAt: now + IN_FLIGHT_MS })
     .where(
-      and(
-        eq(events.id, event.id),
-        eq(events.deliveryStatus, 'pending'),
-        eq(events.attempts, event.attempts),
-        eq(events.nextAttemptAt, event.nextAttemptAt!),
-      ),
+      and(eq(events.id, event.id), eq(events.deliveryStatus, 'pending'), eq(events.attempts, event.attempts), eq(events.nextAttemptAt, event.nextAttemptAt!)),
     )
     .returning();
   return claimed;
@@ -167,7 +162,10 @@ export async function retryDueDeliveries(deps: Pick<AppDeps, 'db' | 'keyring'>, 
     .limit(limit);
   const counts: RetryCounts = { due: due.length, delivered: 0, retrying: 0, failed: 0, skipped: 0 };
   if (due.length === 0) return counts;
-  const endpoints = await loadEndpoints(deps, due.map((e) => e.orgId));
+  const endpoints = await loadEndpoints(
+    deps,
+    due.map((e) => e.orgId),
+  );
   for (let i = 0; i < due.length; i += RETRY_CONCURRENCY) {
     const outcomes = await Promise.all(
       due.slice(i, i + RETRY_CONCURRENCY).map(async (event): Promise<AttemptOutcome> => {

@@ -22,10 +22,7 @@ export const webhookObject = z
 
 export const webhookWithSecretObject = webhookObject
   .extend({
-    secret: z
-      .string()
-      .optional()
-      .describe('The signing secret (`whsec_…`). Present only in the response that created or rotated it; store it now.'),
+    secret: z.string().optional().describe('The signing secret (`whsec_…`). Present only in the response that created or rotated it; store it now.'),
   })
   .meta({ id: 'WebhookEndpointWithSecret' });
 
