@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The one URL safety check of the app: every URL a user, an operator or the catalog gives us
+ * The one URL syntax check of the app: every URL a user, an operator or the catalog gives us
  * (offering endpoints, redirect URIs, webhook endpoints, terms/privacy links) goes through here.
+ * URLs Edgelink calls or sends a browser to also pass the host policy of outbound-url.ts.
  */
 
 export const MAX_URL_LENGTH = 2048;

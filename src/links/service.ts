@@ -5,6 +5,7 @@ import { integrations } from '../integrations/schema';
 import { decrypt, encrypt, randomToken, sha256Hex } from '../lib/crypto';
 import { notFound, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
+import { outboundPolicy, requireOutboundUrls } from '../lib/outbound-url';
 import { pageWindow, toPage, type Page } from '../lib/pagination';
 import { iso } from '../lib/shapes';
 import { validationError } from '../lib/validate';
@@ -98,6 +99,7 @@ export async function createLink(
 ): Promise<LinkObject> {
   const expiresAt =
     body.expires_at !== undefined ? futureTimestamp(body.expires_at, 'expires_at', now) : body.expires_in !== undefined ? now + body.expires_in * 1000 : null;
+  requireOutboundUrls(outboundPolicy(deps.publicUrl), { redirect_url: body.redirect_url });
   if (body.integration_ids) await checkIntegrationIds(deps.db, orgId, body.integration_ids);
 
   const id = newId('lnk');
@@ -173,6 +175,7 @@ export async function updateLink(
 ): Promise<LinkObject> {
   const row = await findLink(deps.db, orgId, id);
   const expiresAt = patch.expires_at === undefined ? row.expiresAt : patch.expires_at === null ? null : futureTimestamp(patch.expires_at, 'expires_at', now);
+  requireOutboundUrls(outboundPolicy(deps.publicUrl), { redirect_url: patch.redirect_url });
   if (patch.integration_ids) await checkIntegrationIds(deps.db, orgId, patch.integration_ids);
   const [updated] = await deps.db
     .update(links)

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idSchema } from '../lib/ids';
 import { listQuery } from '../lib/pagination';
 import { nameField, timestamp } from '../lib/shapes';
-import { safeHttpsUrl } from '../lib/url';
+import { outboundUrl } from '../lib/outbound-url';
 
 export const LINK_STATUSES = ['active', 'expired', 'used_up', 'disabled'] as const;
 export type LinkStatus = (typeof LINK_STATUSES)[number];
@@ -52,7 +52,7 @@ export const createLinkBody = z
       .optional()
       .describe('Seconds from now until the link expires; instead of expires_at'),
     max_uses: maxUses.optional().describe('How many connections the link may make; 1 = single use; leave out for no limit'),
-    redirect_url: safeHttpsUrl.optional().describe('Where the end user goes after connecting, with connection_id, status and a signature'),
+    redirect_url: outboundUrl.optional().describe('Where the end user goes after connecting, with connection_id, status and a signature'),
   })
   .superRefine((body, ctx) => {
     if (body.expires_at !== undefined && body.expires_in !== undefined) {
@@ -65,7 +65,7 @@ export const updateLinkBody = z.strictObject({
   integration_ids: integrationIds.nullable().optional().describe('null: every connectable integration'),
   expires_at: expiresAt.nullable().optional().describe('null: never expires'),
   max_uses: maxUses.nullable().optional().describe('null: no limit'),
-  redirect_url: safeHttpsUrl.nullable().optional(),
+  redirect_url: outboundUrl.nullable().optional(),
   disabled: z.boolean().optional().describe('A disabled link shows a page saying so and connects nothing'),
 });
 

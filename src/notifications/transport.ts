@@ -1,5 +1,5 @@
 import { describeFailure, fetchOutbound } from '../lib/http';
-import { parseSafeUrl } from '../lib/url';
+import { checkOutboundUrl, outboundPolicy } from '../lib/outbound-url';
 import { buildRawEmail, emailMessage, isPlainAddress } from './email';
 
 /**
@@ -61,11 +61,10 @@ function emailTransport(binding: SendEmail, from: string): Transport {
   };
 }
 
-function httpsTransport(url: string | null, token: string | undefined): Transport {
+function httpsTransport(url: string, token: string | undefined): Transport {
   return {
     name: 'https',
     async send(n) {
-      if (url === null) return failed('NOTIFY_URL is not an https URL.');
       if (!token) return failed('NOTIFY_TOKEN is not set.');
       const result = await fetchOutbound(url, {
         method: 'POST',
@@ -83,15 +82,25 @@ function isSendEmail(value: unknown): value is SendEmail {
   return typeof value === 'object' && value !== null && typeof (value as { send?: unknown }).send === 'function';
 }
 
-/** The configured transport, the email binding first; null when none is configured. */
+let refusedNotifyUrl: string | undefined;
+
+/**
+ * The configured transport, the email binding first; null when none is configured or when
+ * NOTIFY_URL fails the outbound-URL policy.
+ */
 export function notificationTransport(env: NotificationBindings): Transport | null {
   if (isSendEmail(env.EMAIL)) {
     const host = URL.canParse(env.PUBLIC_URL) ? new URL(env.PUBLIC_URL).hostname : 'localhost';
     return emailTransport(env.EMAIL, env.NOTIFY_FROM || `notifications@${host}`);
   }
   if (typeof env.NOTIFY_URL === 'string' && env.NOTIFY_URL !== '') {
-    const parsed = parseSafeUrl(env.NOTIFY_URL, { allowHttpLoopback: true });
-    return httpsTransport(parsed.ok ? env.NOTIFY_URL : null, env.NOTIFY_TOKEN);
+    const checked = checkOutboundUrl(env.NOTIFY_URL, outboundPolicy(env.PUBLIC_URL));
+    if (checked.ok) return httpsTransport(env.NOTIFY_URL, env.NOTIFY_TOKEN);
+    // Once per isolate, not per request; named, never quoted: its query may hold the receiver's secret.
+    if (refusedNotifyUrl !== env.NOTIFY_URL) {
+      refusedNotifyUrl = env.NOTIFY_URL;
+      console.error(JSON.stringify({ level: 'error', msg: 'NOTIFY_URL refused; notifications stay in the outbox', reason: `NOTIFY_URL ${checked.message}` }));
+    }
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { parseSafeUrl } from '../lib/url';
+import { checkOutboundUrl, LOCAL_DEVELOPMENT_POLICY, type OutboundPolicy } from '../lib/outbound-url';
 import type { offeringFields } from './fields';
 import { inputValueProblem } from './inputs';
 import { scopeTokenProblem } from './scopes';
@@ -101,7 +101,18 @@ function patternCompiles(pattern: string): boolean {
   }
 }
 
-function checkUrlTemplates(o: CheckedOfferingFields, issue: Issue): void {
+/**
+ * The URL templates under a deployment's outbound-URL policy. The schema checks them under the
+ * part every deployment shares (private and metadata hosts refused, loopback allowed); the
+ * service, which knows PUBLIC_URL, calls this for the rest.
+ */
+export function offeringUrlProblems(offering: CheckedOfferingFields, policy: OutboundPolicy): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  checkUrlTemplates(offering, (path, message) => problems.push({ path, message }), policy);
+  return problems;
+}
+
+function checkUrlTemplates(o: CheckedOfferingFields, issue: Issue, policy: OutboundPolicy = LOCAL_DEVELOPMENT_POLICY): void {
   const declared = new Set(o.inputs.map((input) => input.key));
   const used = new Set<string>();
   // Templates are checked by filling them with the inputs' examples and parsing the result.
@@ -130,7 +141,7 @@ function checkUrlTemplates(o: CheckedOfferingFields, issue: Issue): void {
       continue;
     }
     if (names.some((name) => samples[name] === undefined)) continue;
-    const result = parseSafeUrl(fillTemplate(template, samples), { allowHttpLoopback: true });
+    const result = checkOutboundUrl(fillTemplate(template, samples), policy);
     if (!result.ok) issue(path, `URL ${result.message}`);
   }
   o.inputs.forEach((input, index) => {

@@ -15,7 +15,7 @@
  * means the token does not expire unless the offering says otherwise).
  */
 import { z } from 'zod';
-import { safeHttpsUrl } from '../lib/url';
+import { outboundUrl } from '../lib/outbound-url';
 
 export const OFFERING_ID_PATTERN = /^off_[a-z0-9_]{2,48}$/;
 
@@ -110,7 +110,7 @@ export const offeringFields = z.strictObject({
   name: z.string().trim().min(1).max(100),
   provider: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'must be a lowercase slug'),
   description: z.string().trim().max(500).default(''),
-  docs_url: safeHttpsUrl.optional(),
+  docs_url: outboundUrl.optional(),
   auth_mode: z.enum(['oauth2', 'api_key', 'basic']),
   inputs: z
     .array(offeringInputField)

@@ -43,7 +43,7 @@ export const adminOfferingRoutes = new Hono<AppEnv>()
     '/',
     describeRoute({ summary: 'Create a custom offering', tags: adminTags, auth: 'operator', status: 201, response: offeringObject }),
     validate('json', createOfferingBody),
-    async (c) => c.json(renderOffering(await createCustomOffering(c.var.deps.db, c.req.valid('json')), c.env.PUBLIC_URL), 201),
+    async (c) => c.json(renderOffering(await createCustomOffering(c.var.deps, c.req.valid('json')), c.env.PUBLIC_URL), 201),
   )
   .patch(
     '/:id',
@@ -58,7 +58,7 @@ export const adminOfferingRoutes = new Hono<AppEnv>()
     validate('param', offeringIdParam),
     validate('json', updateOfferingBody),
     async (c) => {
-      const offering = await updateOffering(c.var.deps.db, c.req.valid('param').id, c.req.valid('json'));
+      const offering = await updateOffering(c.var.deps, c.req.valid('param').id, c.req.valid('json'));
       return c.json(renderOffering(offering, c.env.PUBLIC_URL), 200);
     },
   )

@@ -2,12 +2,14 @@ import type { AppDeps } from '../deps';
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db } from '../db/client';
-import { ApiError, conflict, notFound } from '../lib/errors';
+import { ApiError, conflict, notFound, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
+import { checkOutboundUrl, outboundPolicy } from '../lib/outbound-url';
 import { pageByKey } from '../lib/pagination';
 import { iso } from '../lib/shapes';
 import { issuesToDetails, validationError } from '../lib/validate';
 import { catalog, findCatalogOffering } from './catalog';
+import { offeringUrlProblems } from './definition-rules';
 import { offeringDefinition, type OfferingDefinition } from './definition';
 import { offeringRows } from './schema';
 import type { createOfferingBody, listOfferingsQuery, updateOfferingBody } from './shapes';
@@ -100,11 +102,25 @@ function parseDefinition(candidate: unknown): OfferingDefinition {
   return parsed.data;
 }
 
-export async function createCustomOffering(db: Db, body: z.output<typeof createOfferingBody>, now = Date.now()) {
+/**
+ * The part of the outbound-URL policy that depends on PUBLIC_URL (loopback only in local
+ * development); the schema has already refused private and metadata hosts.
+ */
+function checkOutboundUrls(definition: OfferingDefinition, publicUrl: string): void {
+  const policy = outboundPolicy(publicUrl);
+  const details: ErrorDetail[] = offeringUrlProblems(definition, policy).map(({ path, message }) => ({ location: 'body', field: path.join('.'), message }));
+  const docs = definition.docs_url === undefined ? null : checkOutboundUrl(definition.docs_url, policy);
+  if (docs && !docs.ok) details.push({ location: 'body', field: 'docs_url', message: `URL ${docs.message}` });
+  if (details.length > 0) throw validationError(details);
+}
+
+export async function createCustomOffering(deps: Pick<AppDeps, 'db' | 'publicUrl'>, body: z.output<typeof createOfferingBody>, now = Date.now()) {
+  const { db } = deps;
   const { enabled, ...fields } = body;
   const id = fields.id ?? newId('off');
   if (findCatalogOffering(id)) throw conflict(`'${id}' is a catalog offering; choose another id.`);
   const definition = parseDefinition({ ...fields, id });
+  checkOutboundUrls(definition, deps.publicUrl);
   const inserted = await db.insert(offeringRows).values({ id, definition, enabled, createdAt: now, updatedAt: now }).onConflictDoNothing().returning();
   if (inserted.length === 0) throw conflict(`An offering with id '${id}' already exists.`);
   return fromParts(id, inserted[0])!;
@@ -114,7 +130,8 @@ export async function createCustomOffering(db: Db, body: z.output<typeof createO
  * Custom offerings change in any field (the result is validated whole); catalog offerings
  * live in code, so only their `enabled` switch changes here.
  */
-export async function updateOffering(db: Db, id: string, patch: z.output<typeof updateOfferingBody>, now = Date.now()) {
+export async function updateOffering(deps: Pick<AppDeps, 'db' | 'publicUrl'>, id: string, patch: z.output<typeof updateOfferingBody>, now = Date.now()) {
+  const { db } = deps;
   const current = await findOffering(db, id);
   if (!current) throw notFound('offering', id);
   const { enabled, ...fields } = patch;
@@ -122,6 +139,8 @@ export async function updateOffering(db: Db, id: string, patch: z.output<typeof 
     throw new ApiError(409, 'catalog_offering_read_only', 'Catalog offerings cannot be edited; only "enabled" can change. Create a custom offering instead.');
   }
   const definition = current.source === 'custom' ? parseDefinition({ ...current.definition, ...fields, id }) : null;
+  // A PATCH of `enabled` alone stays possible, so an offering saved under another policy can be switched off.
+  if (definition && Object.keys(fields).length > 0) checkOutboundUrls(definition, deps.publicUrl);
   const nextEnabled = enabled ?? current.enabled;
   const [row] = await db
     .insert(offeringRows)

@@ -1,4 +1,4 @@
-import { parseSafeUrl } from '../lib/url';
+import { checkOutboundUrl, outboundPolicy, type OutboundPolicy } from '../lib/outbound-url';
 import type { OfferingDefinition } from '../offerings/definition';
 import { OfferingError } from '../offerings/errors';
 import { resolveInputValues } from '../offerings/inputs';
@@ -8,7 +8,10 @@ import { PUBLIC_URL_PLACEHOLDER, fillTemplate, listPlaceholders, normalizePublic
 export interface OfferingContext {
   /** Values for the offering's inputs (integration and end-user ones together). */
   inputs?: Readonly<Record<string, string | undefined>>;
-  /** PUBLIC_URL of this deployment; needed only by offerings that use `{public_url}`. */
+  /**
+   * PUBLIC_URL of this deployment: filled into `{public_url}`, and it decides the outbound-URL
+   * policy (without it, the production one: no loopback).
+   */
   publicUrl?: string;
 }
 
@@ -21,10 +24,10 @@ export interface ResolvedOfferingUrls {
   verifyUrl?: string;
 }
 
-/** Fills one template and checks that the result is still a safe URL. */
-export function resolveUrlTemplate(template: string, values: Readonly<Record<string, string>>, field: string): string {
+/** Fills one template and checks that the result is still a URL the outbound policy allows. */
+export function resolveUrlTemplate(template: string, values: Readonly<Record<string, string>>, field: string, policy: OutboundPolicy): string {
   const url = fillTemplate(template, values);
-  const result = parseSafeUrl(url, { allowHttpLoopback: true });
+  const result = checkOutboundUrl(url, policy);
   if (!result.ok) throw new OfferingError('invalid_url', `${field} URL ${result.message}`, field);
   return url;
 }
@@ -51,9 +54,10 @@ export function resolveOfferingUrls(offering: OfferingDefinition, context: Offer
     }
     values[PUBLIC_URL_PLACEHOLDER] = normalizePublicUrl(context.publicUrl);
   }
+  const policy = outboundPolicy(context.publicUrl);
   const resolved: ResolvedOfferingUrls = {};
   for (const [field, template] of Object.entries(templates) as [keyof ResolvedOfferingUrls, string | undefined][]) {
-    if (template !== undefined) resolved[field] = resolveUrlTemplate(template, values, field);
+    if (template !== undefined) resolved[field] = resolveUrlTemplate(template, values, field, policy);
   }
   return resolved;
 }

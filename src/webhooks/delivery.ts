@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { CryptoError } from '../lib/crypto';
 import { fetchOutbound } from '../lib/http';
+import { checkOutboundUrl, LOCAL_DEVELOPMENT_POLICY } from '../lib/outbound-url';
 import { decryptWebhookSecret } from './endpoint';
 import { events, webhookEndpoints } from './schema';
 import { deliveryHeaders } from './signature';
@@ -112,6 +113,10 @@ export async function loadEndpoints(deps: Pick<AppDeps, 'db' | 'keyring'>, orgId
     .where(and(inArray(webhookEndpoints.orgId, unique), eq(webhookEndpoints.enabled, true)));
   const entries = await Promise.all(
     rows.map(async (row): Promise<[string, EndpointLookup]> => {
+      // A URL stored before the outbound policy existed; without PUBLIC_URL here, only the
+      // part every deployment refuses is checked (PUT checks the whole policy).
+      const checked = checkOutboundUrl(row.url, LOCAL_DEVELOPMENT_POLICY);
+      if (!checked.ok) return [row.orgId, { unusable: `The webhook URL ${checked.message}; change it with PUT /api/v1/webhook.` }];
       try {
         return [row.orgId, { url: row.url, secret: await decryptWebhookSecret(deps.keyring, row) }];
       } catch (err) {

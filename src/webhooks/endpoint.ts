@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
 import { notFound } from '../lib/errors';
+import { outboundPolicy, requireOutboundUrls } from '../lib/outbound-url';
 import { iso } from '../lib/shapes';
 import { webhookSecretAad } from './sealed';
 import { webhookEndpoints } from './schema';
@@ -49,7 +50,8 @@ export async function getWebhook(deps: Pick<AppDeps, 'db' | 'keyring'>, orgId: s
  * updates its URL and switch, keeping the secret. The insert is conditional, so two first
  * PUTs racing create one endpoint and only the winner sees a secret.
  */
-export async function putWebhook(deps: Pick<AppDeps, 'db' | 'keyring'>, orgId: string, body: PutWebhookBody, now = Date.now()) {
+export async function putWebhook(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, body: PutWebhookBody, now = Date.now()) {
+  requireOutboundUrls(outboundPolicy(deps.publicUrl), { url: body.url });
   const secret = newSigningSecret();
   const [created] = await deps.db
     .insert(webhookEndpoints)

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { idSchema } from '../lib/ids';
 import { listQuery } from '../lib/pagination';
 import { timestamp } from '../lib/shapes';
-import { safeHttpsUrl } from '../lib/url';
+import { outboundUrl } from '../lib/outbound-url';
 import { DELIVERY_STATUSES, EVENT_TYPES } from './schema';
 
 export const putWebhookBody = z.strictObject({
-  url: safeHttpsUrl.describe('Where events are POSTed: https, or http only for 127.0.0.1, [::1] and localhost while testing'),
+  url: outboundUrl.describe('Where events are POSTed: https to a public host; loopback (http too) only while PUBLIC_URL is loopback, for local development'),
   enabled: z.boolean().optional().describe('Defaults to true when the endpoint is created; unchanged otherwise'),
 });
 

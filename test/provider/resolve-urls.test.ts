@@ -27,3 +27,33 @@ describe('resolveOfferingUrls', () => {
     }
   });
 });
+
+describe('resolveOfferingUrls and the outbound-URL policy', () => {
+  // A loose input pattern lets a host through; the filled URL is checked again before use.
+  const offering = customOffering({
+    inputs: [{ key: 'host', label: 'Host', pattern: '^[a-z0-9.-]+$', source: 'end_user', example: 'api.example.com' }],
+    authorization_url: 'https://{host}/oauth/authorize',
+    token_url: 'https://{host}/oauth/token',
+  });
+  const errorOf = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      return error;
+    }
+    return expect.unreachable();
+  };
+
+  it.each(['10.0.0.1', '169.254.169.254', '0xa9fea9fe', '2852039166', 'metadata.google.internal'])('refuses a filled URL on %s', (host) => {
+    const error = errorOf(() => resolveOfferingUrls(offering, { inputs: { host }, publicUrl: 'http://127.0.0.1:8787' }));
+    expect(error).toBeInstanceOf(OfferingError);
+    expect(error).toMatchObject({ code: 'invalid_url', message: 'authorizationUrl URL must not point at a private or internal address' });
+  });
+
+  it('allows loopback only when PUBLIC_URL is loopback http', () => {
+    expect(resolveOfferingUrls(offering, { inputs: { host: '127.0.0.1' }, publicUrl: 'http://127.0.0.1:8787' }).tokenUrl).toBe('https://127.0.0.1/oauth/token');
+    for (const publicUrl of ['https://edgelink.example.com', undefined]) {
+      expect(errorOf(() => resolveOfferingUrls(offering, { inputs: { host: '127.1' }, publicUrl }))).toMatchObject({ code: 'invalid_url' });
+    }
+  });
+});
