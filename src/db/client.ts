@@ -37,16 +37,23 @@ export function dbFor(d1: D1Database): Db {
 
 const EXECUTING = new Set(['first', 'all', 'run', 'raw']);
 
-/**
- * The D1 binding, counting each round trip (a statement run, a batch, an exec) into the
- * current request's tally so its log line says what it cost. Statements are wrapped for
- * counting and unwrapped again before a batch, so D1 only ever sees its own objects.
- */
+/** The D1 binding, counting each round trip into the current request's tally so its log line says what it cost. */
 function countingD1(d1: D1Database): D1Database {
-  const count = () => {
+  return interceptD1(d1, (run) => {
     const trips = currentTrips.getStore();
     if (trips) trips.count++;
-  };
+    return run();
+  });
+}
+
+/** Runs one D1 round trip (a statement run, a batch or an exec), or decides not to. */
+export type D1Interceptor = (run: () => Promise<unknown>) => Promise<unknown>;
+
+/**
+ * The D1 binding with every round trip passed through `intercept`. Statements are wrapped to
+ * see their runs and unwrapped again before a batch, so D1 only ever sees its own objects.
+ */
+export function interceptD1(d1: D1Database, intercept: D1Interceptor): D1Database {
   const originals = new WeakMap<object, D1PreparedStatement>();
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
     const proxy = new Proxy(statement, {
@@ -54,13 +61,9 @@ function countingD1(d1: D1Database): D1Database {
         if (prop === 'bind') return (...values: unknown[]) => wrap(target.bind(...values));
         const value = Reflect.get(target, prop, target);
         if (typeof value !== 'function') return value;
-        if (EXECUTING.has(prop as string)) {
-          return (...args: unknown[]) => {
-            count();
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        }
-        return (value as (...a: unknown[]) => unknown).bind(target);
+        const fn = value as (...a: unknown[]) => Promise<unknown>;
+        if (EXECUTING.has(prop as string)) return (...args: unknown[]) => intercept(() => fn.apply(target, args));
+        return fn.bind(target);
       },
     });
     originals.set(proxy, statement);
@@ -69,18 +72,8 @@ function countingD1(d1: D1Database): D1Database {
   return new Proxy(d1, {
     get(target, prop) {
       if (prop === 'prepare') return (query: string) => wrap(target.prepare(query));
-      if (prop === 'batch') {
-        return (statements: D1PreparedStatement[]) => {
-          count();
-          return target.batch(statements.map((s) => originals.get(s) ?? s));
-        };
-      }
-      if (prop === 'exec') {
-        return (query: string) => {
-          count();
-          return target.exec(query);
-        };
-      }
+      if (prop === 'batch') return (statements: D1PreparedStatement[]) => intercept(() => target.batch(statements.map((s) => originals.get(s) ?? s)));
+      if (prop === 'exec') return (query: string) => intercept(() => target.exec(query));
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

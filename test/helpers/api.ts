@@ -12,8 +12,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** Calls the Worker through its real fetch handler, as a client would. */
-export async function call(path: string, options: CallOptions = {}) {
+/** The request a client would send for these options. */
+export function buildRequest(path: string, options: CallOptions = {}): Request {
   const headers = new Headers(options.headers);
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
   let body: string | undefined = options.rawBody;
@@ -21,7 +21,12 @@ export async function call(path: string, options: CallOptions = {}) {
     body = JSON.stringify(options.body);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   }
-  const res = await exports.default.fetch(new Request(BASE + path, { method: options.method ?? 'GET', headers, body }));
+  return new Request(BASE + path, { method: options.method ?? 'GET', headers, body });
+}
+
+/** Calls the Worker through its real fetch handler, as a client would. */
+export async function call(path: string, options: CallOptions = {}) {
+  const res = await exports.default.fetch(buildRequest(path, options));
   const text = await res.text();
   let json: any;
   try {

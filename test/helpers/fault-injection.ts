@@ -1,6 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { interceptD1 } from '../../src/db/client';
 import worker from '../../src/index';
-import { BASE, type CallOptions } from './api';
+import { buildRequest, type CallOptions } from './api';
 
 /**
  * When the injected failure strikes: `before` the call reaches D1 (nothing is written), or
@@ -22,8 +23,6 @@ export interface FaultyD1 {
   struck: () => boolean;
 }
 
-const EXECUTING = new Set(['first', 'all', 'run', 'raw']);
-
 /** What D1 throws on a failed call, close enough for code that must not tell them apart. */
 export class InjectedD1Error extends Error {
   constructor(call: number) {
@@ -32,46 +31,17 @@ export class InjectedD1Error extends Error {
   }
 }
 
-/**
- * Wraps a D1 binding so its Nth call fails. Statements are wrapped to count their runs and
- * unwrapped again before a batch, so D1 only ever sees its own objects.
- */
+/** Wraps a D1 binding so its Nth call fails, as planned. */
 export function faultyD1(d1: D1Database, plan: FaultPlan): FaultyD1 {
   let calls = 0;
   let struck = false;
   const timing = plan.timing ?? 'before';
-  async function guarded<T>(run: () => Promise<T>): Promise<T> {
+  const binding = interceptD1(d1, async (run) => {
     const n = ++calls;
     if (n !== plan.failAt) return run();
     struck = true;
     if (timing === 'after') await run();
     throw new InjectedD1Error(n);
-  }
-  const originals = new WeakMap<object, D1PreparedStatement>();
-  const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
-    const proxy = new Proxy(statement, {
-      get(target, prop) {
-        if (prop === 'bind') return (...values: unknown[]) => wrap(target.bind(...values));
-        const value = Reflect.get(target, prop, target);
-        if (typeof value !== 'function') return value;
-        const fn = value as (...a: unknown[]) => Promise<unknown>;
-        if (EXECUTING.has(prop as string)) return (...args: unknown[]) => guarded(() => fn.apply(target, args));
-        return fn.bind(target);
-      },
-    });
-    originals.set(proxy, statement);
-    return proxy;
-  };
-  const binding = new Proxy(d1, {
-    get(target, prop) {
-      if (prop === 'prepare') return (query: string) => wrap(target.prepare(query));
-      if (prop === 'batch') {
-        return (statements: D1PreparedStatement[]) => guarded(() => target.batch(statements.map((s) => originals.get(s) ?? s)));
-      }
-      if (prop === 'exec') return (query: string) => guarded(() => target.exec(query));
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
   });
   return { binding, calls: () => calls, struck: () => struck };
 }
@@ -93,15 +63,8 @@ export interface FaultyCallResult {
  */
 export async function callWithFault(path: string, plan: FaultPlan, options: CallOptions = {}): Promise<FaultyCallResult> {
   const faulty = faultyD1(env.DB, plan);
-  const headers = new Headers(options.headers);
-  if (options.token) headers.set('authorization', `Bearer ${options.token}`);
-  let body: string | undefined = options.rawBody;
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-  }
   const ctx = createExecutionContext();
-  const request = new Request(BASE + path, { method: options.method ?? 'GET', headers, body, redirect: 'manual' });
+  const request = buildRequest(path, options);
   const res = await worker.fetch(request, { ...env, DB: faulty.binding }, ctx);
   const text = await res.text();
   await waitOnExecutionContext(ctx).catch(() => {});
