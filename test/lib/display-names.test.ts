@@ -66,16 +66,27 @@ describe('names shown on pages refuse bidirectional controls', () => {
     expect((await call(`/api/v1/links/${created.id}`, { token: apiKey })).json.name).toBe('Onboarding');
   });
 
-  it('end-user display names on imported connections', async () => {
+  it('end-user display names on connections, on import and update', async () => {
     const { apiKey, orgId } = await newTenant();
     const integration = await keyIntegration(apiKey);
-    const res = await call('/api/v1/connections', {
-      method: 'POST',
-      token: apiKey,
-      body: { integration_id: integration.id, end_user: { id: 'u', display_name: RLO_NAME }, provider_account_id: 'acct', credentials: { secret: 'sk_test' } },
-    });
-    expectRefused(res, 'end_user.display_name');
+    const importing = (displayName: string) =>
+      call('/api/v1/connections', {
+        method: 'POST',
+        token: apiKey,
+        body: {
+          integration_id: integration.id,
+          end_user: { id: 'u', display_name: displayName },
+          provider_account_id: 'acct',
+          credentials: { api_key: 'sk_test_1' },
+        },
+      });
+    expectRefused(await importing(RLO_NAME), 'end_user.display_name');
     expect(await count('SELECT count(*) AS n FROM connections WHERE org_id = ?', orgId)).toBe(0);
+    const imported = await importing('Ada');
+    expect(imported.status).toBe(201);
+    const patch = await call(`/api/v1/connections/${imported.json.id}`, { method: 'PATCH', token: apiKey, body: { end_user: { display_name: RLO_NAME } } });
+    expectRefused(patch, 'end_user.display_name');
+    expect((await call(`/api/v1/connections/${imported.json.id}`, { token: apiKey })).json.end_user.display_name).toBe('Ada');
   });
 
   it('every bidirectional control, while ordinary right-to-left text is welcome', async () => {
