@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../lib/ids';
 import { listQuery } from '../lib/pagination';
-import { nameField, timestamp } from '../lib/shapes';
+import { displayName, nameField, timestamp } from '../lib/shapes';
 import { outboundUrl } from '../lib/outbound-url';
 
 export const LINK_STATUSES = ['active', 'expired', 'used_up', 'disabled'] as const;
@@ -14,13 +14,7 @@ const endUserId = z.string().min(1, 'must not be empty').max(200, 'must be at mo
 const endUser = z.strictObject({
   id: endUserId.describe('Your identifier for the end user; connections made through the link carry it'),
   email: z.email('must be an email address').max(320).optional(),
-  display_name: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(200, 'must be at most 200 characters')
-    .regex(noControl, 'must not contain control characters')
-    .optional(),
+  display_name: displayName(200).optional(),
 });
 
 const integrationIds = z

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { hashPassword, randomToken, sha256Hex } from '../lib/crypto';
 import { passwordSetupTokens, sessions, users } from './schema';
@@ -34,19 +34,21 @@ export async function findPasswordSetup(db: Db, token: string, now: number) {
 }
 
 /**
- * Sets the password once. The conditional UPDATE that marks the token used decides which of
- * two concurrent submissions wins; only that one writes the hash. Returns false for an
- * unknown, expired or already used token.
+ * Sets the password once. One batch writes the hash, ends the old sessions and marks the token
+ * used, so a failure leaves either all of it or none (the link still works). The writes find
+ * the user through the still-unused token; the conditional UPDATE that marks it used runs last
+ * and decides which of two concurrent submissions wins. Returns false for an unknown, expired
+ * or already used token.
  */
 export async function completePasswordSetup(db: Db, token: string, password: string, now: number): Promise<boolean> {
   const passwordHash = await hashPassword(password);
-  const [claimed] = await db
-    .update(passwordSetupTokens)
-    .set({ usedAt: now })
-    .where(and(eq(passwordSetupTokens.tokenHash, await sha256Hex(token)), isNull(passwordSetupTokens.usedAt), gt(passwordSetupTokens.expiresAt, now)))
-    .returning({ userId: passwordSetupTokens.userId });
-  if (!claimed) return false;
-  // A new password ends every session signed in with the old one.
-  await db.batch([db.update(users).set({ passwordHash }).where(eq(users.id, claimed.userId)), db.delete(sessions).where(eq(sessions.userId, claimed.userId))]);
-  return true;
+  const live = and(eq(passwordSetupTokens.tokenHash, await sha256Hex(token)), isNull(passwordSetupTokens.usedAt), gt(passwordSetupTokens.expiresAt, now));
+  const liveUser = db.select({ userId: passwordSetupTokens.userId }).from(passwordSetupTokens).where(live);
+  const [, , claimed] = await db.batch([
+    db.update(users).set({ passwordHash }).where(inArray(users.id, liveUser)),
+    // A new password ends every session signed in with the old one.
+    db.delete(sessions).where(inArray(sessions.userId, liveUser)),
+    db.update(passwordSetupTokens).set({ usedAt: now }).where(live).returning({ userId: passwordSetupTokens.userId }),
+  ]);
+  return claimed.length > 0;
 }

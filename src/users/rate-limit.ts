@@ -4,7 +4,7 @@ import { sha256Hex } from '../lib/crypto';
 import { signInAttempts } from './schema';
 
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
-export const MAX_FAILURES_PER_ACCOUNT = 5;
+export const MAX_FAILURES_PER_ACCOUNT_ADDRESS = 5;
 export const MAX_FAILURES_PER_IP = 20;
 
 export interface AttemptCounter {
@@ -13,13 +13,17 @@ export interface AttemptCounter {
 }
 
 /**
+ * Two counters: one per (account, address) and one per address. No counter spans an account
+ * across addresses, so failures from other addresses never refuse the owner's own (a lock
+ * anyone could set); guessing one account from many addresses is bounded per address.
  * Counters are keyed by hashes: the email field sometimes holds a mistyped password, and
  * neither it nor the client's address needs to sit in D1 in clear.
  */
 export async function signInCounters(email: string, clientIp: string): Promise<[AttemptCounter, AttemptCounter]> {
+  const bucket = ipBucket(clientIp);
   return [
-    { key: `account:${await sha256Hex(email)}`, limit: MAX_FAILURES_PER_ACCOUNT },
-    { key: `ip:${await sha256Hex(ipBucket(clientIp))}`, limit: MAX_FAILURES_PER_IP },
+    { key: `account:${await sha256Hex(`${email}\n${bucket}`)}`, limit: MAX_FAILURES_PER_ACCOUNT_ADDRESS },
+    { key: `ip:${await sha256Hex(bucket)}`, limit: MAX_FAILURES_PER_IP },
   ];
 }
 
@@ -70,7 +74,7 @@ export function returnAttempts(db: Db, keys: string[]) {
     .where(inArray(signInAttempts.key, keys));
 }
 
-/** A correct password clears its account's failures; the address keeps its count. */
+/** A correct password clears its (account, address) failures; the address keeps its count. */
 export function clearAccountFailures(db: Db, key: string) {
   return db.delete(signInAttempts).where(eq(signInAttempts.key, key));
 }

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { ipBucket, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from '../../src/users/rate-limit';
+import { ipBucket, MAX_FAILURES_PER_ACCOUNT_ADDRESS, MAX_FAILURES_PER_IP } from '../../src/users/rate-limit';
 import { newTenant } from '../helpers/api';
 import { addUser, PASSWORD, submitLogin, uniqueEmail, uniqueIp } from './fixtures';
 
@@ -11,16 +11,17 @@ async function newUser() {
   return email;
 }
 
-/** Each failure from its own address, so only the account's counter fills. */
-async function failAccount(email: string, times: number) {
-  for (let i = 0; i < times; i++) expect((await submitLogin({ email, password: 'wrong password here' })).status).toBe(400);
+/** Failures at one account from one address: only that pair's counter fills (the address allows 20). */
+async function failFrom(email: string, ip: string, times: number) {
+  for (let i = 0; i < times; i++) expect((await submitLogin({ email, password: 'wrong password here' }, ip)).status).toBe(400);
 }
 
 describe('sign-in rate limits', () => {
-  it('refuses an account after 5 failures in 15 minutes with 429, even with the right password', async () => {
+  it('refuses an (account, address) pair after 5 failures in 15 minutes with 429, even with the right password', async () => {
     const email = await newUser();
-    await failAccount(email, MAX_FAILURES_PER_ACCOUNT);
-    const res = await submitLogin({ email, password: PASSWORD });
+    const ip = uniqueIp();
+    await failFrom(email, ip, MAX_FAILURES_PER_ACCOUNT_ADDRESS);
+    const res = await submitLogin({ email, password: PASSWORD }, ip);
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('900');
     expect(res.headers.get('set-cookie')).toBeNull();
@@ -28,13 +29,24 @@ describe('sign-in rate limits', () => {
     expect(res.text).toContain('role="alert"');
   });
 
+  it('lets the owner sign in from a fresh address after failures from many others: nobody can lock an account', async () => {
+    const email = await newUser();
+    const attackers = Array.from({ length: 6 }, () => uniqueIp());
+    for (const ip of attackers) await failFrom(email, ip, MAX_FAILURES_PER_ACCOUNT_ADDRESS);
+    for (const ip of attackers) expect((await submitLogin({ email, password: PASSWORD }, ip)).status).toBe(429);
+    const owner = await submitLogin({ email, password: PASSWORD });
+    expect(owner.status).toBe(303);
+    expect(owner.headers.get('set-cookie')).not.toBeNull();
+  });
+
   it('limits an unknown email exactly like a known one', async () => {
     const known = await newUser();
     const unknown = uniqueEmail('nobody');
-    await failAccount(known, MAX_FAILURES_PER_ACCOUNT);
-    await failAccount(unknown, MAX_FAILURES_PER_ACCOUNT);
-    const a = await submitLogin({ email: known, password: 'wrong password here' });
-    const b = await submitLogin({ email: unknown, password: 'wrong password here' });
+    const [ipA, ipB] = [uniqueIp(), uniqueIp()];
+    await failFrom(known, ipA, MAX_FAILURES_PER_ACCOUNT_ADDRESS);
+    await failFrom(unknown, ipB, MAX_FAILURES_PER_ACCOUNT_ADDRESS);
+    const a = await submitLogin({ email: known, password: 'wrong password here' }, ipA);
+    const b = await submitLogin({ email: unknown, password: 'wrong password here' }, ipB);
     expect([a.status, b.status]).toEqual([429, 429]);
     expect(b.text.replaceAll(unknown, '{email}')).toBe(a.text.replaceAll(known, '{email}'));
   });
@@ -45,7 +57,9 @@ describe('sign-in rate limits', () => {
       expect((await submitLogin({ email: uniqueEmail('spray'), password: 'wrong password here' }, ip)).status).toBe(400);
     }
     const email = await newUser();
-    expect((await submitLogin({ email, password: PASSWORD }, ip)).status).toBe(429);
+    const refused = await submitLogin({ email, password: PASSWORD }, ip);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('900');
     expect((await submitLogin({ email, password: PASSWORD }, uniqueIp())).status).toBe(303);
   });
 
@@ -53,32 +67,35 @@ describe('sign-in rate limits', () => {
     const ip = uniqueIp();
     for (let i = 0; i < MAX_FAILURES_PER_IP; i++) await submitLogin({ email: uniqueEmail('spray'), password: 'wrong password here' }, ip);
     const email = await newUser();
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT + 2; i++) expect((await submitLogin({ email, password: 'wrong' }, ip)).status).toBe(429);
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_ADDRESS + 2; i++) expect((await submitLogin({ email, password: 'wrong' }, ip)).status).toBe(429);
     expect((await submitLogin({ email, password: PASSWORD })).status).toBe(303);
   });
 
-  it('gives the account its attempts back after a successful sign-in', async () => {
+  it('gives the pair its attempts back after a successful sign-in', async () => {
     const email = await newUser();
-    await failAccount(email, MAX_FAILURES_PER_ACCOUNT - 1);
-    expect((await submitLogin({ email, password: PASSWORD })).status).toBe(303);
-    await failAccount(email, MAX_FAILURES_PER_ACCOUNT);
-    expect((await submitLogin({ email, password: PASSWORD })).status).toBe(429);
+    const ip = uniqueIp();
+    await failFrom(email, ip, MAX_FAILURES_PER_ACCOUNT_ADDRESS - 1);
+    expect((await submitLogin({ email, password: PASSWORD }, ip)).status).toBe(303);
+    await failFrom(email, ip, MAX_FAILURES_PER_ACCOUNT_ADDRESS);
+    expect((await submitLogin({ email, password: PASSWORD }, ip)).status).toBe(429);
   });
 
   it('opens a new window once 15 minutes have passed', async () => {
     const email = await newUser();
-    await failAccount(email, MAX_FAILURES_PER_ACCOUNT);
-    expect((await submitLogin({ email, password: PASSWORD })).status).toBe(429);
+    const ip = uniqueIp();
+    await failFrom(email, ip, MAX_FAILURES_PER_ACCOUNT_ADDRESS);
+    expect((await submitLogin({ email, password: PASSWORD }, ip)).status).toBe(429);
     await env.DB.prepare("UPDATE sign_in_attempts SET window_start = window_start - 15 * 60000 WHERE key LIKE 'account:%'").run();
-    expect((await submitLogin({ email, password: PASSWORD })).status).toBe(303);
+    expect((await submitLogin({ email, password: PASSWORD }, ip)).status).toBe(303);
   });
 
-  it('lets no more than 5 concurrent guesses at one account through', async () => {
+  it('lets no more than 5 concurrent guesses at one account from one address through', async () => {
     const email = await newUser();
-    const results = await Promise.all(Array.from({ length: 12 }, () => submitLogin({ email, password: 'wrong password here' })));
+    const ip = uniqueIp();
+    const results = await Promise.all(Array.from({ length: 12 }, () => submitLogin({ email, password: 'wrong password here' }, ip)));
     const statuses = results.map((r) => r.status).sort();
-    expect(statuses.filter((s) => s === 400)).toHaveLength(MAX_FAILURES_PER_ACCOUNT);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(12 - MAX_FAILURES_PER_ACCOUNT);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(MAX_FAILURES_PER_ACCOUNT_ADDRESS);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(12 - MAX_FAILURES_PER_ACCOUNT_ADDRESS);
   });
 
   it('stores neither the email nor the address in clear', async () => {
