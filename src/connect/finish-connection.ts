@@ -46,6 +46,6 @@ export async function finishConnection(
   }
   if (integration.status === 'draft') deps.waitUntil(markVerifiedByConnection(deps.db, integration.id, now));
   const connectionId = saved.connection.id;
-  const redirectTo = link.redirectUrl ? await buildResultRedirect(deps, link.orgId, link.redirectUrl, { status: 'connected', connectionId }, now) : null;
+  const redirectTo = await buildResultRedirect(deps, link, { status: 'connected', connectionId }, now);
   return { ok: true, connectionId, created: saved.created, redirectTo };
 }
