@@ -28,17 +28,18 @@ export function redirectSigningPayload(params: URLSearchParams): string {
 
 /**
  * The link's redirect_url with the outcome, the link and the end user added, or null when the
- * link has none. Signed with the organization's webhook signing secret (HMAC-SHA256, hex) so
+ * link has none or has been turned off (its owner no longer vouches for where it sends people;
+ * a deleted link never gets here). Signed with the organization's webhook signing secret (HMAC-SHA256, hex) so
  * the developer's page can trust `connection_id`; without a configured webhook there is no
  * secret and no `signature`.
  */
 export async function buildResultRedirect(
   deps: Pick<AppDeps, 'db' | 'keyring'>,
-  link: Pick<LinkRow, 'id' | 'orgId' | 'endUserId' | 'redirectUrl'>,
+  link: Pick<LinkRow, 'id' | 'orgId' | 'endUserId' | 'redirectUrl' | 'disabled'>,
   result: RedirectResult,
   now = Date.now(),
 ): Promise<string | null> {
-  if (!link.redirectUrl) return null;
+  if (!link.redirectUrl || link.disabled) return null;
   const url = new URL(link.redirectUrl);
   // Parameters of ours already in the redirect_url are replaced, never signed alongside.
   for (const key of [...SIGNED_REDIRECT_PARAMS, 'signature']) url.searchParams.delete(key);

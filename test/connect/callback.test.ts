@@ -254,6 +254,23 @@ describe('the OAuth callback', () => {
     expect(await countRows('connections', orgId)).toBe(0);
   });
 
+  it('shows the result page, not the redirect_url, for errors of a link disabled meanwhile', async () => {
+    const { apiKey, integrationId, link } = await setup({ redirect_url: 'https://app.example.com/done' });
+    await webhookSecret(apiKey);
+    const denied = await start(link, integrationId);
+    const withCode = await start(link, integrationId);
+    await call(`/api/v1/links/${link.id}`, { method: 'PATCH', token: apiKey, body: { disabled: true } });
+    provider();
+    const denial = await callback({ state: denied.state, error: 'access_denied' }, denied.cookie);
+    expect(denial.status).toBe(400);
+    expect(denial.headers.get('location')).toBeNull();
+    expect(denial.text).toContain('You did not allow access');
+    const refused = await callback({ state: withCode.state, code: 'code-1' }, withCode.cookie);
+    expect(refused.status).toBe(410);
+    expect(refused.headers.get('location')).toBeNull();
+    expect(refused.text).toContain('can no longer connect');
+  });
+
   it('lets only one of two flows through a single-use link', async () => {
     const { apiKey, integrationId, link } = await setup({ max_uses: 1 });
     const a = await start(link, integrationId);
