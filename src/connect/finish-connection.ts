@@ -26,7 +26,7 @@ export type FinishedConnection =
  * is given back. A draft integration waiting for its first connection is verified by this one.
  */
 export async function finishConnection(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil' | 'publicUrl'>,
   link: LinkRow,
   integration: IntegrationRow,
   obtained: Obtained,

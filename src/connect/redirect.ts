@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
 import { hmacSha256Hex } from '../lib/crypto';
+import { checkOutboundUrl, outboundPolicy } from '../lib/outbound-url';
 import type { LinkRow } from '../links/service';
 import { findSigningSecret } from '../webhooks/endpoint';
 
@@ -29,18 +30,24 @@ export function redirectSigningPayload(params: URLSearchParams): string {
 /**
  * The link's redirect_url with the outcome, the link and the end user added, or null when the
  * link has none or has been turned off (its owner no longer vouches for where it sends people;
- * a deleted link never gets here). Signed with the organization's webhook signing secret (HMAC-SHA256, hex) so
+ * a deleted link never gets here), or when the outbound-URL policy refuses it now: it was checked
+when stored, but a row written before a rule tightened must not send anyone to a private host. Signed with the organization's webhook signing secret (HMAC-SHA256, hex) so
  * the developer's page can trust `connection_id`; without a configured webhook there is no
  * secret and no `signature`.
  */
 export async function buildResultRedirect(
-  deps: Pick<AppDeps, 'db' | 'keyring'>,
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>,
   link: Pick<LinkRow, 'id' | 'orgId' | 'endUserId' | 'redirectUrl' | 'disabled'>,
   result: RedirectResult,
   now = Date.now(),
 ): Promise<string | null> {
   if (!link.redirectUrl || link.disabled) return null;
-  const url = new URL(link.redirectUrl);
+  const checked = checkOutboundUrl(link.redirectUrl, outboundPolicy(deps.publicUrl));
+  if (!checked.ok) {
+    console.log(JSON.stringify({ level: 'warn', msg: 'link redirect_url refused', link_id: link.id, reason: checked.message }));
+    return null;
+  }
+  const url = new URL(checked.url);
   // Parameters of ours already in the redirect_url are replaced, never signed alongside.
   for (const key of [...SIGNED_REDIRECT_PARAMS, 'signature']) url.searchParams.delete(key);
   url.searchParams.set('status', result.status);

@@ -271,6 +271,23 @@ describe('the OAuth callback', () => {
     expect(refused.text).toContain('can no longer connect');
   });
 
+  it('shows the result page when the stored redirect_url is one the outbound-URL policy now refuses', async () => {
+    const { apiKey, integrationId, link } = await setup({ redirect_url: 'https://app.example.com/done' });
+    // Stored before the policy refused private hosts, or by a path that skipped it.
+    await env.DB.prepare('UPDATE links SET redirect_url = ? WHERE id = ?').bind('https://10.0.0.7/done', link.id).run();
+    const denied = await start(link, integrationId);
+    const denial = await callback({ state: denied.state, error: 'access_denied' }, denied.cookie);
+    expect(denial.status).toBe(400);
+    expect(denial.headers.get('location')).toBeNull();
+    const flow = await start(link, integrationId);
+    provider();
+    const res = await callback({ state: flow.state, code: 'code-1' }, flow.cookie);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.text).toMatch(/<h1[^>]*>Connected<\/h1>/);
+    expect(await connectionsOf(apiKey)).toHaveLength(1);
+  });
+
   it('lets only one of two flows through a single-use link', async () => {
     const { apiKey, integrationId, link } = await setup({ max_uses: 1 });
     const a = await start(link, integrationId);

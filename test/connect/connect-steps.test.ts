@@ -325,6 +325,18 @@ describe('connecting with an API key', () => {
     expect(res.headers.get('location')).not.toContain(STRIPE_KEY);
   });
 
+  it('shows the result page instead of a stored redirect_url the outbound-URL policy refuses', async () => {
+    const { apiKey } = await newTenant();
+    const stripe = await keyIntegration(apiKey);
+    const link = await newLink(apiKey, { redirect_url: 'https://app.example.com/connected' });
+    await env.DB.prepare('UPDATE links SET redirect_url = ? WHERE id = ?').bind('https://169.254.169.254/latest', link.id).run();
+    stubProvider(() => stripeBalance(200));
+    const res = await postForm(connectPath(link, stripe), { api_key: STRIPE_KEY });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.text).toContain('Stripe is connected');
+  });
+
   it('updates the same connection when the end user enters a new key for the same account', async () => {
     const { apiKey, orgId } = await newTenant();
     const twilio = await keyIntegration(apiKey, 'off_twilio', 'Twilio');
