@@ -11,7 +11,7 @@ import { Notice } from '../views/notice';
 import { pageApp } from '../views/page-app';
 import { ConnectFormPage, type ConnectFormProps } from './connect-form';
 import { submitCredentialsForm } from './credentials-form';
-import { endUserInputKeys, pickFields } from './form-fields';
+import { endUserInputKeys, pickFields, requiredEndUserInputKeys } from './form-fields';
 import { authorizationFormTarget, redirectFormTarget } from './form-targets';
 import { connectModeOf, InactiveLinkPage, LinkPage, NothingToConnectPage, UnknownLinkPage } from './link-page';
 import { isOffered, loadConnectTarget, loadLinkPage, type ConnectableTarget } from './link-page-data';
@@ -153,6 +153,8 @@ export const linkPageRoutes = pageApp({ crossSiteRefusal: { message: 'Open your 
     if (ready instanceof Response) return ready;
     const form = c.req.valid('form');
     if (ready.offering.auth_mode === 'oauth2') {
+      // The link page's Connect posts no fields: ask for the inputs it cannot do without.
+      if (requiredEndUserInputKeys(ready.offering).some((key) => form[key] === undefined)) return showForm(c, token, ready, {}, 200);
       // A blank optional field means "use the default" (Salesforce's login host).
       const given = Object.entries(pickFields(form, endUserInputKeys(ready.offering))).filter(([, value]) => value !== '');
       return startFlow(c, token, ready, Object.fromEntries(given));
