@@ -42,7 +42,7 @@ export const callbackRoutes = pageApp().get(
   describeRoute({
     summary: 'OAuth callback (register this URL at every provider)',
     description:
-      "Providers send end users here after they authorize. Answers an HTML result page, or redirects to the link's redirect_url with status, connection_id, timestamp and signature.",
+      "Providers send end users here after they authorize. Answers an HTML result page, or redirects to the link's redirect_url with status, connection_id or error, link_id, end_user_id, timestamp and signature.",
     tags: ['Connect flow'],
     auth: 'public',
     status: 200,
@@ -72,13 +72,8 @@ export const callbackRoutes = pageApp().get(
     }
 
     logFailure(c.var.requestId, outcome);
-    if (outcome.flow && outcome.redirectUrl) {
-      const redirect = await buildResultRedirect(deps, outcome.flow.orgId, outcome.redirectUrl, {
-        status: 'error',
-        error: outcome.providerError ?? outcome.reason,
-      });
-      return c.redirect(redirect, 302);
-    }
+    const redirect = outcome.link ? await buildResultRedirect(deps, outcome.link, { status: 'error', error: outcome.providerError ?? outcome.reason }) : null;
+    if (redirect) return c.redirect(redirect, 302);
     return c.html(<Notice title={outcome.title} tone="error" message={outcome.message} />, outcome.status);
   },
 );

@@ -2,7 +2,7 @@ import type { AppDeps } from '../deps';
 import { decryptClientSecret, findIntegration, isConnectable, callbackUrl } from '../integrations/service';
 import { sha256Hex, timingSafeEqual } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
-import { findLinkRow, linkStatus } from '../links/service';
+import { findLinkRow, linkStatus, type LinkRow } from '../links/service';
 import { findOffering } from '../offerings/service';
 import { resolveOfferingUrls } from '../provider/resolve-urls';
 import { buildTokenRequest } from '../provider/token-request';
@@ -29,9 +29,9 @@ export type CallbackFailure = {
   reason: string;
   title: string;
   message: string;
-  /** Where to send the user with the error, when the link has a redirect_url. */
   flow?: FlowState;
-  redirectUrl?: string | null;
+  /** The flow's link, whose redirect_url (if any) gets the error. */
+  link?: LinkRow;
   providerError?: string;
 };
 
@@ -91,8 +91,7 @@ export async function completeOAuthCallback(
   deps.waitUntil(deps.kv.delete(stateKey(stateHash)));
 
   const link = await findLinkRow(deps.db, flow.orgId, flow.linkId);
-  const redirectUrl = link?.redirectUrl ?? null;
-  const withFlow = { flow, redirectUrl };
+  const withFlow = { flow, link };
 
   if (query.error) {
     const described = query.error === 'access_denied' ? 'You did not allow access.' : `The provider answered "${query.error.slice(0, 100)}".`;

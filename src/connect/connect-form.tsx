@@ -34,7 +34,9 @@ export function ConnectFormPage({ token, orgName, integration, offering, error, 
       ) : null}
       <p>
         {isOAuth
-          ? `Tell us where to sign in, then continue to ${offering.name}.`
+          ? fields.length === 0
+            ? `Continue to ${offering.name} to sign in and allow access.`
+            : `Tell us where to sign in, then continue to ${offering.name}.`
           : `Enter your ${offering.name} credentials. They are checked with ${offering.name}, then stored encrypted.`}
       </p>
       {offering.docs_url && !isOAuth ? (

@@ -26,7 +26,7 @@ export type FinishedConnection =
  * is given back. A draft integration waiting for its first connection is verified by this one.
  */
 export async function finishConnection(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil' | 'publicUrl'>,
   link: LinkRow,
   integration: IntegrationRow,
   obtained: Obtained,
@@ -46,6 +46,6 @@ export async function finishConnection(
   }
   if (integration.status === 'draft') deps.waitUntil(markVerifiedByConnection(deps.db, integration.id, now));
   const connectionId = saved.connection.id;
-  const redirectTo = link.redirectUrl ? await buildResultRedirect(deps, link.orgId, link.redirectUrl, { status: 'connected', connectionId }, now) : null;
+  const redirectTo = await buildResultRedirect(deps, link, { status: 'connected', connectionId }, now);
   return { ok: true, connectionId, created: saved.created, redirectTo };
 }

@@ -31,6 +31,11 @@ export function endUserInputKeys(offering: OfferingDefinition): string[] {
   return offering.inputs.filter((i) => i.source === 'end_user').map((i) => i.key);
 }
 
+/** The end-user inputs without a default: a flow cannot start until the end user gives them. */
+export function requiredEndUserInputKeys(offering: OfferingDefinition): string[] {
+  return offering.inputs.filter((i) => i.source === 'end_user' && i.default === undefined).map((i) => i.key);
+}
+
 /** Only the keys the offering takes from the end user: an integration's own inputs (Okta domain) are never overridable. */
 export function pickFields(form: Readonly<Record<string, string>>, keys: readonly string[], trim = true): Record<string, string> {
   const out: Record<string, string> = {};

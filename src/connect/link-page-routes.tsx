@@ -11,7 +11,7 @@ import { Notice } from '../views/notice';
 import { pageApp } from '../views/page-app';
 import { ConnectFormPage, type ConnectFormProps } from './connect-form';
 import { submitCredentialsForm } from './credentials-form';
-import { endUserInputKeys, pickFields } from './form-fields';
+import { endUserInputKeys, pickFields, requiredEndUserInputKeys } from './form-fields';
 import { authorizationFormTarget, redirectFormTarget } from './form-targets';
 import { connectModeOf, InactiveLinkPage, LinkPage, NothingToConnectPage, UnknownLinkPage } from './link-page';
 import { isOffered, loadConnectTarget, loadLinkPage, type ConnectableTarget } from './link-page-data';
@@ -117,8 +117,8 @@ async function connectWithCredentials(c: Context<AppEnv>, token: string, ready: 
 
 /**
  * The public pages of a link: `/link/{token}` and its connect steps. The token in the path is
- * the capability, but a cross-site page could still post a victim's browser into starting a
- * flow; the page layer refuses such posts.
+ * the capability, but a cross-site page could still send a victim's browser into starting a
+ * flow: starting is a POST only, and the page layer refuses cross-site posts.
  */
 export const linkPageRoutes = pageApp({ crossSiteRefusal: { message: 'Open your connect link again and use its buttons.' } })
   .get('/:token', linkParams, async (c) => {
@@ -143,8 +143,8 @@ export const linkPageRoutes = pageApp({ crossSiteRefusal: { message: 'Open your 
     const { token, integrationId } = c.req.valid('param');
     const ready = await connectTargetOrPage(c, token, integrationId);
     if (ready instanceof Response) return ready;
-    // With nothing to ask the end user, opening the connect address goes straight to the provider.
-    if (ready.offering.auth_mode === 'oauth2' && endUserInputKeys(ready.offering).length === 0) return startFlow(c, token, ready, {});
+    // A GET never starts a flow (a link or an image elsewhere could open it): it shows the
+    // form, whose POST the page layer checks for CSRF, even with nothing to fill in.
     return showForm(c, token, ready, {}, 200);
   })
   .post('/:token/connect/:integrationId', connectParams, formBody, async (c) => {
@@ -153,6 +153,8 @@ export const linkPageRoutes = pageApp({ crossSiteRefusal: { message: 'Open your 
     if (ready instanceof Response) return ready;
     const form = c.req.valid('form');
     if (ready.offering.auth_mode === 'oauth2') {
+      // The link page's Connect posts no fields: ask for the inputs it cannot do without.
+      if (requiredEndUserInputKeys(ready.offering).some((key) => form[key] === undefined)) return showForm(c, token, ready, {}, 200);
       // A blank optional field means "use the default" (Salesforce's login host).
       const given = Object.entries(pickFields(form, endUserInputKeys(ready.offering))).filter(([, value]) => value !== '');
       return startFlow(c, token, ready, Object.fromEntries(given));

@@ -9,14 +9,16 @@ export const connectPath = (token: string, integrationId: string) => `/link/${to
 export type ConnectMode =
   /** POST straight to the provider redirect; `defaults` lists end-user inputs that have one. */
   | { kind: 'direct'; defaults: { label: string; value: string }[] }
-  /** A page with a form first: API keys, or end-user inputs without a default. */
+  /** OAuth with end-user inputs without a default: the POST answers the form that asks them. */
+  | { kind: 'ask' }
+  /** A link to the credentials form: API keys and basic auth. */
   | { kind: 'form' };
 
 export function connectModeOf(entry: LinkPageEntry): ConnectMode {
   const { offering } = entry;
   if (offering.auth_mode !== 'oauth2') return { kind: 'form' };
   const endUserInputs = offering.inputs.filter((i) => i.source === 'end_user');
-  if (endUserInputs.some((i) => i.default === undefined)) return { kind: 'form' };
+  if (endUserInputs.some((i) => i.default === undefined)) return { kind: 'ask' };
   return { kind: 'direct', defaults: endUserInputs.map((i) => ({ label: i.label, value: i.default! })) };
 }
 
@@ -61,7 +63,7 @@ function ConnectAction({ token, entry }: { token: string; entry: LinkPageEntry }
           {verb}
         </button>
       </form>
-      {mode.defaults.length > 0 ? (
+      {mode.kind === 'direct' && mode.defaults.length > 0 ? (
         <a href={href} aria-label={`Change ${mode.defaults.map((d) => d.label).join(', ')} for ${integration.name}`}>
           Change settings
         </a>

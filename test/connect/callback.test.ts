@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hmacSha256Hex, sha256Hex } from '../../src/lib/crypto';
+import { sha256Hex } from '../../src/lib/crypto';
+import { verifyEdgelinkRedirect } from '../e2e/helpers/verify-redirect.mjs';
 import { asOperator, call, newTenant } from '../helpers/api';
 import { stubProvider, type SeenRequest } from '../helpers/outbound';
 import { browse, countRows, newLink, postForm, tokenOf } from '../links/fixtures';
@@ -73,6 +74,9 @@ function provider(script: ProviderScript = {}) {
 
 const callback = (query: Record<string, string>, cookie?: string) =>
   browse(`/api/v1/oauth/callback?${new URLSearchParams(query)}`, { headers: cookie ? { cookie } : {} });
+
+const webhookSecret = async (apiKey: string) =>
+  (await call('/api/v1/webhook', { method: 'PUT', token: apiKey, body: { url: 'https://hooks.example.com/x' } })).json.secret as string;
 
 const connectionsOf = async (apiKey: string) => (await call('/api/v1/connections', { token: apiKey })).json.data as any[];
 
@@ -196,10 +200,9 @@ describe('the OAuth callback', () => {
     expect(Object.fromEntries(location.searchParams)).toMatchObject({ from: 'edgelink', status: 'error', error: 'access_denied' });
   });
 
-  it('redirects to the redirect_url with a signature the developer can check', async () => {
+  it("redirects to the redirect_url with a signature the README's verification accepts", async () => {
     const { apiKey, integrationId, link } = await setup({ redirect_url: 'https://app.example.com/done' });
-    const webhook = await call('/api/v1/webhook', { method: 'PUT', token: apiKey, body: { url: 'https://hooks.example.com/x' } });
-    const secret = webhook.json.secret as string;
+    const secret = await webhookSecret(apiKey);
     const flow = await start(link, integrationId);
     provider();
     const res = await callback({ state: flow.state, code: 'code-1' }, flow.cookie);
@@ -208,9 +211,36 @@ describe('the OAuth callback', () => {
     const [connection] = await connectionsOf(apiKey);
     expect(params.get('connection_id')).toBe(connection.id);
     expect(params.get('status')).toBe('connected');
-    // The README's verification: HMAC-SHA256(secret, "{timestamp}.{connection_id}.{status}.{error}").
-    const expected = await hmacSha256Hex(secret, `${params.get('timestamp')}.${connection.id}.connected.`);
-    expect(params.get('signature')).toBe(expected);
+    expect(params.get('link_id')).toBe(link.id);
+    expect(params.get('end_user_id')).toBe('user-42');
+    expect(verifyEdgelinkRedirect(secret, params)).toBe(true);
+    for (const [key, value] of [
+      ['connection_id', 'con_someoneelse'],
+      ['link_id', 'lnk_other'],
+      ['end_user_id', 'user-43'],
+      ['status', 'error'],
+    ]) {
+      const tampered = new URLSearchParams(params);
+      tampered.set(key!, value!);
+      expect(verifyEdgelinkRedirect(secret, tampered), key).toBe(false);
+    }
+  });
+
+  it('signs an error the end user chose so that it cannot pass for a connection', async () => {
+    const { apiKey, integrationId, link } = await setup({ redirect_url: 'https://app.example.com/done' });
+    const secret = await webhookSecret(apiKey);
+    const flow = await start(link, integrationId);
+    // The end user can put anything in `error`: under "{timestamp}.{connection_id}.{status}.{error}"
+    // this one signs the same string as status=connected&connection_id=.error.
+    const res = await callback({ state: flow.state, error: 'connected.' }, flow.cookie);
+    expect(res.status).toBe(302);
+    const params = new URL(res.headers.get('location')!).searchParams;
+    expect(verifyEdgelinkRedirect(secret, params)).toBe(true);
+    const forged = new URLSearchParams(params);
+    forged.delete('error');
+    forged.set('status', 'connected');
+    forged.set('connection_id', '.error');
+    expect(verifyEdgelinkRedirect(secret, forged)).toBe(false);
   });
 
   it('refuses a link disabled while the user was at the provider', async () => {
@@ -222,6 +252,40 @@ describe('the OAuth callback', () => {
     expect(res.status).toBe(410);
     expect(idp.seen).toHaveLength(0);
     expect(await countRows('connections', orgId)).toBe(0);
+  });
+
+  it('shows the result page, not the redirect_url, for errors of a link disabled meanwhile', async () => {
+    const { apiKey, integrationId, link } = await setup({ redirect_url: 'https://app.example.com/done' });
+    await webhookSecret(apiKey);
+    const denied = await start(link, integrationId);
+    const withCode = await start(link, integrationId);
+    await call(`/api/v1/links/${link.id}`, { method: 'PATCH', token: apiKey, body: { disabled: true } });
+    provider();
+    const denial = await callback({ state: denied.state, error: 'access_denied' }, denied.cookie);
+    expect(denial.status).toBe(400);
+    expect(denial.headers.get('location')).toBeNull();
+    expect(denial.text).toContain('You did not allow access');
+    const refused = await callback({ state: withCode.state, code: 'code-1' }, withCode.cookie);
+    expect(refused.status).toBe(410);
+    expect(refused.headers.get('location')).toBeNull();
+    expect(refused.text).toContain('can no longer connect');
+  });
+
+  it('shows the result page when the stored redirect_url is one the outbound-URL policy now refuses', async () => {
+    const { apiKey, integrationId, link } = await setup({ redirect_url: 'https://app.example.com/done' });
+    // Stored before the policy refused private hosts, or by a path that skipped it.
+    await env.DB.prepare('UPDATE links SET redirect_url = ? WHERE id = ?').bind('https://10.0.0.7/done', link.id).run();
+    const denied = await start(link, integrationId);
+    const denial = await callback({ state: denied.state, error: 'access_denied' }, denied.cookie);
+    expect(denial.status).toBe(400);
+    expect(denial.headers.get('location')).toBeNull();
+    const flow = await start(link, integrationId);
+    provider();
+    const res = await callback({ state: flow.state, code: 'code-1' }, flow.cookie);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.text).toMatch(/<h1[^>]*>Connected<\/h1>/);
+    expect(await connectionsOf(apiKey)).toHaveLength(1);
   });
 
   it('lets only one of two flows through a single-use link', async () => {

@@ -89,7 +89,7 @@ describe('starting an OAuth connection', () => {
     expect(location.searchParams.get('redirect_uri')).toBe(`${BASE}/api/v1/oauth/callback`);
   });
 
-  it('goes straight to the provider on GET when there is nothing to ask', async () => {
+  it('starts nothing on GET when there is nothing to ask: it shows a button that posts the start', async () => {
     const { apiKey } = await newTenant();
     const provider = stubProvider(() => oauthError('invalid_grant'));
     const google = await call('/api/v1/integrations', {
@@ -100,7 +100,17 @@ describe('starting an OAuth connection', () => {
     provider.restore();
     expect(google.json.status).toBe('configured');
     const link = await newLink(apiKey);
-    const res = await browse(connectPath(link, google.json));
+    const kvBefore = (await env.KV.list({ prefix: 'flow:' })).keys.length;
+    const page = await browse(connectPath(link, google.json));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('location')).toBeNull();
+    expect(page.headers.get('set-cookie')).toBeNull();
+    expect(page.text).toContain(`<form method="post" action="${connectPath(link, google.json)}"`);
+    expect(page.text).toMatch(/<button type="submit">Continue to Google<\/button>/);
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self' https://accounts.google.com");
+    expect((await env.KV.list({ prefix: 'flow:' })).keys.length).toBe(kvBefore);
+
+    const res = await postForm(connectPath(link, google.json));
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toMatch(/^https:\/\/accounts\.google\.com\//);
     expect(res.headers.get('set-cookie')).toMatch(/^elk_flow=/);
@@ -323,6 +333,18 @@ describe('connecting with an API key', () => {
     expect(location.searchParams.get('status')).toBe('connected');
     expect(location.searchParams.get('connection_id')).toMatch(/^con_/);
     expect(res.headers.get('location')).not.toContain(STRIPE_KEY);
+  });
+
+  it('shows the result page instead of a stored redirect_url the outbound-URL policy refuses', async () => {
+    const { apiKey } = await newTenant();
+    const stripe = await keyIntegration(apiKey);
+    const link = await newLink(apiKey, { redirect_url: 'https://app.example.com/connected' });
+    await env.DB.prepare('UPDATE links SET redirect_url = ? WHERE id = ?').bind('https://169.254.169.254/latest', link.id).run();
+    stubProvider(() => stripeBalance(200));
+    const res = await postForm(connectPath(link, stripe), { api_key: STRIPE_KEY });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.text).toContain('Stripe is connected');
   });
 
   it('updates the same connection when the end user enters a new key for the same account', async () => {

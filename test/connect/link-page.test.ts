@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { base64urlEncode, sha256Bytes } from '../../src/lib/crypto';
-import { call, newTenant } from '../helpers/api';
-import { draftIntegration, keyIntegration, newLink, salesforceIntegration } from '../links/fixtures';
+import { asOperator, call, newTenant } from '../helpers/api';
+import { draftIntegration, keyIntegration, newLink, postForm, salesforceIntegration } from '../links/fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -52,6 +52,42 @@ describe('the link page', () => {
     // OAuth: a POST form straight to the flow; API key: a link to the key form.
     expect(res.text).toContain(`<form method="post" action="/link/${link.token}/connect/${sf.id}">`);
     expect(res.text).toContain(`href="/link/${link.token}/connect/${stripe.id}"`);
+  });
+
+  it('posts every OAuth Connect, and a post without the inputs to ask answers their form', async () => {
+    const { apiKey } = await newTenant();
+    const offering = await asOperator('/api/v1/admin/offerings', {
+      method: 'POST',
+      body: {
+        id: `off_ask_${Date.now().toString(36)}`,
+        name: 'Tenant IdP',
+        provider: 'tenant_idp',
+        auth_mode: 'oauth2',
+        inputs: [{ key: 'tenant', label: 'Tenant', pattern: '^[a-z0-9-]{1,40}$', source: 'end_user', example: 'acme' }],
+        authorization_url: 'https://idp.example.test/{tenant}/authorize',
+        token_url: 'https://idp.example.test/token',
+        token_auth_method: 'client_secret_post',
+      },
+    });
+    expect(offering.status, offering.text).toBe(201);
+    // Saved without a secret, then marked configured: creating it with one 500s today, since
+    // client verification resolves the end-user input (integrations/, not this feature).
+    const integration = await call('/api/v1/integrations', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Tenant IdP', offering_id: offering.json.id, client_id: 'cid' },
+    });
+    expect(integration.status, integration.text).toBe(201);
+    await env.DB.prepare("UPDATE integrations SET status = 'configured' WHERE id = ?").bind(integration.json.id).run();
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    expect(res.text).toContain(`<form method="post" action="/link/${link.token}/connect/${integration.json.id}">`);
+    expect(res.text).not.toContain(`href="/link/${link.token}/connect/${integration.json.id}"`);
+    const form = await postForm(`/link/${link.token}/connect/${integration.json.id}`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('name="tenant"');
+    expect(form.text).not.toContain('role="alert"');
+    expect(form.headers.get('set-cookie')).toBeNull();
   });
 
   it('sends a strict Content-Security-Policy and the other security headers', async () => {
