@@ -1,5 +1,6 @@
-import { and, eq, gt, isNotNull, isNull, or } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { applications } from '../applications/schema';
 import { memberships, type Role } from '../users/schema';
 import { randomToken, sha256Hex } from '../lib/crypto';
@@ -36,7 +37,34 @@ export async function newTokens(db: Db, grantId: string, scopes: string[], now: 
     scope: scopes.join(' '),
     ...(refresh ? { refresh_token: refresh } : {}),
   };
-  return { insert: db.insert(oauthTokens).values(rows), body };
+  return {
+    insert: db.insert(oauthTokens).values(rows),
+    /**
+     * The same rows, each inserted only while `guard` matches a row of `source` (by its primary
+     * key, so one row or none). Put before the conditional UPDATE
+     * that `guard` mirrors in one batch: D1 runs a batch as one transaction, so the tokens and
+     * the used-mark land together or not at all.
+     */
+    insertWhere: (source: SQLiteTable, guard: SQL | undefined) =>
+      rows.map((r) =>
+        db.insert(oauthTokens).select(
+          db
+            .select({
+              tokenHash: sql`${r.tokenHash}`.as('token_hash'),
+              kind: sql`${r.kind}`.as('kind'),
+              grantId: sql`${r.grantId}`.as('grant_id'),
+              scopes: sql`${JSON.stringify(r.scopes)}`.as('scopes'),
+              expiresAt: sql`${r.expiresAt}`.as('expires_at'),
+              usedAt: sql`NULL`.as('used_at'),
+              revokedAt: sql`NULL`.as('revoked_at'),
+              createdAt: sql`${r.createdAt}`.as('created_at'),
+            })
+            .from(source)
+            .where(guard),
+        ),
+      ),
+    body,
+  };
 }
 
 /** Revokes a grant and every token it issued, in one batch. */
