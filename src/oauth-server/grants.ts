@@ -7,6 +7,7 @@ import { invalidGrant, invalidRequest, OAuthError } from './errors';
 import { oauthCodes, oauthGrants, oauthTokens } from './schema';
 import { newTokens, revokeGrant, type IssuedTokens } from './tokens';
 import { isApplicationScope, mayAsk } from '../applications/scopes';
+import { memberships } from '../users/schema';
 
 const required = (form: Map<string, string>, name: string) => {
   const value = form.get(name);
@@ -71,9 +72,10 @@ export async function refreshGrant(db: Db, app: Application, form: Map<string, s
   const token = required(form, 'refresh_token');
   const tokenHash = await sha256Hex(token);
   const [found] = await db
-    .select({ token: oauthTokens, grant: oauthGrants })
+    .select({ token: oauthTokens, grant: oauthGrants, role: memberships.role })
     .from(oauthTokens)
     .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
+    .leftJoin(memberships, and(eq(memberships.userId, oauthGrants.userId), eq(memberships.orgId, oauthGrants.orgId)))
     .where(and(eq(oauthTokens.tokenHash, tokenHash), eq(oauthTokens.kind, 'refresh')))
     .limit(1);
   if (!found || found.grant.applicationId !== app.id) throw invalidGrant('The refresh token is invalid.');
@@ -82,6 +84,8 @@ export async function refreshGrant(db: Db, app: Application, form: Map<string, s
     await revokeGrant(db, found.grant.id, now);
     throw invalidGrant('The refresh token was already used; the grant has been revoked.');
   }
+  // As for access tokens (findLiveToken): a grant dies with its user's membership.
+  if (found.grant.userId !== null && found.role === null) throw invalidGrant('The user is no longer a member of the organization.');
   const requested = parseScope(form.get('scope'));
   const scopes = requested ?? found.token.scopes;
   const wider = scopes.filter((s) => !found.token.scopes.includes(s));

@@ -96,8 +96,8 @@ export interface LiveToken {
 }
 
 /**
- * A token that still works: not expired, not revoked, its grant not revoked, its application
- * active. One D1 round trip; anything else is undefined.
+ * A token that still works: not expired, not revoked, not used (rotated), its grant not
+ * revoked, its application active, its user still a member. One D1 round trip; anything else is undefined.
  */
 export async function findLiveToken(db: Db, token: string, now: number): Promise<LiveToken | undefined> {
   const [row] = await db
@@ -121,6 +121,8 @@ export async function findLiveToken(db: Db, token: string, now: number): Promise
       and(
         eq(oauthTokens.tokenHash, await sha256Hex(token)),
         isNull(oauthTokens.revokedAt),
+        // A rotated refresh token is spent: presenting it again would revoke the grant.
+        isNull(oauthTokens.usedAt),
         isNull(oauthGrants.revokedAt),
         eq(applications.active, true),
         or(isNull(oauthTokens.expiresAt), gt(oauthTokens.expiresAt, now)),
