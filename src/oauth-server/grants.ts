@@ -5,7 +5,7 @@ import { newId } from '../lib/ids';
 import type { Application } from './client-auth';
 import { invalidGrant, invalidRequest, OAuthError } from './errors';
 import { oauthCodes, oauthGrants, oauthTokens } from './schema';
-import { newTokens, revokeGrant, type IssuedTokens } from './tokens';
+import { isRefreshExpired, newTokens, revokeGrant, type IssuedTokens } from './tokens';
 import { isApplicationScope, mayAsk } from '../applications/scopes';
 import { memberships } from '../users/schema';
 
@@ -48,7 +48,7 @@ export async function exchangeCode(db: Db, app: Application, form: Map<string, s
   const challenge = base64urlEncode(await sha256Bytes(verifier));
   if (!timingSafeEqual(challenge, found.code.codeChallenge)) throw invalidGrant('code_verifier does not match the code challenge.');
 
-  const { insertWhere, body } = await newTokens(db, found.grant.id, found.code.scopes, now);
+  const { insertWhere, body } = await newTokens(db, found.grant, found.code.scopes, now);
   // One batch (one transaction): the tokens are inserted only while the code is unused, then
   // the code is marked used under the same condition. A failure before it leaves the code
   // unused, so the client's retry is a first use; nothing is ever half-written.
@@ -80,6 +80,7 @@ export async function refreshGrant(db: Db, app: Application, form: Map<string, s
     .limit(1);
   if (!found || found.grant.applicationId !== app.id) throw invalidGrant('The refresh token is invalid.');
   if (found.token.revokedAt !== null || found.grant.revokedAt !== null) throw invalidGrant('The refresh token has been revoked.');
+  if (isRefreshExpired(found.token.createdAt, found.grant.createdAt, now)) throw invalidGrant('The refresh token has expired.');
   if (found.token.usedAt !== null) {
     await revokeGrant(db, found.grant.id, now);
     throw invalidGrant('The refresh token was already used; the grant has been revoked.');
@@ -91,7 +92,7 @@ export async function refreshGrant(db: Db, app: Application, form: Map<string, s
   const wider = scopes.filter((s) => !found.token.scopes.includes(s));
   if (wider.length > 0) throw new OAuthError(400, 'invalid_scope', `A refresh cannot add scopes: ${wider.join(' ')}.`);
   // offline_access keeps its refresh token only while it stays in the scope.
-  const { insertWhere, body } = await newTokens(db, found.grant.id, scopes, now);
+  const { insertWhere, body } = await newTokens(db, found.grant, scopes, now);
   // As for codes: the new tokens only while the old one is unused, then its used-mark, in one
   // batch. A failure before the batch lands leaves the old token usable, so a retry is not
   // reuse. If the batch landed but the reply was lost, the retry presents a used token and
@@ -116,7 +117,7 @@ export async function clientCredentialsGrant(db: Db, app: Application, form: Map
   const unknown = requested.filter((s) => !mayAsk(app.scopes, s) || s === 'offline_access' || !isApplicationScope(s));
   if (unknown.length > 0) throw new OAuthError(400, 'invalid_scope', `This client may not ask for: ${unknown.join(' ')}.`);
   const grantId = newId('grt');
-  const { insert, body } = await newTokens(db, grantId, requested, now);
+  const { insert, body } = await newTokens(db, { id: grantId, createdAt: now }, requested, now);
   await db.batch([
     db.insert(oauthGrants).values({ id: grantId, applicationId: app.id, orgId: app.orgId, userId: null, scopes: requested, createdAt: now }),
     insert,

@@ -9,6 +9,18 @@ import { oauthGrants, oauthTokens } from './schema';
 export const ACCESS_TOKEN_PREFIX = 'elk_at_';
 export const REFRESH_TOKEN_PREFIX = 'elk_rt_';
 export const ACCESS_TOKEN_TTL_S = 3600;
+/**
+ * Refresh tokens die after 30 days unused (each rotation starts a new token, so an app in use
+ * keeps going) and 90 days after the user authorized, however often they rotate; Auth0's
+ * idle/absolute pair, with its longer absolute default.
+ */
+export const REFRESH_IDLE_TTL_MS = 30 * 24 * 60 * 60_000;
+export const REFRESH_ABSOLUTE_TTL_MS = 90 * 24 * 60 * 60_000;
+
+/** Whether a refresh token (created at `createdAt`, of a grant created at `grantCreatedAt`) is past either lifetime. */
+export function isRefreshExpired(createdAt: number, grantCreatedAt: number, now: number): boolean {
+  return createdAt <= now - REFRESH_IDLE_TTL_MS || grantCreatedAt <= now - REFRESH_ABSOLUTE_TTL_MS;
+}
 
 export interface IssuedTokens {
   access_token: string;
@@ -23,12 +35,14 @@ export interface IssuedTokens {
  * offline_access) for a grant; the caller runs them in its own batch so the whole exchange
  * lands at once. Only hashes are stored.
  */
-export async function newTokens(db: Db, grantId: string, scopes: string[], now: number) {
+export async function newTokens(db: Db, grant: { id: string; createdAt: number }, scopes: string[], now: number) {
+  const grantId = grant.id;
+  const refreshExpiresAt = Math.min(now + REFRESH_IDLE_TTL_MS, grant.createdAt + REFRESH_ABSOLUTE_TTL_MS);
   const access = ACCESS_TOKEN_PREFIX + randomToken(32);
   const refresh = scopes.includes('offline_access') ? REFRESH_TOKEN_PREFIX + randomToken(32) : undefined;
   const rows = [
     { tokenHash: await sha256Hex(access), kind: 'access' as const, grantId, scopes, expiresAt: now + ACCESS_TOKEN_TTL_S * 1000, createdAt: now },
-    ...(refresh ? [{ tokenHash: await sha256Hex(refresh), kind: 'refresh' as const, grantId, scopes, expiresAt: null, createdAt: now }] : []),
+    ...(refresh ? [{ tokenHash: await sha256Hex(refresh), kind: 'refresh' as const, grantId, scopes, expiresAt: refreshExpiresAt, createdAt: now }] : []),
   ];
   const body: IssuedTokens = {
     access_token: access,
@@ -126,6 +140,8 @@ export async function findLiveToken(db: Db, token: string, now: number): Promise
         isNull(oauthGrants.revokedAt),
         eq(applications.active, true),
         or(isNull(oauthTokens.expiresAt), gt(oauthTokens.expiresAt, now)),
+        // Also for refresh tokens stored before they had an expires_at.
+        or(eq(oauthTokens.kind, 'access'), and(gt(oauthTokens.createdAt, now - REFRESH_IDLE_TTL_MS), gt(oauthGrants.createdAt, now - REFRESH_ABSOLUTE_TTL_MS))),
         // A user's token dies with their membership of the organization it acts for.
         or(isNull(oauthGrants.userId), isNotNull(memberships.role)),
       ),
