@@ -28,7 +28,7 @@ describe('purging the authorization server', () => {
     const app = f.app.id;
     expect(await count('SELECT COUNT(*) AS n FROM oauth_grants WHERE application_id = ?', app)).toBe(2);
 
-    // An hour later only the access tokens and the codes are past their time: the live grants keep their refresh tokens.
+    // Two days later the access tokens and the codes are past their time; the live grant keeps its refresh token.
     await purgeUntilDone(Date.now() + 2 * DAY);
     const tokens = () => count('SELECT COUNT(*) AS n FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id WHERE g.application_id = ?', app);
     expect(
