@@ -1,7 +1,7 @@
 import type { AppDeps } from '../deps';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { notFound } from '../lib/errors';
+import { conflict, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { pageWindow, toPage, type Page } from '../lib/pagination';
 import { nameContains } from '../lib/search';
@@ -132,6 +132,14 @@ async function assertMember(db: Db, orgId: string, userId: string, field: string
 export async function updateApplication(db: Db, access: Access, id: string, patch: UpdateApplicationBody, now = Date.now()): Promise<ApplicationObject> {
   const row = await findWritable(db, access, id);
   if (patch.owner_user_id) await assertMember(db, row.orgId, patch.owner_user_id, 'owner_user_id');
+  // What the operator approved is what strangers see on the consent page and where their codes
+  // go: a new name, redirect URI or scope goes back to review, and the app is private meanwhile.
+  const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((v) => b.includes(v));
+  const reviewed =
+    (patch.name !== undefined && patch.name !== row.name) ||
+    (patch.redirect_uris !== undefined && !sameSet(patch.redirect_uris, row.redirectUris)) ||
+    (patch.scopes !== undefined && !sameSet(patch.scopes, row.scopes));
+  const backToReview = row.publishState === 'approved' && reviewed;
   const [updated] = await db
     .update(applications)
     .set({
@@ -143,11 +151,14 @@ export async function updateApplication(db: Db, access: Access, id: string, patc
       active: patch.active ?? row.active,
       scopes: patch.scopes ?? row.scopes,
       ownerUserId: patch.owner_user_id === undefined ? row.ownerUserId : patch.owner_user_id,
+      ...(backToReview ? { publishState: 'pending' as const, visibility: 'private' as const } : {}),
       updatedAt: now,
     })
-    .where(and(eq(applications.id, id), eq(applications.orgId, row.orgId)))
+    // Conditional on the publish state read above, so an approval racing this edit cannot
+    // leave the changed app public.
+    .where(and(eq(applications.id, id), eq(applications.orgId, row.orgId), eq(applications.publishState, row.publishState)))
     .returning();
-  if (!updated) throw notFound('application', id);
+  if (!updated) throw conflict('The application changed while it was being updated; try again.');
   return renderApplication(updated);
 }
 

@@ -1,6 +1,7 @@
 import { refreshDueConnections } from '../connections/service';
 import type { AppDeps } from '../deps';
 import { retryDueNotifications } from '../notifications/outbox';
+import { purgeOAuthRows } from '../oauth-server/purge';
 import { purgeSignInRows } from '../users/purge';
 import { retryDueDeliveries } from '../webhooks/delivery';
 import { purgeExpiredRows } from './purge';
@@ -18,6 +19,7 @@ export const JOBS: Record<string, Job> = {
   purge_expired: (deps, now) => purgeExpiredRows(deps.db, now, JOB_BATCH),
   retry_notifications: (deps, now) => retryDueNotifications(deps, now, JOB_BATCH),
   purge_sign_in: (deps, now) => purgeSignInRows(deps.db, now, JOB_BATCH),
+  purge_oauth: (deps, now) => purgeOAuthRows(deps, now, JOB_BATCH),
 };
 
 /** Only numbers go to the log, whatever a job returns, so no row or secret can slip into it. */

@@ -5,8 +5,9 @@ import { newId } from '../lib/ids';
 import type { Application } from './client-auth';
 import { invalidGrant, invalidRequest, OAuthError } from './errors';
 import { oauthCodes, oauthGrants, oauthTokens } from './schema';
-import { newTokens, revokeGrant, type IssuedTokens } from './tokens';
+import { isRefreshExpired, newTokens, revokeGrant, type IssuedTokens } from './tokens';
 import { isApplicationScope, mayAsk } from '../applications/scopes';
+import { memberships } from '../users/schema';
 
 const required = (form: Map<string, string>, name: string) => {
   const value = form.get(name);
@@ -47,18 +48,19 @@ export async function exchangeCode(db: Db, app: Application, form: Map<string, s
   const challenge = base64urlEncode(await sha256Bytes(verifier));
   if (!timingSafeEqual(challenge, found.code.codeChallenge)) throw invalidGrant('code_verifier does not match the code challenge.');
 
-  const { insert, body } = await newTokens(db, found.grant.id, found.code.scopes, now);
-  const used = await db
-    .update(oauthCodes)
-    .set({ usedAt: now })
-    .where(and(eq(oauthCodes.codeHash, codeHash), isNull(oauthCodes.usedAt), gt(oauthCodes.expiresAt, now)))
-    .returning({ codeHash: oauthCodes.codeHash });
+  const { insertWhere, body } = await newTokens(db, found.grant, found.code.scopes, now);
+  // One batch (one transaction): the tokens are inserted only while the code is unused, then
+  // the code is marked used under the same condition. A failure before it leaves the code
+  // unused, so the client's retry is a first use; nothing is ever half-written.
+  const unused = and(eq(oauthCodes.codeHash, codeHash), isNull(oauthCodes.usedAt), gt(oauthCodes.expiresAt, now));
+  const [first, ...rest] = insertWhere(oauthCodes, unused);
+  const results = await db.batch([first!, ...rest, db.update(oauthCodes).set({ usedAt: now }).where(unused).returning({ codeHash: oauthCodes.codeHash })]);
+  const used = results.at(-1) as { codeHash: string }[];
   if (used.length === 0) {
-    // Another request redeemed it between our read and this write: the same replay rule applies.
+    // Another request redeemed it between our read and this batch: the same replay rule applies.
     await revokeGrant(db, found.grant.id, now);
     throw invalidGrant('The authorization code was already used; everything it issued has been revoked.');
   }
-  await insert;
   return body;
 }
 
@@ -70,33 +72,39 @@ export async function refreshGrant(db: Db, app: Application, form: Map<string, s
   const token = required(form, 'refresh_token');
   const tokenHash = await sha256Hex(token);
   const [found] = await db
-    .select({ token: oauthTokens, grant: oauthGrants })
+    .select({ token: oauthTokens, grant: oauthGrants, role: memberships.role })
     .from(oauthTokens)
     .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
+    .leftJoin(memberships, and(eq(memberships.userId, oauthGrants.userId), eq(memberships.orgId, oauthGrants.orgId)))
     .where(and(eq(oauthTokens.tokenHash, tokenHash), eq(oauthTokens.kind, 'refresh')))
     .limit(1);
   if (!found || found.grant.applicationId !== app.id) throw invalidGrant('The refresh token is invalid.');
   if (found.token.revokedAt !== null || found.grant.revokedAt !== null) throw invalidGrant('The refresh token has been revoked.');
+  if (isRefreshExpired(found.token.createdAt, found.grant.createdAt, now)) throw invalidGrant('The refresh token has expired.');
   if (found.token.usedAt !== null) {
     await revokeGrant(db, found.grant.id, now);
     throw invalidGrant('The refresh token was already used; the grant has been revoked.');
   }
+  // As for access tokens (findLiveToken): a grant dies with its user's membership.
+  if (found.grant.userId !== null && found.role === null) throw invalidGrant('The user is no longer a member of the organization.');
   const requested = parseScope(form.get('scope'));
   const scopes = requested ?? found.token.scopes;
   const wider = scopes.filter((s) => !found.token.scopes.includes(s));
   if (wider.length > 0) throw new OAuthError(400, 'invalid_scope', `A refresh cannot add scopes: ${wider.join(' ')}.`);
   // offline_access keeps its refresh token only while it stays in the scope.
-  const { insert, body } = await newTokens(db, found.grant.id, scopes, now);
-  const rotated = await db
-    .update(oauthTokens)
-    .set({ usedAt: now })
-    .where(and(eq(oauthTokens.tokenHash, tokenHash), isNull(oauthTokens.usedAt), isNull(oauthTokens.revokedAt)))
-    .returning({ tokenHash: oauthTokens.tokenHash });
+  const { insertWhere, body } = await newTokens(db, found.grant, scopes, now);
+  // As for codes: the new tokens only while the old one is unused, then its used-mark, in one
+  // batch. A failure before the batch lands leaves the old token usable, so a retry is not
+  // reuse. If the batch landed but the reply was lost, the retry presents a used token and
+  // revokes the grant: RFC 9700 §4.14.2 cannot tell that from a stolen token replayed.
+  const unused = and(eq(oauthTokens.tokenHash, tokenHash), isNull(oauthTokens.usedAt), isNull(oauthTokens.revokedAt));
+  const [first, ...rest] = insertWhere(oauthTokens, unused);
+  const results = await db.batch([first!, ...rest, db.update(oauthTokens).set({ usedAt: now }).where(unused).returning({ tokenHash: oauthTokens.tokenHash })]);
+  const rotated = results.at(-1) as { tokenHash: string }[];
   if (rotated.length === 0) {
     await revokeGrant(db, found.grant.id, now);
     throw invalidGrant('The refresh token was already used; the grant has been revoked.');
   }
-  await insert;
   return body;
 }
 
@@ -109,7 +117,7 @@ export async function clientCredentialsGrant(db: Db, app: Application, form: Map
   const unknown = requested.filter((s) => !mayAsk(app.scopes, s) || s === 'offline_access' || !isApplicationScope(s));
   if (unknown.length > 0) throw new OAuthError(400, 'invalid_scope', `This client may not ask for: ${unknown.join(' ')}.`);
   const grantId = newId('grt');
-  const { insert, body } = await newTokens(db, grantId, requested, now);
+  const { insert, body } = await newTokens(db, { id: grantId, createdAt: now }, requested, now);
   await db.batch([
     db.insert(oauthGrants).values({ id: grantId, applicationId: app.id, orgId: app.orgId, userId: null, scopes: requested, createdAt: now }),
     insert,

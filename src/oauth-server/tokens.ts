@@ -1,5 +1,6 @@
-import { and, eq, gt, isNotNull, isNull, or } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { applications } from '../applications/schema';
 import { memberships, type Role } from '../users/schema';
 import { randomToken, sha256Hex } from '../lib/crypto';
@@ -8,6 +9,18 @@ import { oauthGrants, oauthTokens } from './schema';
 export const ACCESS_TOKEN_PREFIX = 'elk_at_';
 export const REFRESH_TOKEN_PREFIX = 'elk_rt_';
 export const ACCESS_TOKEN_TTL_S = 3600;
+/**
+ * Refresh tokens die after 30 days unused (each rotation starts a new token, so an app in use
+ * keeps going) and 90 days after the user authorized, however often they rotate; Auth0's
+ * idle/absolute pair, with its longer absolute default.
+ */
+export const REFRESH_IDLE_TTL_MS = 30 * 24 * 60 * 60_000;
+export const REFRESH_ABSOLUTE_TTL_MS = 90 * 24 * 60 * 60_000;
+
+/** Whether a refresh token (created at `createdAt`, of a grant created at `grantCreatedAt`) is past either lifetime. */
+export function isRefreshExpired(createdAt: number, grantCreatedAt: number, now: number): boolean {
+  return createdAt <= now - REFRESH_IDLE_TTL_MS || grantCreatedAt <= now - REFRESH_ABSOLUTE_TTL_MS;
+}
 
 export interface IssuedTokens {
   access_token: string;
@@ -22,12 +35,14 @@ export interface IssuedTokens {
  * offline_access) for a grant; the caller runs them in its own batch so the whole exchange
  * lands at once. Only hashes are stored.
  */
-export async function newTokens(db: Db, grantId: string, scopes: string[], now: number) {
+export async function newTokens(db: Db, grant: { id: string; createdAt: number }, scopes: string[], now: number) {
+  const grantId = grant.id;
+  const refreshExpiresAt = Math.min(now + REFRESH_IDLE_TTL_MS, grant.createdAt + REFRESH_ABSOLUTE_TTL_MS);
   const access = ACCESS_TOKEN_PREFIX + randomToken(32);
   const refresh = scopes.includes('offline_access') ? REFRESH_TOKEN_PREFIX + randomToken(32) : undefined;
   const rows = [
     { tokenHash: await sha256Hex(access), kind: 'access' as const, grantId, scopes, expiresAt: now + ACCESS_TOKEN_TTL_S * 1000, createdAt: now },
-    ...(refresh ? [{ tokenHash: await sha256Hex(refresh), kind: 'refresh' as const, grantId, scopes, expiresAt: null, createdAt: now }] : []),
+    ...(refresh ? [{ tokenHash: await sha256Hex(refresh), kind: 'refresh' as const, grantId, scopes, expiresAt: refreshExpiresAt, createdAt: now }] : []),
   ];
   const body: IssuedTokens = {
     access_token: access,
@@ -36,7 +51,34 @@ export async function newTokens(db: Db, grantId: string, scopes: string[], now: 
     scope: scopes.join(' '),
     ...(refresh ? { refresh_token: refresh } : {}),
   };
-  return { insert: db.insert(oauthTokens).values(rows), body };
+  return {
+    insert: db.insert(oauthTokens).values(rows),
+    /**
+     * The same rows, each inserted only while `guard` matches a row of `source` (by its primary
+     * key, so one row or none). Put before the conditional UPDATE
+     * that `guard` mirrors in one batch: D1 runs a batch as one transaction, so the tokens and
+     * the used-mark land together or not at all.
+     */
+    insertWhere: (source: SQLiteTable, guard: SQL | undefined) =>
+      rows.map((r) =>
+        db.insert(oauthTokens).select(
+          db
+            .select({
+              tokenHash: sql`${r.tokenHash}`.as('token_hash'),
+              kind: sql`${r.kind}`.as('kind'),
+              grantId: sql`${r.grantId}`.as('grant_id'),
+              scopes: sql`${JSON.stringify(r.scopes)}`.as('scopes'),
+              expiresAt: sql`${r.expiresAt}`.as('expires_at'),
+              usedAt: sql`NULL`.as('used_at'),
+              revokedAt: sql`NULL`.as('revoked_at'),
+              createdAt: sql`${r.createdAt}`.as('created_at'),
+            })
+            .from(source)
+            .where(guard),
+        ),
+      ),
+    body,
+  };
 }
 
 /** Revokes a grant and every token it issued, in one batch. */
@@ -68,8 +110,8 @@ export interface LiveToken {
 }
 
 /**
- * A token that still works: not expired, not revoked, its grant not revoked, its application
- * active. One D1 round trip; anything else is undefined.
+ * A token that still works: not expired, not revoked, not used (rotated), its grant not
+ * revoked, its application active, its user still a member. One D1 round trip; anything else is undefined.
  */
 export async function findLiveToken(db: Db, token: string, now: number): Promise<LiveToken | undefined> {
   const [row] = await db
@@ -93,9 +135,13 @@ export async function findLiveToken(db: Db, token: string, now: number): Promise
       and(
         eq(oauthTokens.tokenHash, await sha256Hex(token)),
         isNull(oauthTokens.revokedAt),
+        // A rotated refresh token is spent: presenting it again would revoke the grant.
+        isNull(oauthTokens.usedAt),
         isNull(oauthGrants.revokedAt),
         eq(applications.active, true),
         or(isNull(oauthTokens.expiresAt), gt(oauthTokens.expiresAt, now)),
+        // Also for refresh tokens stored before they had an expires_at.
+        or(eq(oauthTokens.kind, 'access'), and(gt(oauthTokens.createdAt, now - REFRESH_IDLE_TTL_MS), gt(oauthGrants.createdAt, now - REFRESH_ABSOLUTE_TTL_MS))),
         // A user's token dies with their membership of the organization it acts for.
         or(isNull(oauthGrants.userId), isNotNull(memberships.role)),
       ),
