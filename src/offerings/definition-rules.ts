@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { checkOutboundUrl, LOCAL_DEVELOPMENT_POLICY, type OutboundPolicy } from '../lib/outbound-url';
 import type { offeringFields } from './fields';
 import { inputValueProblem } from './inputs';
+import { nestedQuantifierProblem } from './pattern-safety';
 import { scopeTokenProblem } from './scopes';
 import { PUBLIC_URL_PLACEHOLDER, fillTemplate, listPlaceholders, templateSyntaxProblem } from './template';
 
@@ -80,6 +81,11 @@ function checkInputs(o: CheckedOfferingFields, issue: Issue): void {
     seen.add(input.key);
     if (!patternCompiles(input.pattern)) {
       issue(['inputs', index, 'pattern'], 'must be a valid regular expression anchored with ^ and $');
+      return;
+    }
+    const backtracking = nestedQuantifierProblem(input.pattern);
+    if (backtracking !== null) {
+      issue(['inputs', index, 'pattern'], backtracking);
       return;
     }
     const exampleProblem = inputValueProblem(input, input.example);
