@@ -12,6 +12,7 @@ import { validationError } from '../lib/validate';
 import type { OfferingDefinition } from '../offerings/definition';
 import { inputValueProblem } from '../offerings/inputs';
 import { findScopeProblems } from '../offerings/scopes';
+import { listPlaceholders } from '../offerings/template';
 import { findOffering, type Offering } from '../offerings/service';
 import { reservedParamsFor } from '../provider/authorization-url';
 import { verifyClientCredentials } from '../provider/client-verification';
@@ -98,6 +99,12 @@ function missingFields(offering: OfferingDefinition, s: Settings): string[] {
   return missing;
 }
 
+/** Labels of the end-user inputs without a default that the token URL needs: no value exists before a first connection. */
+function endUserInputsOfTokenUrl(offering: OfferingDefinition): string[] {
+  const names = new Set(offering.token_url === undefined ? [] : listPlaceholders(offering.token_url));
+  return offering.inputs.filter((i) => i.source === 'end_user' && i.default === undefined && names.has(i.key)).map((i) => i.label);
+}
+
 /** Draft until verified; api-key offerings have nothing to verify here (end users bring keys). */
 async function assess(offering: OfferingDefinition, s: Settings, deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, now: number) {
   const checkedAt = new Date(now).toISOString();
@@ -111,19 +118,27 @@ async function assess(offering: OfferingDefinition, s: Settings, deps: Pick<AppD
     };
   } else {
     const missing = missingFields(offering, s);
+    const endUser = endUserInputsOfTokenUrl(offering);
     verification =
       missing.length > 0
         ? { result: 'incomplete', message: `Missing: ${missing.join(', ')}.`, checked_at: checkedAt, pending_first_connection: false }
-        : await verifyClientCredentials(
-            {
-              offering,
-              client: { clientId: s.clientId!, clientSecret: s.clientSecret! },
-              inputs: s.inputs,
-              callbackUrl: callbackUrl(deps.publicUrl),
-              publicUrl: deps.publicUrl,
-            },
-            now,
-          );
+        : endUser.length > 0
+          ? {
+              result: 'inconclusive',
+              message: `The token URL depends on what each end user enters (${endUser.join(', ')}), so the credentials cannot be checked now; the first connection will verify the integration.`,
+              checked_at: checkedAt,
+              pending_first_connection: true,
+            }
+          : await verifyClientCredentials(
+              {
+                offering,
+                client: { clientId: s.clientId!, clientSecret: s.clientSecret! },
+                inputs: s.inputs,
+                callbackUrl: callbackUrl(deps.publicUrl),
+                publicUrl: deps.publicUrl,
+              },
+              now,
+            );
   }
   const configured = verification.result === 'verified' || verification.result === 'not_needed';
   return { status: configured ? ('configured' as const) : ('draft' as const), verification };

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { checkOutboundUrl, LOCAL_DEVELOPMENT_POLICY, type OutboundPolicy } from '../lib/outbound-url';
 import type { offeringFields } from './fields';
 import { inputValueProblem } from './inputs';
+import { nestedQuantifierProblem } from './pattern-safety';
 import { scopeTokenProblem } from './scopes';
 import { PUBLIC_URL_PLACEHOLDER, fillTemplate, listPlaceholders, templateSyntaxProblem } from './template';
 
@@ -29,6 +30,7 @@ export function checkOfferingDefinition(offering: CheckedOfferingFields, ctx: z.
   checkScopes(offering, issue);
   checkInputs(offering, issue);
   checkUrlTemplates(offering, issue);
+  checkEndUserHosts(offering, issue);
   checkParamsAndCredentials(offering, issue);
 }
 
@@ -80,6 +82,11 @@ function checkInputs(o: CheckedOfferingFields, issue: Issue): void {
     seen.add(input.key);
     if (!patternCompiles(input.pattern)) {
       issue(['inputs', index, 'pattern'], 'must be a valid regular expression anchored with ^ and $');
+      return;
+    }
+    const backtracking = nestedQuantifierProblem(input.pattern);
+    if (backtracking !== null) {
+      issue(['inputs', index, 'pattern'], backtracking);
       return;
     }
     const exampleProblem = inputValueProblem(input, input.example);
@@ -147,6 +154,135 @@ function checkUrlTemplates(o: CheckedOfferingFields, issue: Issue, policy: Outbo
   o.inputs.forEach((input, index) => {
     if (!used.has(input.key)) issue(['inputs', index, 'key'], `"${input.key}" is not used in any URL`);
   });
+}
+
+/**
+ * The end user may not choose where the organization's client secret goes. An end-user input
+ * in a URL's host may only fill labels under a fixed suffix of at least two labels, written in
+ * the template (`{subdomain}.zendesk.com`) or guaranteed by the input's pattern (every
+ * alternative of Salesforce's My Domain ends in `.salesforce.com`); or the pattern is a closed
+ * list of literal values (Zoho's data centers), so the operator fixed every possible host.
+ */
+function checkEndUserHosts(o: CheckedOfferingFields, issue: Issue): void {
+  const endUser = new Map(o.inputs.filter((input) => input.source === 'end_user').map((input) => [input.key, input]));
+  if (endUser.size === 0) return;
+  const templates: [(string | number)[], string | undefined][] = [
+    ...templatedUrlFields.map((field): [string[], string | undefined] => [[field], o[field]]),
+    [['verify', 'url'], o.verify?.url],
+  ];
+  for (const [path, template] of templates) {
+    if (template === undefined || templateSyntaxProblem(template) !== null) continue;
+    const host = templateHost(template);
+    const open = listPlaceholders(host).filter((name) => {
+      const input = endUser.get(name);
+      return input !== undefined && closedLiteralValues(input.pattern) === null;
+    });
+    const last = open.at(-1);
+    if (last === undefined) continue;
+    const after = host.slice(host.lastIndexOf(`{${last}}`) + last.length + 2);
+    const suffix = after.includes('{') ? '' : `${after === '' ? guaranteedSuffix(endUser.get(last)!.pattern) : ''}${after}`;
+    const labels = suffix.startsWith('.') ? suffix.slice(1).split('.') : [];
+    if (labels.length < 2 || labels.some((label) => !/^[a-z0-9-]+$/i.test(label))) {
+      issue(
+        path,
+        `lets the end user choose the host through {${last}}: an end-user input may only fill labels under a fixed domain of at least two labels, such as https://{${last}}.example.com`,
+      );
+    }
+  }
+}
+
+/** The host part of a URL template, placeholders kept. */
+function templateHost(template: string): string {
+  const start = template.indexOf('://');
+  if (start < 0) return '';
+  const rest = template.slice(start + 3);
+  const end = rest.search(/[/?#]/);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  return authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '');
+}
+
+/** A pattern's top-level alternatives, without `^`, `$` and a wrapping `(?:…)`. */
+function alternatives(pattern: string): string[] {
+  let body = pattern.replace(/^\^/, '').replace(/\$$/, '');
+  if (body.startsWith('(?:') && body.endsWith(')') && closingParen(body, 0) === body.length - 1) body = body.slice(3, -1);
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch === '\\') {
+      current += body.slice(i, i + 2);
+      i += 1;
+      continue;
+    }
+    if (ch === '[') {
+      let j = i + 1;
+      while (j < body.length && body[j] !== ']') j += body[j] === '\\' ? 2 : 1;
+      current += body.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    if (ch === '(') depth += 1;
+    if (ch === ')') depth -= 1;
+    if (ch === '|' && depth === 0) {
+      parts.push(current);
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
+function closingParen(body: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < body.length; i++) {
+    if (body[i] === '\\') {
+      i += 1;
+      continue;
+    }
+    if (body[i] === '(') depth += 1;
+    if (body[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** The literal text at the end of a regular expression (escaped dots included). */
+function literalTail(alternative: string): string {
+  let tail = '';
+  let i = alternative.length;
+  while (i > 0) {
+    const ch = alternative[i - 1]!;
+    if (/[a-z0-9-]/i.test(ch) && alternative[i - 2] !== '\\') {
+      tail = ch + tail;
+      i -= 1;
+    } else if (ch === '.' && alternative[i - 2] === '\\') {
+      tail = `.${tail}`;
+      i -= 2;
+    } else {
+      break;
+    }
+  }
+  return tail;
+}
+
+/** The values of a pattern that is a list of literal alternatives, or null. */
+function closedLiteralValues(pattern: string): string[] | null {
+  const parts = alternatives(pattern);
+  const values = parts.map((part) => part.replaceAll('\\.', '.'));
+  return parts.every((part, i) => part !== '' && literalTail(part) === values[i]) ? values : null;
+}
+
+/** The suffix from a label boundary that every value of the pattern ends with, or ''. */
+function guaranteedSuffix(pattern: string): string {
+  const tails = alternatives(pattern).map(literalTail);
+  let common = tails[0] ?? '';
+  for (const tail of tails.slice(1)) {
+    while (!tail.endsWith(common)) common = common.slice(1);
+  }
+  const dot = common.indexOf('.');
+  return dot < 0 ? '' : common.slice(dot);
 }
 
 function checkParamsAndCredentials(o: CheckedOfferingFields, issue: Issue): void {

@@ -55,7 +55,7 @@ export function parseTokenResponse(offering: OfferingDefinition, reply: Provider
   const refreshToken = readPath(body, paths.refresh_token_path);
   const expiresIn = readSeconds(readPath(body, paths.expires_in_path)) ?? paths.default_expires_in;
   const separator = paths.scope_separator ?? offering.scope_separator;
-  return {
+  const tokens: TokenSet = {
     ok: true,
     accessToken,
     ...(typeof refreshToken === 'string' && refreshToken !== '' ? { refreshToken } : {}),
@@ -65,6 +65,37 @@ export function parseTokenResponse(offering: OfferingDefinition, reply: Provider
     metadata: readMetadata(body, paths.metadata),
     account: readAccountHints(body, offering.account),
   };
+  const oversized = oversizedPart(tokens);
+  if (oversized !== null) return { ok: false, kind: 'malformed', status, reason: oversized };
+  return tokens;
+}
+
+/** What a provider reply may put in a connection row; beyond it the reply is refused, never cut. */
+export const TOKEN_REPLY_LIMITS = {
+  token: 16_384,
+  tokenType: 40,
+  scopes: 200,
+  scope: 256,
+  value: 2048,
+} as const;
+
+/** Which part of the reply is too large to store, in words without its value; null when all fit. */
+function oversizedPart(tokens: TokenSet): string | null {
+  const L = TOKEN_REPLY_LIMITS;
+  if (tokens.accessToken.length > L.token) return `the access token is too long (over ${L.token} characters)`;
+  if ((tokens.refreshToken?.length ?? 0) > L.token) return `the refresh token is too long (over ${L.token} characters)`;
+  if (tokens.tokenType.length > L.tokenType) return `the token type is too long (over ${L.tokenType} characters)`;
+  if (tokens.scopes !== null) {
+    if (tokens.scopes.length > L.scopes) return `the reply grants too many scopes (over ${L.scopes})`;
+    if (tokens.scopes.some((scope) => scope.length > L.scope)) return `a granted scope is too long (over ${L.scope} characters)`;
+  }
+  for (const [path, value] of Object.entries(tokens.metadata)) {
+    if (value.length > L.value) return `the metadata value at "${path}" is too long (over ${L.value} characters)`;
+  }
+  for (const [field, value] of Object.entries(tokens.account)) {
+    if (value !== undefined && value.length > L.value) return `the account ${field} is too long (over ${L.value} characters)`;
+  }
+  return null;
 }
 
 /** expires_in as a positive whole number of seconds; numbers and numeric strings count. */
@@ -74,10 +105,19 @@ function readSeconds(value: unknown): number | undefined {
   return Math.round(seconds);
 }
 
-/** RFC 6749 §7.1 token types are case-insensitive; GitHub says "bearer". */
-function readTokenType(value: unknown): string {
-  if (typeof value !== 'string' || value === '' || /^bearer$/i.test(value)) return 'Bearer';
-  return value;
+/** Edgelink's credential modes (connections/shapes.ts `CREDENTIAL_TOKEN_TYPES`), which no provider may claim. */
+const CREDENTIAL_MODE_NAMES: ReadonlySet<string> = new Set(['api_key', 'basic']);
+
+/**
+ * RFC 6749 §7.1 token types are case-insensitive; GitHub says "bearer". Any other type is kept
+ * as data, except the names of Edgelink's credential modes (`api_key`, `basic`): a provider
+ * must never turn an OAuth connection into a credential one, so those read as Bearer.
+ */
+export function readTokenType(value: unknown): string {
+  if (typeof value !== 'string') return 'Bearer';
+  const type = value.trim();
+  if (type === '' || /^bearer$/i.test(type) || CREDENTIAL_MODE_NAMES.has(type.toLowerCase())) return 'Bearer';
+  return type;
 }
 
 /** Scopes split on the offering's separator and on whitespace, which RFC 6749 §3.3 uses. */

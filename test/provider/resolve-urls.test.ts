@@ -29,9 +29,10 @@ describe('resolveOfferingUrls', () => {
 });
 
 describe('resolveOfferingUrls and the outbound-URL policy', () => {
-  // A loose input pattern lets a host through; the filled URL is checked again before use.
+  // A loose input pattern lets a host through; the filled URL is checked again before use. Only
+  // the organization's own inputs may fill a whole host (definition-rules.ts refuses end-user ones).
   const offering = customOffering({
-    inputs: [{ key: 'host', label: 'Host', pattern: '^[a-z0-9.-]+$', source: 'end_user', example: 'api.example.com' }],
+    inputs: [{ key: 'host', label: 'Host', pattern: '^[a-z0-9.-]+$', source: 'integration', example: 'api.example.com' }],
     authorization_url: 'https://{host}/oauth/authorize',
     token_url: 'https://{host}/oauth/token',
   });
