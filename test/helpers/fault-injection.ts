@@ -1,6 +1,9 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createDb } from '../../src/db/client';
+import type { AppDeps } from '../../src/deps';
 import worker from '../../src/index';
 import { BASE, type CallOptions } from './api';
+import { testDeps } from './deps';
 
 /**
  * When the injected failure strikes: `before` the call reaches D1 (nothing is written), or
@@ -12,6 +15,8 @@ export interface FaultPlan {
   /** 1-based index of the D1 call (a statement run, a batch or an exec) that fails; null fails none. */
   failAt: number | null;
   timing?: FaultTiming;
+  /** How many consecutive calls fail, from `failAt` on (1 unless told): a retry that fails too. */
+  count?: number;
 }
 
 export interface FaultyD1 {
@@ -40,9 +45,11 @@ export function faultyD1(d1: D1Database, plan: FaultPlan): FaultyD1 {
   let calls = 0;
   let struck = false;
   const timing = plan.timing ?? 'before';
+  const count = plan.count ?? 1;
+  const fails = (n: number) => plan.failAt !== null && n >= plan.failAt && n < plan.failAt + count;
   async function guarded<T>(run: () => Promise<T>): Promise<T> {
     const n = ++calls;
-    if (n !== plan.failAt) return run();
+    if (!fails(n)) return run();
     struck = true;
     if (timing === 'after') await run();
     throw new InjectedD1Error(n);
@@ -113,4 +120,17 @@ export async function callWithFault(path: string, plan: FaultPlan, options: Call
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json, d1Calls: faulty.calls(), struck: faulty.struck() };
+}
+
+/**
+ * The app's dependencies with a D1 that fails as planned, for service functions called without
+ * a request (the cron's jobs). `settle` waits for their background work, as callWithFault does.
+ */
+export async function faultyDeps(plan: FaultPlan): Promise<{ deps: AppDeps; faulty: FaultyD1; settle: () => Promise<void> }> {
+  const base = await testDeps();
+  const faulty = faultyD1(env.DB, plan);
+  const settle = async () => {
+    while (base.pending.length > 0) await Promise.allSettled(base.pending.splice(0));
+  };
+  return { deps: { ...base, db: createDb(faulty.binding) }, faulty, settle };
 }
