@@ -159,6 +159,8 @@ export function rotateRefreshTokens(provider: FakeProvider, first: string[] = ['
     return tokenReply({ access_token: `at-rotated-${issued}`, refresh_token: `rt-rotated-${issued}`, expires_in: 3600 });
   };
   return {
+    /** Starts another chain, for a connection created with this refresh token. */
+    accept: (token: string) => void live.add(token),
     /** Refresh tokens the provider still accepts, one per chain. */
     live: () => [...live],
     /** Refresh tokens sent after the provider had rotated them away. */
@@ -173,3 +175,7 @@ export const expireLease = (id: string, agoMs = 1) =>
 
 export const countEvents = async (orgId: string, type: string) =>
   (await env.DB.prepare('SELECT count(*) AS n FROM events WHERE org_id = ? AND type = ?').bind(orgId, type).first<{ n: number }>())!.n;
+
+/** Events of one type about one connection. */
+export const countConnectionEvents = async (id: string, type: string) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM events WHERE type = ? AND json_extract(payload, '$.data.connection_id') = ?").bind(type, id).first<{ n: number }>())!.n;
