@@ -5,7 +5,9 @@ import { ensureFreshToken, refreshDueConnections } from '../../src/connections/s
 import type { ConnectionRow } from '../../src/connections/schema';
 import { call, expectError } from '../helpers/api';
 import { callWithFault } from '../helpers/fault-injection';
-import { connectionRow, countEvents, expired, expireLease, oauthTenant, rotateRefreshTokens, testDeps, tokenReply } from './fixtures';
+import { oauthError } from '../helpers/outbound';
+import { configureWebhook, RECEIVER } from '../webhooks/fixtures';
+import { connectionRow, countConnectionEvents, countEvents, expired, expireLease, oauthTenant, rotateRefreshTokens, testDeps, tokenReply } from './fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -207,5 +209,35 @@ describe('parking', () => {
     const fresh = await ensureFreshToken({ ...deps, kv }, await rowOf(id));
     expect(fresh.version).toBe((await connectionRow(id))!.version);
     expect((await t.getToken(id)).json.access_token).toBe('at-2');
+  });
+});
+
+describe('events written with the change', () => {
+  it('are not written when the change is not: a reconnect during the refresh wins, and only it is reported', async () => {
+    quiet();
+    const t = await oauthTenant();
+    const id = await t.connect({ expires_at: expired() });
+    await env.DB.prepare("UPDATE connections SET last_refresh_error = 'earlier failure', refresh_failures = 1 WHERE id = ?").bind(id).run();
+    t.provider.onRefresh = async () => {
+      const reconnected = await t.importConnection({ access_token: 'at-reconnected', refresh_token: 'rt-reconnected', expires_in: 3600 });
+      expect(reconnected.status).toBe(200);
+      return tokenReply({ access_token: 'at-refreshed', refresh_token: 'rt-refreshed', expires_in: 3600 });
+    };
+    expect((await t.getToken(id)).json.access_token).toBe('at-refreshed');
+    expect(await countConnectionEvents(id, 'connection.updated')).toBe(1);
+    expect((await t.getToken(id)).json.access_token).toBe('at-reconnected');
+  });
+
+  it('are delivered once the batch committed', async () => {
+    quiet();
+    const t = await oauthTenant();
+    const id = await t.connect({ expires_at: expired() });
+    await configureWebhook(t.apiKey);
+    t.provider.onRefresh = () => oauthError('invalid_grant');
+    expectError(await t.getToken(id), 409, 'connection_needs_reauth');
+    await vi.waitFor(() => {
+      const sent = t.provider.seen.filter((req) => req.url === RECEIVER).map((req) => JSON.parse(req.body));
+      expect(sent).toMatchObject([{ type: 'connection.refresh_failed', data: { connection_id: id, status: 'needs_reauth' } }]);
+    });
   });
 });
