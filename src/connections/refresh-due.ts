@@ -1,8 +1,7 @@
-import type { AppDeps } from '../deps';
 import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import { ApiError } from '../lib/errors';
 import { listParkedReplies } from './parked';
-import { CRON_REFRESH_WINDOW_MS, ensureFreshToken } from './refresh';
+import { CRON_REFRESH_WINDOW_MS, ensureFreshToken, type RefreshDeps } from './refresh';
 import { connections, type ConnectionRow } from './schema';
 
 export interface RefreshRunCounts {
@@ -16,8 +15,6 @@ export interface RefreshRunCounts {
 }
 
 const CRON_CONCURRENCY = 5;
-
-type RefreshDeps = Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>;
 
 /**
  * Active connections whose refresh lease ran out with a reply parked under it: refreshed

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps';
 import type { TokenSet } from '../provider/token-response';
-import { discardParkedReply, findParkedReply, KV_SETTLE_MS, parkReply, type RefreshedTokens } from './parked';
+import { discardParkedReply, findParkedReply, KV_SETTLE_MS, type ParkedReply, parkReply, type RefreshedTokens } from './parked';
 import { refreshedValues, releaseLease, storeRefreshedTokens } from './refresh-writes';
 import type { ConnectionRow } from './schema';
 
@@ -56,10 +56,24 @@ export type Recovery = { kind: 'stored'; row: ConnectionRow } | { kind: 'raced' 
  * that reply is parked, it is stored (conditional on the lease and version it was refreshed
  * from, so two attempts store it once) instead of sending a refresh token the provider may
  * have rotated away. A miss is trusted only once KV has settled (KV_SETTLE_MS after the lease
- * ran out); before that the reply may be parked but not visible here yet.
+ * ran out); before that, or when KV fails, the reply may be parked but not visible here yet.
  */
 export async function recoverParkedReply(deps: ReplyDeps, row: ConnectionRow, { leaseId, leaseUntil }: AbandonedLease, now: number): Promise<Recovery> {
-  const parked = await findParkedReply(deps, row.id, leaseId);
+  let parked: ParkedReply | null;
+  try {
+    parked = await findParkedReply(deps, row.id, leaseId);
+  } catch (err) {
+    // KV did not answer: as unsure as a miss before KV settled, and as unsafe to refresh.
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        msg: 'reading a parked refresh reply failed',
+        connection_id: row.id,
+        error: err instanceof Error ? err.name : typeof err,
+      }),
+    );
+    return { kind: 'unsettled' };
+  }
   if (parked === null || parked.version !== row.version) {
     if (now < leaseUntil + KV_SETTLE_MS) return { kind: 'unsettled' };
     // Nothing was parked: free the lease, so calls for a token that is not due stop looking.

@@ -59,7 +59,7 @@ function abandonedLease(row: ConnectionRow, now: number): AbandonedLease | null 
 }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type RefreshDeps = Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>;
+export type RefreshDeps = Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>;
 
 function retryAfter(at: number | null, now: number): Record<string, string> | undefined {
   return at === null ? undefined : { 'Retry-After': String(Math.max(1, Math.ceil((at - now) / 1000))) };

@@ -17,6 +17,12 @@ const quiet = () => {
 
 type Tenant = Awaited<ReturnType<typeof oauthTenant>>;
 
+/** The KV binding with one method failing, as when KV does not answer. */
+const failing = (kv: KVNamespace, method: 'get' | 'put'): KVNamespace =>
+  new Proxy(kv, {
+    get: (target, prop) => (prop === method ? () => Promise.reject(new Error(`KV ${method} failed`)) : Reflect.get(target, prop, target).bind(target)),
+  });
+
 /**
  * Runs `path` for connection `id` with its last D1 call (the write of the refresh reply) failing
  * twice, the write and its retry, as when D1 is unavailable for a moment. The number of calls
@@ -196,6 +202,19 @@ describe('when KV has not shown the parked reply yet', () => {
     expect((await t.getToken(id)).json.access_token).toBe('at-1');
     expect(t.provider.refreshes()).toHaveLength(0);
   });
+
+  it('treats a KV read that fails like a miss KV may still fill: no refresh yet', async () => {
+    quiet();
+    const { t, id, reappear } = await parkedButInvisible();
+    await reappear();
+    const deps = await testDeps();
+    await expect(ensureFreshToken({ ...deps, kv: failing(deps.kv, 'get') }, await rowOf(id))).rejects.toMatchObject({
+      status: 503,
+      code: 'refresh_in_progress',
+    });
+    expect(t.provider.refreshes()).toHaveLength(2);
+    expect((await t.getToken(id)).json.access_token).toBe('at-rotated-2');
+  });
 });
 
 describe('parking', () => {
@@ -205,8 +224,7 @@ describe('parking', () => {
     const id = await t.connect({ expires_at: expired() });
     t.provider.onRefresh = () => tokenReply({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 3600 });
     const deps = await testDeps();
-    const kv = { ...deps.kv, put: () => Promise.reject(new Error('KV PUT failed')) } as unknown as KVNamespace;
-    const fresh = await ensureFreshToken({ ...deps, kv }, await rowOf(id));
+    const fresh = await ensureFreshToken({ ...deps, kv: failing(deps.kv, 'put') }, await rowOf(id));
     expect(fresh.version).toBe((await connectionRow(id))!.version);
     expect((await t.getToken(id)).json.access_token).toBe('at-2');
   });
