@@ -15,6 +15,8 @@ export interface RefreshRunCounts {
 }
 
 const CRON_CONCURRENCY = 5;
+// Their ids are bound one parameter each, and D1 takes at most 100 per query.
+const MAX_ABANDONED_PER_RUN = 50;
 
 /**
  * Active connections whose refresh lease ran out with a reply parked under it: refreshed
@@ -24,7 +26,7 @@ const CRON_CONCURRENCY = 5;
 async function selectAbandoned(deps: RefreshDeps, now: number, limit: number): Promise<ConnectionRow[]> {
   let parked: { connectionId: string; leaseId: string }[];
   try {
-    parked = await listParkedReplies(deps, limit);
+    parked = await listParkedReplies(deps, Math.min(limit, MAX_ABANDONED_PER_RUN));
   } catch (err) {
     console.error(JSON.stringify({ level: 'error', msg: 'listing parked refresh replies failed', error: err instanceof Error ? err.name : typeof err }));
     return [];
