@@ -1,8 +1,9 @@
 import type { AppDeps } from '../deps';
-import { and, asc, eq, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import { ApiError } from '../lib/errors';
+import { listParkedReplies } from './parked';
 import { CRON_REFRESH_WINDOW_MS, ensureFreshToken } from './refresh';
-import { connections } from './schema';
+import { connections, type ConnectionRow } from './schema';
 
 export interface RefreshRunCounts {
   selected: number;
@@ -15,18 +16,44 @@ export interface RefreshRunCounts {
 }
 
 const CRON_CONCURRENCY = 5;
+// Their ids are bound one parameter each, and D1 takes at most 100 per query.
+const MAX_ABANDONED_PER_RUN = 50;
+
+/**
+ * Active connections whose refresh lease ran out with a reply parked under it: refreshed
+ * whether their token is due or not, so a parked reply is stored before its TTL ends. Costs a
+ * D1 query only when KV lists a parked reply.
+ */
+async function selectAbandoned(deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>, now: number, limit: number): Promise<ConnectionRow[]> {
+  let parked: { connectionId: string; leaseId: string }[];
+  try {
+    parked = await listParkedReplies(deps, Math.min(limit, MAX_ABANDONED_PER_RUN));
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'error', msg: 'listing parked refresh replies failed', error: err instanceof Error ? err.name : typeof err }));
+    return [];
+  }
+  if (parked.length === 0) return [];
+  const leases = new Set(parked.map((p) => `${p.connectionId}:${p.leaseId}`));
+  const rows = await deps.db
+    .select()
+    .from(connections)
+    .where(and(inArray(connections.id, [...new Set(parked.map((p) => p.connectionId))]), eq(connections.status, 'active'), lt(connections.leaseUntil, now)));
+  return rows.filter((row) => leases.has(`${row.id}:${row.leaseId}`));
+}
 
 /**
  * For the cron: refreshes active connections expiring within 10 minutes whose backoff has
- * passed, at most `limit`, soonest first, a few at a time. The same lease as the token route,
- * so a caller and the cron never both refresh one connection.
+ * passed, at most `limit`, soonest first, a few at a time, after any whose lease was abandoned
+ * with a reply parked. The same lease as the token route, so a caller and the cron never both
+ * refresh one connection.
  */
 export async function refreshDueConnections(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>,
   now: number,
   limit: number,
 ): Promise<RefreshRunCounts> {
-  const rows = await deps.db
+  const abandoned = await selectAbandoned(deps, now, limit);
+  const due = await deps.db
     .select()
     .from(connections)
     .where(
@@ -41,6 +68,8 @@ export async function refreshDueConnections(
     )
     .orderBy(asc(connections.expiresAt))
     .limit(limit);
+  const seen = new Set(abandoned.map((row) => row.id));
+  const rows = [...abandoned, ...due.filter((row) => !seen.has(row.id))].slice(0, limit);
   const counts: RefreshRunCounts = { selected: rows.length, refreshed: 0, failed: 0, needsReauth: 0, skipped: 0 };
   const queue = [...rows];
   const worker = async () => {

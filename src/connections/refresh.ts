@@ -1,5 +1,5 @@
 import type { AppDeps } from '../deps';
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { randomToken } from '../lib/crypto';
 import { ApiError, notFound } from '../lib/errors';
 import { describeFailure, fetchOutbound, type OutboundResult } from '../lib/http';
@@ -8,12 +8,13 @@ import type { OfferingDefinition } from '../offerings/definition';
 import { OfferingError } from '../offerings/errors';
 import { buildTokenRequest, type ProviderPost } from '../provider/token-request';
 import { parseTokenResponse, type TokenSet } from '../provider/token-response';
-import { emitEvent } from '../webhooks/emit';
+import { KV_SETTLE_MS } from './parked';
 import { loadProviderContext } from './provider';
-import { connectionEventData } from './render';
+import { type AbandonedLease, asRefreshed, landRefresh, recoverParkedReply } from './refresh-reply';
+import { markNeedsReauth, recordRefreshFailure, releaseLease } from './refresh-writes';
 import type { ConnectionRow } from './schema';
 import { connections } from './schema';
-import { isCredentialConnection, openRefreshToken, sealAccessToken, sealRefreshToken } from './sealed';
+import { isCredentialConnection, openRefreshToken } from './sealed';
 
 /** A token expiring within this is refreshed before it is handed out. */
 export const REFRESH_SKEW_MS = 5 * 60_000;
@@ -25,8 +26,6 @@ const REFRESH_TIMEOUT_MS = 8_000;
 const LEASE_MS = 20_000;
 const POLL_MS = 100;
 const MAX_WAIT_MS = 10_000;
-const BACKOFF_BASE_MS = 30_000;
-const BACKOFF_MAX_MS = 60 * 60_000;
 
 export interface FreshnessOptions {
   /** Refresh even when the token is not due (POST /connections/{id}/refresh). */
@@ -51,6 +50,10 @@ const isDue = (row: ConnectionRow, now: number, skewMs: number) => row.expiresAt
 const isValid = (row: ConnectionRow, now: number) => row.expiresAt === null || row.expiresAt > now;
 const inBackoff = (row: ConnectionRow, now: number) => row.nextRefreshAttemptAt !== null && row.nextRefreshAttemptAt > now;
 const isLeased = (row: ConnectionRow, now: number) => row.leaseUntil !== null && row.leaseUntil >= now;
+/** A lease that ran out without its holder's write: that holder may have a reply parked in KV. */
+function abandonedLease(row: ConnectionRow, now: number): AbandonedLease | null {
+  return row.leaseId !== null && row.leaseUntil !== null && row.leaseUntil < now ? { leaseId: row.leaseId, leaseUntil: row.leaseUntil } : null;
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function retryAfter(at: number | null, now: number): Record<string, string> | undefined {
@@ -85,7 +88,7 @@ function backoffError(row: ConnectionRow, now: number): ApiError {
   );
 }
 
-async function reload(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow): Promise<ConnectionRow> {
+async function reload(deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow): Promise<ConnectionRow> {
   const current = await deps.db.query.connections.findFirst({ where: and(eq(connections.id, row.id), eq(connections.orgId, row.orgId)) });
   if (!current) throw notFound('connection', row.id);
   return current;
@@ -96,10 +99,12 @@ async function reload(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'wait
  * Concurrent callers cause one upstream refresh: the caller whose conditional UPDATE takes the
  * lease refreshes; the others poll the row until the new version (or the failure) lands. Every
  * write by a lease holder bumps `version`, so a caller holding a stale read can never take a
- * second lease for the same expiry.
+ * second lease for the same expiry. A lease that ran out without its holder's write (a failed
+ * write, a crash) is abandoned: the reply its holder may have parked is stored before anyone
+ * sends the provider a refresh token it may have rotated away (see refresh-reply.ts).
  */
 export async function ensureFreshToken(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>,
   row: ConnectionRow,
   options: FreshnessOptions = {},
 ): Promise<ConnectionRow> {
@@ -117,6 +122,22 @@ export async function ensureFreshToken(
     if (isCredentialConnection(current)) {
       if (force) throw notRefreshable(current, 'API-key and basic credentials do not expire through Edgelink.');
       return current;
+    }
+    const abandoned = abandonedLease(current, now);
+    if (abandoned) {
+      const recovery = await recoverParkedReply(deps, current, abandoned, now);
+      if (recovery.kind === 'stored') {
+        current = recovery.row;
+        continue;
+      }
+      if (recovery.kind === 'raced') {
+        current = await reload(deps, current);
+        continue;
+      }
+      if (recovery.kind === 'unsettled') {
+        if (!wait || (!force && (!isDue(current, now, skewMs) || isValid(current, now)))) return current;
+        throw settlingError(abandoned, now);
+      }
     }
     if (!force && !isDue(current, now, skewMs)) return current;
     if (current.refreshTokenEnc === null) {
@@ -153,7 +174,7 @@ export async function ensureFreshToken(
 }
 
 /** Everything the refresh needs, checked before the lease so a misconfiguration takes no lease. */
-async function prepareRefresh(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow): Promise<PreparedRefresh> {
+async function prepareRefresh(deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>, row: ConnectionRow): Promise<PreparedRefresh> {
   const context = await loadProviderContext(deps, row);
   if (!context) throw notRefreshable(row, 'its integration or offering no longer exists.');
   if (context.offering.auth_mode !== 'oauth2') throw notRefreshable(row, `${context.offering.name} does not use OAuth 2.0.`);
@@ -174,17 +195,23 @@ async function prepareRefresh(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'
 }
 
 async function takeLease(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>,
   row: ConnectionRow,
   leaseId: string,
   now: number,
 ): Promise<boolean> {
-  const taken = await deps.db
-    .update(connections)
-    .set({ leaseId, leaseUntil: now + LEASE_MS })
-    .where(and(eq(connections.id, row.id), eq(connections.version, row.version), or(isNull(connections.leaseUntil), lt(connections.leaseUntil, now))))
-    .returning({ id: connections.id });
-  return taken.length === 1;
+  try {
+    const taken = await deps.db
+      .update(connections)
+      .set({ leaseId, leaseUntil: now + LEASE_MS })
+      .where(and(eq(connections.id, row.id), eq(connections.version, row.version), or(isNull(connections.leaseUntil), lt(connections.leaseUntil, now))))
+      .returning({ id: connections.id });
+    return taken.length === 1;
+  } catch (err) {
+    // The UPDATE may have landed with its reply lost: give the lease back rather than let it block.
+    await releaseLease(deps, row, leaseId);
+    throw err;
+  }
 }
 
 function classify(offering: OfferingDefinition, reply: OutboundResult, now: number): Outcome {
@@ -208,7 +235,7 @@ function classify(offering: OfferingDefinition, reply: OutboundResult, now: numb
 }
 
 async function refreshUnderLease(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
+  deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' | 'waitUntil'>,
   row: ConnectionRow,
   prepared: PreparedRefresh,
   leaseId: string,
@@ -218,9 +245,9 @@ async function refreshUnderLease(
   const reply = await fetchOutbound(request.url, { method: 'POST', headers: request.headers, body: request.body }, REFRESH_TIMEOUT_MS);
   const now = Date.now();
   const outcome = classify(prepared.offering, reply, now);
-  if (outcome.kind === 'refreshed') return writeTokens(deps, row, outcome.tokens, leaseId, now);
+  if (outcome.kind === 'refreshed') return landRefresh(deps, row, asRefreshed(outcome.tokens), leaseId, now);
   if (outcome.kind === 'reauth') throw needsReauthError(await markNeedsReauth(deps, row, outcome.message, leaseId, now));
-  const updated = await recordFailure(deps, row, outcome.message, leaseId, now);
+  const updated = await recordRefreshFailure(deps, row, leaseId, outcome.message, now);
   if (!force && isValid(row, now)) return updated;
   const status = outcome.code === 'provider_timeout' ? 504 : 502;
   const tail = isValid(row, now) ? 'The current access token is still valid.' : 'The access token has expired.';
@@ -233,90 +260,12 @@ async function refreshUnderLease(
   );
 }
 
-/** New tokens, expiry and version in one statement that also releases the lease. */
-async function writeTokens(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
-  row: ConnectionRow,
-  tokens: TokenSet,
-  leaseId: string,
-  now: number,
-): Promise<ConnectionRow> {
-  const values = {
-    accessTokenEnc: await sealAccessToken(deps.keyring, row.id, tokens.accessToken),
-    // A reply without a refresh token keeps the one we have (the column is left alone).
-    ...(tokens.refreshToken ? { refreshTokenEnc: await sealRefreshToken(deps.keyring, row.id, tokens.refreshToken) } : {}),
-    tokenType: tokens.tokenType,
-    expiresAt: tokens.expiresAt,
-    scopes: tokens.scopes ?? row.scopes,
-    metadata: { ...row.metadata, ...tokens.metadata },
-    lastRefreshedAt: now,
-    lastRefreshError: null,
-    refreshFailures: 0,
-    nextRefreshAttemptAt: null,
-    leaseId: null,
-    leaseUntil: null,
-    updatedAt: now,
-  };
-  const [updated] = await deps.db
-    .update(connections)
-    .set({ ...values, version: sql`${connections.version} + 1` })
-    .where(and(eq(connections.id, row.id), eq(connections.leaseId, leaseId)))
-    .returning();
-  if (updated) return updated;
-  // The lease was lost (a reconnect or delete meanwhile): the token we got is still valid to hand out.
-  console.warn(JSON.stringify({ level: 'warn', msg: 'refreshed tokens not stored: lease lost', connection_id: row.id }));
-  return { ...row, ...values, version: row.version + 1 };
-}
-
-/** Backs off exponentially: 30 s, 1 min, 2 min … up to an hour. */
-async function recordFailure(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
-  row: ConnectionRow,
-  message: string,
-  leaseId: string,
-  now: number,
-): Promise<ConnectionRow> {
-  const nextAttemptAt = now + Math.min(BACKOFF_BASE_MS * 2 ** row.refreshFailures, BACKOFF_MAX_MS);
-  console.warn(JSON.stringify({ level: 'warn', msg: 'token refresh failed', connection_id: row.id, failures: row.refreshFailures + 1 }));
-  const [updated] = await deps.db
-    .update(connections)
-    .set({
-      lastRefreshError: message,
-      refreshFailures: sql`${connections.refreshFailures} + 1`,
-      nextRefreshAttemptAt: nextAttemptAt,
-      leaseId: null,
-      leaseUntil: null,
-      version: sql`${connections.version} + 1`,
-      updatedAt: now,
-    })
-    .where(and(eq(connections.id, row.id), eq(connections.leaseId, leaseId)))
-    .returning();
-  return updated ?? { ...row, lastRefreshError: message, refreshFailures: row.refreshFailures + 1, nextRefreshAttemptAt: nextAttemptAt };
-}
-
-/** Conditional on the lease when we hold it, else on the version we read. */
-async function markNeedsReauth(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
-  row: ConnectionRow,
-  message: string,
-  leaseId: string | null,
-  now: number,
-): Promise<ConnectionRow> {
-  const [updated] = await deps.db
-    .update(connections)
-    .set({
-      status: 'needs_reauth',
-      lastRefreshError: message,
-      nextRefreshAttemptAt: null,
-      leaseId: null,
-      leaseUntil: null,
-      version: sql`${connections.version} + 1`,
-      updatedAt: now,
-    })
-    .where(and(eq(connections.id, row.id), leaseId === null ? eq(connections.version, row.version) : eq(connections.leaseId, leaseId)))
-    .returning();
-  if (!updated) return { ...row, status: 'needs_reauth', lastRefreshError: message };
-  console.warn(JSON.stringify({ level: 'warn', msg: 'connection needs reauthorization', connection_id: row.id }));
-  await emitEvent(deps, row.orgId, 'connection.refresh_failed', connectionEventData(updated, { error: 'needs_reauth' }));
-  return updated;
+function settlingError(lease: AbandonedLease, now: number): ApiError {
+  return new ApiError(
+    503,
+    'refresh_in_progress',
+    'An earlier refresh of this token did not finish writing its result; Edgelink is making sure it is not lost before refreshing again. Retry shortly.',
+    undefined,
+    retryAfter(lease.leaseUntil + KV_SETTLE_MS, now),
+  );
 }

@@ -6,6 +6,8 @@ import { CREDENTIAL_TOKEN_TYPES } from './shapes';
 // AADs bind each envelope to its row and field: copied onto another row, it does not decrypt.
 export const accessTokenAad = (id: string) => `connections/${id}/access_token`;
 export const refreshTokenAad = (id: string) => `connections/${id}/refresh_token`;
+// A refresh reply parked in KV (see parked.ts) opens only for its connection and lease.
+export const parkedReplyAad = (id: string, leaseId: string) => `connections/${id}/refresh_reply/${leaseId}`;
 
 export const connectionSealedColumns: SealedColumn[] = [
   { name: 'connections.access_token_enc', table: connections, key: connections.id, column: connections.accessTokenEnc, aad: accessTokenAad },

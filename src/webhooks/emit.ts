@@ -1,9 +1,45 @@
 import type { AppDeps } from '../deps';
-import { sql } from 'drizzle-orm';
+import { getTableColumns, is, SQL, sql } from 'drizzle-orm';
+import { sha256Bytes } from '../lib/crypto';
 import { newId } from '../lib/ids';
 import { attemptDelivery, IN_FLIGHT_MS, loadEndpoints } from './delivery';
 import { events, webhookEndpoints, type EventType } from './schema';
 import { scrubCredentials } from './payload';
+
+type EventRow = typeof events.$inferSelect;
+/**
+ * The event's row: payload scrubbed of anything named like a credential (removed fields are
+ * logged by name), and whether there is somewhere to send it decided in the insert itself.
+ */
+function eventValues(id: string, orgId: string, type: EventType, data: Record<string, unknown>, now: number) {
+  const scrubbed = scrubCredentials(data);
+  if (scrubbed.removed.length > 0) {
+    console.warn(JSON.stringify({ level: 'warn', msg: 'credential-like fields removed from webhook payload', event_id: id, type, fields: scrubbed.removed }));
+  }
+  const hasEndpoint = sql`exists (select 1 from ${webhookEndpoints} where ${webhookEndpoints.orgId} = ${orgId} and ${webhookEndpoints.enabled} = 1)`;
+  return {
+    id,
+    orgId,
+    type,
+    payload: { id, type, created_at: new Date(now).toISOString(), data: scrubbed.data },
+    deliveryStatus: sql`case when ${hasEndpoint} then 'pending' else 'no_endpoint' end`,
+    attempts: 0,
+    // The first attempt runs now; the cron takes over only if it is lost (see IN_FLIGHT_MS).
+    nextAttemptAt: sql`case when ${hasEndpoint} then ${now + IN_FLIGHT_MS} else null end`,
+    createdAt: now,
+  };
+}
+
+/** The first delivery attempt of a just-recorded event, after the response (waitUntil). */
+function deliverInBackground(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, event: EventRow | undefined): void {
+  if (event?.deliveryStatus !== 'pending') return;
+  deps.waitUntil(
+    (async () => {
+      const endpoints = await loadEndpoints(deps, [event.orgId]);
+      await attemptDelivery(deps.db, event, endpoints.get(event.orgId), Date.now());
+    })().catch((err: unknown) => logEmitFailure('webhook delivery failed', event.id, err)),
+  );
+}
 
 /**
  * Records an event for the organization and delivers it to its webhook endpoint in the
@@ -11,7 +47,8 @@ import { scrubCredentials } from './payload';
  * one are removed (and logged by name) before anything is stored or sent.
  *
  * Never throws: the change the event reports has already happened, so a failure to record it
- * is logged rather than turned into an error for the caller's request.
+ * is logged rather than turned into an error for the caller's request. A change that can be
+ * written in one batch with its event should use `outboxEvent` instead.
  */
 export async function emitEvent(
   deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
@@ -21,38 +58,81 @@ export async function emitEvent(
   now = Date.now(),
 ): Promise<void> {
   const id = newId('evt');
-  const scrubbed = scrubCredentials(data);
-  if (scrubbed.removed.length > 0) {
-    console.warn(JSON.stringify({ level: 'warn', msg: 'credential-like fields removed from webhook payload', event_id: id, type, fields: scrubbed.removed }));
-  }
-  const payload = { id, type, created_at: new Date(now).toISOString(), data: scrubbed.data };
-  // Whether there is somewhere to send it is decided in the same statement as the insert.
-  const hasEndpoint = sql`exists (select 1 from ${webhookEndpoints} where ${webhookEndpoints.orgId} = ${orgId} and ${webhookEndpoints.enabled} = 1)`;
   try {
     const [event] = await deps.db
       .insert(events)
-      .values({
-        id,
-        orgId,
-        type,
-        payload,
-        deliveryStatus: sql`case when ${hasEndpoint} then 'pending' else 'no_endpoint' end`,
-        attempts: 0,
-        // The first attempt runs now; the cron takes over only if it is lost (see IN_FLIGHT_MS).
-        nextAttemptAt: sql`case when ${hasEndpoint} then ${now + IN_FLIGHT_MS} else null end`,
-        createdAt: now,
-      })
+      .values(eventValues(id, orgId, type, data, now))
       .returning();
-    if (event?.deliveryStatus !== 'pending') return;
-    deps.waitUntil(
-      (async () => {
-        const endpoints = await loadEndpoints(deps, [orgId]);
-        await attemptDelivery(deps.db, event, endpoints.get(orgId), Date.now());
-      })().catch((err: unknown) => logEmitFailure('webhook delivery failed', id, err)),
-    );
+    deliverInBackground(deps, event);
   } catch (err) {
     logEmitFailure('recording an event failed', id, err);
   }
+}
+
+const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * An event id that is a function of what the event reports (e.g. one connection's move from one
+ * version to the next), shaped like any other: a batch that is retried, or a second attempt at
+ * the same change, can then insert that event at most once.
+ */
+export async function eventIdFor(change: string): Promise<string> {
+  const digest = await sha256Bytes(`events/${change}`);
+  let out = '';
+  for (const b of digest.subarray(0, 24)) out += ID_ALPHABET[b & 31];
+  return `evt_${out}`;
+}
+
+export interface OutboxEvent {
+  id: string;
+  /** The event's insert, for the batch that makes the change it reports. */
+  statement: ReturnType<typeof conditionalInsert>;
+  /** Call once the batch committed, with the statement's result: delivers the event if it was inserted. */
+  deliver: (inserted: EventRow[]) => void;
+}
+
+interface OutboxOptions {
+  /** Derive the id from the change (see eventIdFor) so a retried batch cannot insert it twice. */
+  change?: string;
+  /**
+   * Inserted only where this holds when the statement runs, e.g. that the batch's conditional
+   * UPDATE landed: a change that did not happen is never reported.
+   */
+  when?: SQL;
+  now?: number;
+}
+
+function conditionalInsert(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, values: ReturnType<typeof eventValues>, when: SQL) {
+  // INSERT … SELECT takes every column in table order; `values` names them by property.
+  const byProperty = values as Record<string, unknown>;
+  const selected = Object.entries(getTableColumns(events)).map(([property, column]) => {
+    const value = byProperty[property];
+    if (value === undefined) return sql`null`;
+    return is(value, SQL) ? value : sql.param(value, column);
+  });
+  // The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
+  return deps.db
+    .insert(events)
+    .select(sql`select ${sql.join(selected, sql`, `)} where ${when}`)
+    .onConflictDoNothing()
+    .returning();
+}
+
+/**
+ * An event written in the same `db.batch` as the change it reports (an outbox row), delivered
+ * after the batch committed. Unlike `emitEvent` it throws with the batch: the change and its
+ * event land together or not at all.
+ */
+export async function outboxEvent(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
+  orgId: string,
+  type: EventType,
+  data: Record<string, unknown>,
+  options: OutboxOptions = {},
+): Promise<OutboxEvent> {
+  const id = options.change === undefined ? newId('evt') : await eventIdFor(options.change);
+  const statement = conditionalInsert(deps, eventValues(id, orgId, type, data, options.now ?? Date.now()), options.when ?? sql`1`);
+  return { id, statement, deliver: (inserted) => deliverInBackground(deps, inserted[0]) };
 }
 
 function logEmitFailure(msg: string, eventId: string, err: unknown): void {

@@ -150,3 +150,48 @@ export const connectionRow = (id: string) => env.DB.prepare('SELECT * FROM conne
 
 export const countConnections = async (orgId: string) =>
   (await env.DB.prepare('SELECT count(*) AS n FROM connections WHERE org_id = ?').bind(orgId).first<{ n: number }>())!.n;
+
+/**
+ * Makes the fake provider rotate refresh tokens as Salesforce, HubSpot or our own server do:
+ * each refresh answers a new pair and kills the refresh token it was sent, so a refresh that
+ * sends a dead one (a lost reply) gets invalid_grant. Each of `first` starts a chain of its own.
+ */
+export function rotateRefreshTokens(provider: FakeProvider, first: string[] = ['rt-1']) {
+  const live = new Set(first);
+  let issued = 0;
+  const dead: string[] = [];
+  provider.onRefresh = (form) => {
+    const sent = form.get('refresh_token') ?? '';
+    if (!live.delete(sent)) {
+      dead.push(sent);
+      return tokenReply({ error: 'invalid_grant', error_description: 'refresh token was rotated' }, 400);
+    }
+    issued++;
+    live.add(`rt-rotated-${issued}`);
+    return tokenReply({ access_token: `at-rotated-${issued}`, refresh_token: `rt-rotated-${issued}`, expires_in: 3600 });
+  };
+  return {
+    /** Starts another chain, for a connection created with this refresh token. */
+    accept: (token: string) => void live.add(token),
+    /** Refresh tokens the provider still accepts, one per chain. */
+    live: () => [...live],
+    /** Refresh tokens sent after the provider had rotated them away. */
+    deadTokensSent: () => dead,
+    issued: () => issued,
+  };
+}
+
+/** Lets a held lease run out, as if its time had passed. */
+export const expireLease = (id: string, agoMs = 1) =>
+  env.DB.prepare('UPDATE connections SET lease_until = ? WHERE id = ? AND lease_until IS NOT NULL')
+    .bind(Date.now() - agoMs, id)
+    .run();
+
+export const countEvents = async (orgId: string, type: string) =>
+  (await env.DB.prepare('SELECT count(*) AS n FROM events WHERE org_id = ? AND type = ?').bind(orgId, type).first<{ n: number }>())!.n;
+
+/** Events of one type about one connection. */
+export const countConnectionEvents = async (id: string, type: string) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM events WHERE type = ? AND json_extract(payload, '$.data.connection_id') = ?")
+    .bind(type, id)
+    .first<{ n: number }>())!.n;

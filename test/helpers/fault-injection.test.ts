@@ -1,6 +1,7 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { call, newTenant } from './api';
-import { callWithFault } from './fault-injection';
+import { callWithFault, faultyD1 } from './fault-injection';
 
 describe('the fault-injection harness', () => {
   it('counts the D1 calls of a request and fails each one in turn', async () => {
@@ -39,5 +40,22 @@ describe('the fault-injection harness', () => {
     const names = (after.json.data as { name: string }[]).map((k) => k.name);
     expect(names).toContain('lost reply');
     expect(after.json.data.length).toBe(before.json.data.length + 2);
+  });
+
+  it('fails `count` consecutive calls from `failAt` on, so a retry can fail too', async () => {
+    const faulty = faultyD1(env.DB, { failAt: 2, count: 2 });
+    const outcomes = [];
+    for (let i = 0; i < 4; i++)
+      outcomes.push(
+        await faulty.binding
+          .prepare('SELECT 1')
+          .run()
+          .then(
+            () => 'ok',
+            () => 'failed',
+          ),
+      );
+    expect(outcomes).toEqual(['ok', 'failed', 'failed', 'ok']);
+    expect(faulty.calls()).toBe(4);
   });
 });

@@ -1,7 +1,9 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
-import { interceptD1 } from '../../src/db/client';
+import { createDb, interceptD1 } from '../../src/db/client';
+import type { AppDeps } from '../../src/deps';
 import worker from '../../src/index';
 import { buildRequest, type CallOptions } from './api';
+import { testDeps } from './deps';
 
 /**
  * When the injected failure strikes: `before` the call reaches D1 (nothing is written), or
@@ -13,6 +15,8 @@ export interface FaultPlan {
   /** 1-based index of the D1 call (a statement run, a batch or an exec) that fails; null fails none. */
   failAt: number | null;
   timing?: FaultTiming;
+  /** How many consecutive calls fail, from `failAt` on (1 unless told): a retry that fails too. */
+  count?: number;
 }
 
 export interface FaultyD1 {
@@ -36,9 +40,11 @@ export function faultyD1(d1: D1Database, plan: FaultPlan): FaultyD1 {
   let calls = 0;
   let struck = false;
   const timing = plan.timing ?? 'before';
+  const count = plan.count ?? 1;
+  const fails = (n: number) => plan.failAt !== null && n >= plan.failAt && n < plan.failAt + count;
   const binding = interceptD1(d1, async (run) => {
     const n = ++calls;
-    if (n !== plan.failAt) return run();
+    if (!fails(n)) return run();
     struck = true;
     if (timing === 'after') await run();
     throw new InjectedD1Error(n);
@@ -75,4 +81,17 @@ export async function callWithFault(path: string, plan: FaultPlan, options: Call
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json, d1Calls: faulty.calls(), struck: faulty.struck() };
+}
+
+/**
+ * The app's dependencies with a D1 that fails as planned, for service functions called without
+ * a request (the cron's jobs). `settle` waits for their background work, as callWithFault does.
+ */
+export async function faultyDeps(plan: FaultPlan): Promise<{ deps: AppDeps; faulty: FaultyD1; settle: () => Promise<void> }> {
+  const base = await testDeps();
+  const faulty = faultyD1(env.DB, plan);
+  const settle = async () => {
+    while (base.pending.length > 0) await Promise.allSettled(base.pending.splice(0));
+  };
+  return { deps: { ...base, db: createDb(faulty.binding) }, faulty, settle };
 }
