@@ -10,6 +10,9 @@ export const usedStates = sqliteTable(
   {
     stateHash: text('state_hash').primaryKey(),
     createdAt: integer('created_at').notNull(),
+    // The connection this flow stored, set in the batch that stored it: a flow whose tokens
+    // were parked but never stored is told apart from one whose reply was only lost.
+    connectionId: text('connection_id'),
   },
   (t) => [index('used_states_created_idx').on(t.createdAt)],
 );

@@ -94,13 +94,21 @@ async function findIntegrationOf(
 
 async function sealSecret(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, id: string, secret: Secret) {
   if (secret.kind === 'credentials') {
-    return { accessTokenEnc: await sealCredentials(deps.keyring, id, secret.credentials), refreshTokenEnc: null, tokenType: secret.mode, expiresAt: null };
+    return {
+      accessTokenEnc: await sealCredentials(deps.keyring, id, secret.credentials),
+      refreshTokenEnc: null,
+      // token_type keeps naming the mode: it is what the token route has always answered.
+      tokenType: secret.mode,
+      credentialMode: secret.mode,
+      expiresAt: null,
+    };
   }
   const { tokens } = secret;
   return {
     accessTokenEnc: await sealAccessToken(deps.keyring, id, tokens.accessToken),
     refreshTokenEnc: tokens.refreshToken ? await sealRefreshToken(deps.keyring, id, tokens.refreshToken) : null,
     tokenType: tokens.tokenType,
+    credentialMode: 'oauth' as const,
     expiresAt: tokens.expiresAt,
   };
 }

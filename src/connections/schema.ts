@@ -4,6 +4,7 @@ import { organizations } from '../organizations/schema';
 
 export const CONNECTION_STATUSES = ['active', 'needs_reauth', 'revoked'] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+export const CREDENTIAL_MODES = ['oauth', 'api_key', 'basic'] as const;
 
 export const connections = sqliteTable(
   'connections',
@@ -31,6 +32,9 @@ export const connections = sqliteTable(
     accessTokenEnc: text('access_token_enc').notNull(),
     refreshTokenEnc: text('refresh_token_enc'),
     tokenType: text('token_type').notNull(),
+    // How the access-token envelope is read: a provider's token, or the end user's own fields.
+    // Its own column so nothing a provider answers (token_type) can change it.
+    credentialMode: text('credential_mode', { enum: CREDENTIAL_MODES }).notNull().default('oauth'),
     expiresAt: integer('expires_at'),
     lastRefreshedAt: integer('last_refreshed_at'),
     lastRefreshError: text('last_refresh_error'),

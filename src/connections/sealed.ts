@@ -17,8 +17,8 @@ export const connectionSealedColumns: SealedColumn[] = [
 export type CredentialMode = (typeof CREDENTIAL_TOKEN_TYPES)[number];
 
 /** API-key and basic connections keep the end user's fields as JSON in the access-token envelope. */
-export function isCredentialConnection(row: Pick<ConnectionRow, 'tokenType'>): boolean {
-  return (CREDENTIAL_TOKEN_TYPES as readonly string[]).includes(row.tokenType);
+export function isCredentialConnection(row: Pick<ConnectionRow, 'credentialMode'>): boolean {
+  return row.credentialMode !== 'oauth';
 }
 
 export const sealAccessToken = (keyring: Keyring, id: string, token: string) => encrypt(keyring, token, accessTokenAad(id));

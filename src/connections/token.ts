@@ -1,7 +1,7 @@
 import type { Keyring } from '../lib/crypto';
 import { iso } from '../lib/shapes';
 import type { ConnectionRow } from './schema';
-import { isCredentialConnection, openAccessToken, type CredentialMode } from './sealed';
+import { openAccessToken } from './sealed';
 import type { ConnectionTokenObject } from './shapes';
 
 /** The body of GET /connections/{id}/token: the only place a credential leaves the Worker. */
@@ -14,8 +14,6 @@ export async function renderToken(keyring: Keyring, row: ConnectionRow): Promise
     scopes: row.scopes,
     metadata: row.metadata,
   };
-  if (isCredentialConnection(row)) {
-    return { ...common, token_type: row.tokenType as CredentialMode, credentials: JSON.parse(secret) as Record<string, string> };
-  }
+  if (row.credentialMode !== 'oauth') return { ...common, token_type: row.credentialMode, credentials: JSON.parse(secret) as Record<string, string> };
   return { ...common, access_token: secret, token_type: row.tokenType };
 }

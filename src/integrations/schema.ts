@@ -32,6 +32,13 @@ export const integrations = sqliteTable(
     verification: text('verification', { mode: 'json' }).$type<Verification | null>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    // Set when a cascade delete starts: the integration is gone for every reader while its
+    // connections are deleted in chunks; the row goes with the last chunk.
+    deletingAt: integer('deleting_at'),
   },
-  (t) => [index('integrations_org_created_idx').on(t.orgId, t.createdAt, t.id), index('integrations_offering_idx').on(t.offeringId)],
+  (t) => [
+    index('integrations_org_created_idx').on(t.orgId, t.createdAt, t.id),
+    index('integrations_offering_idx').on(t.offeringId),
+    index('integrations_deleting_idx').on(t.deletingAt),
+  ],
 );

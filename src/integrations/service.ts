@@ -183,6 +183,7 @@ export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
     verification,
     createdAt: now,
     updatedAt: now,
+    deletingAt: null,
   };
   await deps.db.insert(integrations).values(row);
   return renderIntegration(row, deps.publicUrl);

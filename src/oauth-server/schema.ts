@@ -26,17 +26,22 @@ export const oauthGrants = sqliteTable(
 );
 
 /** Authorization codes: single use decided by a conditional UPDATE of `used_at`. */
-export const oauthCodes = sqliteTable('oauth_codes', {
-  codeHash: text('code_hash').primaryKey(),
-  grantId: text('grant_id')
-    .notNull()
-    .references(() => oauthGrants.id, { onDelete: 'cascade' }),
-  redirectUri: text('redirect_uri').notNull(),
-  codeChallenge: text('code_challenge').notNull(),
-  scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
-  expiresAt: integer('expires_at').notNull(),
-  usedAt: integer('used_at'),
-});
+export const oauthCodes = sqliteTable(
+  'oauth_codes',
+  {
+    codeHash: text('code_hash').primaryKey(),
+    grantId: text('grant_id')
+      .notNull()
+      .references(() => oauthGrants.id, { onDelete: 'cascade' }),
+    redirectUri: text('redirect_uri').notNull(),
+    codeChallenge: text('code_challenge').notNull(),
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  // The purge deletes by expiry.
+  (t) => [index('oauth_codes_expires_idx').on(t.expiresAt)],
+);
 
 /** Access (`elk_at_`) and refresh (`elk_rt_`) tokens, stored as SHA-256. */
 export const oauthTokens = sqliteTable(
@@ -54,5 +59,5 @@ export const oauthTokens = sqliteTable(
     revokedAt: integer('revoked_at'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('oauth_tokens_grant_idx').on(t.grantId)],
+  (t) => [index('oauth_tokens_grant_idx').on(t.grantId), index('oauth_tokens_expires_idx').on(t.expiresAt)],
 );

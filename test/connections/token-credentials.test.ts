@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { call, expectError } from '../helpers/api';
 import { basic, oauthPost } from '../oauth-server/fixtures';
@@ -41,5 +42,18 @@ describe('GET /connections/{id}/token with credentials other than an API key', (
     const id = await t.connect();
     expectError(await t.getToken(id, 'elk_sk_unknown'), 401, 'unauthorized');
     expectError(await other.getToken(id), 404, 'not_found');
+  });
+});
+
+describe('the credential mode is its own column', () => {
+  it("serves a provider's access token even when its stored token_type names a credential mode", async () => {
+    // Rows written before token types were normalised can say `api_key`; only credential_mode decides.
+    const t = await oauthTenant();
+    const id = await t.connect();
+    await env.DB.prepare("update connections set token_type = 'api_key' where id = ?").bind(id).run();
+    const res = await t.getToken(id);
+    expect(res.status).toBe(200);
+    expect(res.json.access_token).toBe('at-1');
+    expect(res.json.credentials).toBeUndefined();
   });
 });
