@@ -1,7 +1,7 @@
 import type { SealedColumn } from '../db/sealed';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
 import { connections, type ConnectionRow } from './schema';
-import { CREDENTIAL_TOKEN_TYPES } from './shapes';
+import type { CREDENTIAL_TOKEN_TYPES } from './shapes';
 
 // AADs bind each envelope to its row and field: copied onto another row, it does not decrypt.
 export const accessTokenAad = (id: string) => `connections/${id}/access_token`;
