@@ -39,16 +39,3 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
     }),
   );
 });
-
-/** Logs a failure without its message, which may quote user input or upstream replies. */
-export function logError(requestId: string, err: unknown, context: string): void {
-  const name = err instanceof Error ? err.name : typeof err;
-  const stack =
-    err instanceof Error
-      ? (err.stack ?? '')
-          .split('\n')
-          .slice(1, 6)
-          .map((l) => l.trim())
-      : [];
-  console.error(JSON.stringify({ level: 'error', msg: context, request_id: requestId, error: name, stack }));
-}

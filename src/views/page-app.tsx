@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../env';
 import { ApiError } from '../lib/errors';
-import { logError } from '../lib/request-log';
+import { logError } from '../lib/log';
 import { refuseCrossSiteWrites } from './csrf';
 import { pageHeaders } from './headers';
 import { Notice, type NoticeProps } from './notice';
