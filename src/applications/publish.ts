@@ -10,6 +10,7 @@ import { composeApplicationNotification, loadNotificationContext } from './notif
 import { applications } from './schema';
 import { findApplication, renderApplication, type ApplicationRow } from './service';
 import type { AdminListApplicationsQuery, ApplicationObject, PublishDecisionBody } from './shapes';
+import { safeError } from '../lib/log';
 
 /**
  * Asks the operator to make the application public. A private app may skip terms and privacy
@@ -89,8 +90,6 @@ async function notifyDecision(
     await deps.db.insert(notifications).values(notification);
     deliverLater(deps, notification);
   } catch (err) {
-    console.error(
-      JSON.stringify({ level: 'error', msg: 'storing a notification failed', application_id: app.id, error: err instanceof Error ? err.name : typeof err }),
-    );
+    console.error(JSON.stringify({ level: 'error', msg: 'storing a notification failed', application_id: app.id, ...safeError(err) }));
   }
 }

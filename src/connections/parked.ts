@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps';
 import { z } from 'zod';
 import { decrypt, encrypt } from '../lib/crypto';
 import { parkedReplyAad } from './sealed';
+import { safeError } from '../lib/log';
 
 // A provider that rotates refresh tokens kills the old one when it answers. So its reply is
 // parked here, sealed, before the D1 write, and deleted once the write landed: an attempt that
@@ -37,7 +38,7 @@ export type ParkedReply = z.output<typeof parkedReply>;
 export type RefreshedTokens = ParkedReply['tokens'];
 
 function logKvFailure(msg: string, connectionId: string, err: unknown): void {
-  console.error(JSON.stringify({ level: 'error', msg, connection_id: connectionId, error: err instanceof Error ? err.name : typeof err }));
+  console.error(JSON.stringify({ level: 'error', msg, connection_id: connectionId, ...safeError(err) }));
 }
 
 /** Whether the reply is parked; a KV failure is logged, and the D1 write goes on regardless. */

@@ -4,6 +4,7 @@ import { ApiError } from '../lib/errors';
 import { listParkedReplies } from './parked';
 import { CRON_REFRESH_WINDOW_MS, ensureFreshToken } from './refresh';
 import { connections, type ConnectionRow } from './schema';
+import { safeError } from '../lib/log';
 
 export interface RefreshRunCounts {
   selected: number;
@@ -29,7 +30,7 @@ async function selectAbandoned(deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'pu
   try {
     parked = await listParkedReplies(deps, Math.min(limit, MAX_ABANDONED_PER_RUN));
   } catch (err) {
-    console.error(JSON.stringify({ level: 'error', msg: 'listing parked refresh replies failed', error: err instanceof Error ? err.name : typeof err }));
+    console.error(JSON.stringify({ level: 'error', msg: 'listing parked refresh replies failed', ...safeError(err) }));
     return [];
   }
   if (parked.length === 0) return [];
@@ -83,9 +84,7 @@ export async function refreshDueConnections(
         if (err instanceof ApiError && err.code === 'connection_needs_reauth') counts.needsReauth++;
         else counts.failed++;
         if (!(err instanceof ApiError)) {
-          console.error(
-            JSON.stringify({ level: 'error', msg: 'scheduled refresh failed', connection_id: row.id, error: err instanceof Error ? err.name : typeof err }),
-          );
+          console.error(JSON.stringify({ level: 'error', msg: 'scheduled refresh failed', connection_id: row.id, ...safeError(err) }));
         }
       }
     }

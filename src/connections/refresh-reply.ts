@@ -3,6 +3,7 @@ import type { TokenSet } from '../provider/token-response';
 import { discardParkedReply, findParkedReply, KV_SETTLE_MS, type ParkedReply, parkReply, type RefreshedTokens } from './parked';
 import { refreshedValues, releaseLease, storeRefreshedTokens } from './refresh-writes';
 import type { ConnectionRow } from './schema';
+import { safeError } from '../lib/log';
 
 // What becomes of a provider's refresh reply (DESIGN, "Nothing is lost on a failed write"):
 // parked in KV, then written to D1; or, when that write fails, stored by a later attempt.
@@ -33,7 +34,7 @@ export async function landRefresh(deps: ReplyDeps, row: ConnectionRow, tokens: R
     stored = await storeRefreshedTokens(deps, row, leaseId, values);
   } catch (err) {
     const msg = parked ? 'refreshed tokens not written; parked for the next attempt' : 'refreshed tokens neither written nor parked';
-    console.error(JSON.stringify({ level: 'error', msg, connection_id: row.id, error: err instanceof Error ? err.name : typeof err }));
+    console.error(JSON.stringify({ level: 'error', msg, connection_id: row.id, ...safeError(err) }));
     return handedOut;
   }
   if (parked) discardParkedReply(deps, row.id, leaseId);
@@ -69,7 +70,7 @@ export async function recoverParkedReply(deps: ReplyDeps, row: ConnectionRow, { 
         level: 'error',
         msg: 'reading a parked refresh reply failed',
         connection_id: row.id,
-        error: err instanceof Error ? err.name : typeof err,
+        ...safeError(err),
       }),
     );
     return { kind: 'unsettled' };

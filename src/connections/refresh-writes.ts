@@ -6,6 +6,7 @@ import type { RefreshedTokens } from './parked';
 import { connectionEventData } from './render';
 import { connections, type ConnectionRow } from './schema';
 import { sealAccessToken, sealRefreshToken } from './sealed';
+import { safeError } from '../lib/log';
 
 type WriteDeps = Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>;
 /** What a refresh sets; `version` is always bumped by the write itself. */
@@ -13,8 +14,6 @@ type RowChanges = Partial<Omit<ConnectionRow, 'id' | 'orgId' | 'version'>>;
 
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 60 * 60_000;
-
-const errorName = (err: unknown) => (err instanceof Error ? err.name : typeof err);
 
 /**
  * A D1 call that failed is tried once more: D1 failures are mostly brief, and every write here
@@ -24,7 +23,7 @@ async function retryOnce<T>(connectionId: string, write: () => Promise<T>): Prom
   try {
     return await write();
   } catch (err) {
-    console.warn(JSON.stringify({ level: 'warn', msg: 'connection write failed; trying once more', connection_id: connectionId, error: errorName(err) }));
+    console.warn(JSON.stringify({ level: 'warn', msg: 'connection write failed; trying once more', connection_id: connectionId, ...safeError(err) }));
     return write();
   }
 }
@@ -134,6 +133,6 @@ export async function releaseLease(deps: WriteDeps, row: ConnectionRow, leaseId:
       .set({ leaseUntil: null })
       .where(and(eq(connections.id, row.id), eq(connections.version, row.version), eq(connections.leaseId, leaseId)));
   } catch (err) {
-    console.warn(JSON.stringify({ level: 'warn', msg: 'releasing a refresh lease failed', connection_id: row.id, error: errorName(err) }));
+    console.warn(JSON.stringify({ level: 'warn', msg: 'releasing a refresh lease failed', connection_id: row.id, ...safeError(err) }));
   }
 }

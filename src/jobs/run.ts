@@ -1,5 +1,6 @@
 import { refreshDueConnections } from '../connections/service';
 import type { AppDeps } from '../deps';
+import { safeError } from '../lib/log';
 import { retryDueNotifications } from '../notifications/outbox';
 import { purgeOAuthRows } from '../oauth-server/purge';
 import { purgeSignInRows } from '../users/purge';
@@ -35,9 +36,7 @@ async function runJob(name: string, job: Job, deps: AppDeps, now: number): Promi
     console.log(JSON.stringify({ level: 'info', msg: 'job', job: name, ok: true, duration_ms: Date.now() - started, ...countsOf(result) }));
     return true;
   } catch (err) {
-    // The error's name only: messages of driver or crypto errors may quote data.
-    const error = err instanceof Error ? err.name : typeof err;
-    console.error(JSON.stringify({ level: 'error', msg: 'job', job: name, ok: false, duration_ms: Date.now() - started, error }));
+    console.error(JSON.stringify({ level: 'error', msg: 'job', job: name, ok: false, duration_ms: Date.now() - started, ...safeError(err) }));
     return false;
   }
 }

@@ -10,6 +10,7 @@ import type { ListNotificationsQuery, NotificationObject } from './shapes';
 import { renderTemplate } from './placeholders';
 import { templateFor, type TemplateRule } from './template-rules';
 import type { Transport } from './transport';
+import { safeError } from '../lib/log';
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
@@ -61,9 +62,7 @@ export function deliverLater(deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil
   const transport = deps.transport;
   deps.waitUntil(
     attemptDelivery(deps.db, transport, row).catch((err: unknown) =>
-      console.error(
-        JSON.stringify({ level: 'error', msg: 'notification delivery failed', notification_id: row.id, error: err instanceof Error ? err.name : typeof err }),
-      ),
+      console.error(JSON.stringify({ level: 'error', msg: 'notification delivery failed', notification_id: row.id, ...safeError(err) })),
     ),
   );
 }

@@ -5,6 +5,7 @@ import { newId } from '../lib/ids';
 import { attemptDelivery, IN_FLIGHT_MS, loadEndpoints } from './delivery';
 import { events, webhookEndpoints, type EventType } from './schema';
 import { scrubCredentials } from './payload';
+import { safeError } from '../lib/log';
 
 type EventRow = typeof events.$inferSelect;
 /**
@@ -136,5 +137,5 @@ export async function outboxEvent(
 }
 
 function logEmitFailure(msg: string, eventId: string, err: unknown): void {
-  console.error(JSON.stringify({ level: 'error', msg, event_id: eventId, error: err instanceof Error ? err.name : typeof err }));
+  console.error(JSON.stringify({ level: 'error', msg, event_id: eventId, ...safeError(err) }));
 }
