@@ -5,71 +5,11 @@ import { decrypt, encrypt, generateKeySpec, parseKeyring } from '../../src/lib/c
 import { reencryptStaleSecrets } from '../../src/jobs/reencrypt';
 import worker from '../../src/index';
 import { call, newTenant } from '../helpers/api';
-import { oauthError, stubProvider } from '../helpers/outbound';
-import { TEST_ENCRYPTION_KEYS } from '../helpers/secrets';
+import { ageIntegration, createIntegration, insertConnection, insertLink, integrationSecret, keyring, sealWithOldKey } from './fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
-const K1_ONLY = TEST_ENCRYPTION_KEYS.split(',').find((entry) => entry.startsWith('k1:'))!;
-const keyring = () => parseKeyring(env.ENCRYPTION_KEYS);
-const sealWithOldKey = async (plaintext: string, aad: string) => encrypt(await parseKeyring(K1_ONLY), plaintext, aad);
 const runJob = async (db = createDb(env.DB)) => reencryptStaleSecrets(db, await keyring(), 100);
-
-async function createIntegration(apiKey: string) {
-  const provider = stubProvider(() => oauthError('invalid_grant'));
-  const res = await call('/api/v1/integrations', {
-    method: 'POST',
-    token: apiKey,
-    body: { name: 'Salesforce', offering_id: 'off_salesforce', client_id: 'cid', client_secret: 'old-client-secret', scopes: ['api', 'refresh_token'] },
-  });
-  provider.restore();
-  expect(res.status).toBe(201);
-  return res.json.id as string;
-}
-
-/** Puts a k1 envelope in place, as a row written before the key rotation would hold. */
-async function ageIntegration(id: string, plaintext = 'old-client-secret') {
-  const envelope = await sealWithOldKey(plaintext, `integrations/${id}/client_secret`);
-  await env.DB.prepare('UPDATE integrations SET client_secret_enc = ? WHERE id = ?').bind(envelope, id).run();
-  return envelope;
-}
-
-const integrationSecret = async (id: string) =>
-  (await env.DB.prepare('SELECT client_secret_enc AS v FROM integrations WHERE id = ?').bind(id).first<{ v: string }>())!.v;
-
-async function insertConnection(orgId: string, integrationId: string) {
-  const id = `con_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`;
-  const now = Date.now();
-  await env.DB.prepare(
-    `INSERT INTO connections (id, org_id, integration_id, end_user_id, provider_account_id, metadata, scopes, status,
-       access_token_enc, refresh_token_enc, token_type, expires_at, last_refreshed_at, created_at, updated_at)
-     VALUES (?, ?, ?, 'user-1', 'acct-1', '{}', '[]', 'active', ?, ?, 'Bearer', ?, ?, ?, ?)`,
-  )
-    .bind(
-      id,
-      orgId,
-      integrationId,
-      await sealWithOldKey('old-access-token', `connections/${id}/access_token`),
-      await sealWithOldKey('old-refresh-token', `connections/${id}/refresh_token`),
-      now + 24 * 60 * 60_000,
-      now,
-      now,
-      now,
-    )
-    .run();
-  return id;
-}
-
-async function insertLink(orgId: string) {
-  const id = `lnk_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`;
-  const now = Date.now();
-  await env.DB.prepare(
-    `INSERT INTO links (id, org_id, name, end_user_id, token_hash, token_enc, created_at, updated_at) VALUES (?, ?, 'Link', 'user-1', ?, ?, ?, ?)`,
-  )
-    .bind(id, orgId, `hash-${id}`, await sealWithOldKey('old-link-token', `links/${id}/token`), now, now)
-    .run();
-  return id;
-}
 
 describe('the re-encryption job', () => {
   it('re-encrypts every sealed column under the active key, and the values still decrypt', async () => {
