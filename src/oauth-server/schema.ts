@@ -22,7 +22,12 @@ export const oauthGrants = sqliteTable(
     createdAt: integer('created_at').notNull(),
     revokedAt: integer('revoked_at'),
   },
-  (t) => [index('oauth_grants_app_idx').on(t.applicationId)],
+  // The purge finds dead grants by these: revoked, or past every lifetime a token of theirs can have.
+  (t) => [
+    index('oauth_grants_app_idx').on(t.applicationId),
+    index('oauth_grants_revoked_idx').on(t.revokedAt),
+    index('oauth_grants_created_idx').on(t.createdAt),
+  ],
 );
 
 /** Authorization codes: single use decided by a conditional UPDATE of `used_at`. */
@@ -39,8 +44,8 @@ export const oauthCodes = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     usedAt: integer('used_at'),
   },
-  // The purge deletes by expiry.
-  (t) => [index('oauth_codes_expires_idx').on(t.expiresAt)],
+  // The purge deletes by expiry and asks whether a grant still has a code; deleting a grant cascades here by grant_id.
+  (t) => [index('oauth_codes_expires_idx').on(t.expiresAt), index('oauth_codes_grant_idx').on(t.grantId)],
 );
 
 /** Access (`elk_at_`) and refresh (`elk_rt_`) tokens, stored as SHA-256. */

@@ -1,4 +1,4 @@
-import { inArray, lte, or, isNotNull } from 'drizzle-orm';
+import { gt, inArray, lte, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { SIGN_IN_WINDOW_MS } from './rate-limit';
 import { passwordSetupTokens, sessions, signInAttempts } from './schema';
@@ -18,7 +18,8 @@ export async function purgeSignInRows(db: Db, now: number, limit: number): Promi
   const deadTokens = db
     .select({ key: passwordSetupTokens.tokenHash })
     .from(passwordSetupTokens)
-    .where(or(lte(passwordSetupTokens.expiresAt, now), isNotNull(passwordSetupTokens.usedAt)))
+    // `used_at > 0`, not IS NOT NULL: a range lets SQLite answer each side of the OR from its index.
+    .where(or(lte(passwordSetupTokens.expiresAt, now), gt(passwordSetupTokens.usedAt, 0)))
     .limit(limit);
   const staleCounters = db
     .select({ key: signInAttempts.key })

@@ -45,18 +45,28 @@ export const sessions = sqliteTable(
 );
 
 /** One-time links that let a new user choose a password. */
-export const passwordSetupTokens = sqliteTable('password_setup_tokens', {
-  tokenHash: text('token_hash').primaryKey(),
-  userId: text('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  expiresAt: integer('expires_at').notNull(),
-  usedAt: integer('used_at'),
-});
+export const passwordSetupTokens = sqliteTable(
+  'password_setup_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  // The purge takes expired or used ones: one index per side of its OR.
+  (t) => [index('password_setup_tokens_expires_idx').on(t.expiresAt), index('password_setup_tokens_used_idx').on(t.usedAt)],
+);
 
 /** Fixed-window counters for sign-in failures, per account and per client IP. */
-export const signInAttempts = sqliteTable('sign_in_attempts', {
-  key: text('key').primaryKey(),
-  windowStart: integer('window_start').notNull(),
-  failures: integer('failures').notNull(),
-});
+export const signInAttempts = sqliteTable(
+  'sign_in_attempts',
+  {
+    key: text('key').primaryKey(),
+    windowStart: integer('window_start').notNull(),
+    failures: integer('failures').notNull(),
+  },
+  // The purge deletes finished windows; under a password-guessing attack this table is large.
+  (t) => [index('sign_in_attempts_window_idx').on(t.windowStart)],
+);

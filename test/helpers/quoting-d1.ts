@@ -20,6 +20,8 @@ export interface QuotingD1 {
   calls: () => number;
   /** Every string value bound to any statement made through this binding. */
   bound: Set<string>;
+  /** Every statement run through this binding (one entry per statement of a batch), in order. */
+  executed: { sql: string; params: unknown[] }[];
 }
 
 const EXECUTING = new Set(['first', 'all', 'run', 'raw']);
@@ -28,6 +30,7 @@ const EXECUTING = new Set(['first', 'all', 'run', 'raw']);
 export function quotingD1(d1: D1Database, failAt: number | null): QuotingD1 {
   let calls = 0;
   const bound = new Set<string>();
+  const executed: { sql: string; params: unknown[] }[] = [];
   const originals = new WeakMap<object, { statement: D1PreparedStatement; sql: string; params: unknown[] }>();
   const strike = (sql: string, params: unknown[]) => {
     const n = ++calls;
@@ -47,6 +50,7 @@ export function quotingD1(d1: D1Database, failAt: number | null): QuotingD1 {
         const fn = value as (...a: unknown[]) => Promise<unknown>;
         if (EXECUTING.has(prop as string)) {
           return async (...args: unknown[]) => {
+            executed.push({ sql, params });
             strike(sql, params);
             return fn.apply(target, args);
           };
@@ -63,6 +67,7 @@ export function quotingD1(d1: D1Database, failAt: number | null): QuotingD1 {
       if (prop === 'batch') {
         return async (statements: D1PreparedStatement[]) => {
           const parts = statements.map((s) => originals.get(s));
+          for (const p of parts) if (p) executed.push({ sql: p.sql, params: p.params });
           strike(
             parts.map((p) => p?.sql ?? '').join('; '),
             parts.flatMap((p) => p?.params ?? []),
@@ -80,7 +85,7 @@ export function quotingD1(d1: D1Database, failAt: number | null): QuotingD1 {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-  return { binding, calls: () => calls, bound };
+  return { binding, calls: () => calls, bound, executed };
 }
 
 /** Serves one request through the Worker with `d1` as its database, waiting for its background work. */
