@@ -152,6 +152,18 @@ export async function completeOAuthCallback(
   const userinfoRequest = buildUserinfoRequest(definition, tokens.accessToken, context);
   const userinfo = userinfoRequest ? await fetchOutbound(userinfoRequest.url, { method: userinfoRequest.method, headers: userinfoRequest.headers }) : null;
   const account = resolveAccount(definition, userinfo?.ok ? userinfo : null, tokens.account);
+  if (account.refused) {
+    return fail(
+      502,
+      'account_malformed',
+      `${definition.name} refused to finish the sign-in`,
+      `Its answer could not be read (${account.refused}). ${START_AGAIN}`,
+      {
+        ...withFlow,
+        providerError: 'malformed_userinfo_response',
+      },
+    );
+  }
 
   const finished = await finishConnection(
     deps,

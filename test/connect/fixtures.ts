@@ -48,6 +48,7 @@ export async function start(link: { token: string }, integrationId: string) {
 
 export interface ProviderScript {
   token?: (req: SeenRequest) => Response | Promise<Response>;
+  userinfo?: (req: SeenRequest) => Response | Promise<Response>;
   account?: string;
 }
 
@@ -61,7 +62,7 @@ export function provider(script: ProviderScript = {}) {
       );
     }
     if (req.url === `${IDP}/userinfo`) {
-      return Response.json({ sub: script.account ?? 'acct-1', email: 'ada@idp.test', name: 'Ada' });
+      return script.userinfo?.(req) ?? Response.json({ sub: script.account ?? 'acct-1', email: 'ada@idp.test', name: 'Ada' });
     }
     return new Response('unexpected', { status: 599 });
   });
