@@ -1,5 +1,8 @@
 import type { AppDeps } from '../deps';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Db } from '../db/client';
+import { randomToken } from '../lib/crypto';
 import { integrations } from '../integrations/schema';
 import type { IntegrationRow } from '../integrations/service';
 import { ApiError, notFound, type ErrorDetail } from '../lib/errors';
@@ -8,7 +11,7 @@ import { validationError } from '../lib/validate';
 import type { OfferingDefinition } from '../offerings/definition';
 import { inputValueProblem } from '../offerings/inputs';
 import { findOffering } from '../offerings/service';
-import { emitEvent } from '../webhooks/emit';
+import { outboxEvent } from '../webhooks/emit';
 import { connectionEventData, renderConnection } from './render';
 import type { ConnectionRow } from './schema';
 import { connections } from './schema';
@@ -71,9 +74,10 @@ export interface SavedConnection {
   created: boolean;
 }
 
-type Secret = { kind: 'oauth'; tokens: GrantTokens } | { kind: 'credentials'; mode: CredentialMode; credentials: Record<string, string> };
+export type Secret = { kind: 'oauth'; tokens: GrantTokens } | { kind: 'credentials'; mode: CredentialMode; credentials: Record<string, string> };
 
-interface ConnectionWrite {
+/** Everything a stored connection is made of, whichever way it was obtained. */
+export interface ConnectionWrite {
   integration: IntegrationRow;
   linkId: string | null;
   endUser: EndUser;
@@ -92,7 +96,7 @@ async function findIntegrationOf(
   return deps.db.query.integrations.findFirst({ where: and(eq(integrations.id, integrationId), eq(integrations.orgId, orgId)) });
 }
 
-async function sealSecret(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, id: string, secret: Secret) {
+async function sealSecret(deps: Pick<AppDeps, 'keyring'>, id: string, secret: Secret) {
   if (secret.kind === 'credentials') {
     return {
       accessTokenEnc: await sealCredentials(deps.keyring, id, secret.credentials),
@@ -113,71 +117,48 @@ async function sealSecret(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, i
   };
 }
 
-/**
- * Creates the connection, or updates the one for the same integration, end user and provider
- * account (a reconnect). The AAD holds the row id, so the row is looked up before sealing; a
- * concurrent first connect that wins the unique index turns this into the update.
- */
-async function upsertConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, write: ConnectionWrite, now = Date.now()): Promise<SavedConnection> {
-  const { integration } = write;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const existing = await deps.db.query.connections.findFirst({
-      where: and(
-        eq(connections.integrationId, integration.id),
-        eq(connections.endUserId, write.endUser.id),
-        eq(connections.providerAccountId, write.account.id),
-      ),
-    });
-    if (existing) {
-      const row = await updateExisting(deps, existing, write, now);
-      await emitEvent(deps, integration.orgId, 'connection.updated', connectionEventData(row));
-      return { connection: renderConnection(row, integration), created: false };
-    }
-    const id = newId('con');
-    const sealed = await sealSecret(deps, id, write.secret);
-    const [row] = await deps.db
-      .insert(connections)
-      .values({
-        id,
-        orgId: integration.orgId,
-        integrationId: integration.id,
-        linkId: write.linkId,
-        endUserId: write.endUser.id,
-        endUserEmail: write.endUser.email ?? null,
-        endUserName: write.endUser.name ?? null,
-        providerAccountId: write.account.id,
-        accountEmail: write.account.email ?? null,
-        accountName: write.account.name ?? null,
-        metadata: write.metadata,
-        inputs: write.inputs,
-        scopes: write.scopes,
-        status: 'active',
-        ...sealed,
-        refreshFailures: 0,
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (row) {
-      await emitEvent(deps, integration.orgId, 'connection.created', connectionEventData(row));
-      return { connection: renderConnection(row, integration), created: true };
-    }
-  }
-  throw new ApiError(409, 'conflict', 'The connection changed while it was being saved; try again.');
+/** The connection of the same integration, end user and provider account (a reconnect), if any. */
+export function findAccountConnection(db: Db, write: Pick<ConnectionWrite, 'integration' | 'endUser' | 'account'>): Promise<ConnectionRow | undefined> {
+  return db.query.connections.findFirst({
+    where: and(
+      eq(connections.integrationId, write.integration.id),
+      eq(connections.endUserId, write.endUser.id),
+      eq(connections.providerAccountId, write.account.id),
+    ),
+  });
 }
 
-async function updateExisting(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
-  existing: ConnectionRow,
+/** A connection's INSERT or UPDATE, sealed and ready for a batch. */
+export interface ConnectionWritePlan {
+  connectionId: string;
+  created: boolean;
+  /** Runs only where the `when` it was planned with holds; RETURNING the row when it landed. */
+  statement: BatchItem<'sqlite'>;
+  /** Holds later in the same batch exactly when the statement landed (it wrote its own mark). */
+  landed: SQL;
+  event: { type: 'connection.created' | 'connection.updated'; data: Record<string, unknown> };
+}
+
+/**
+ * Plans the write over what was read (`existing`: one read, before sealing, since the AAD holds
+ * the row id). The row gets a random write mark in `lease_id` (with `lease_until` null the
+ * lease is free, and an in-flight refresh, conditional on its own lease id, misses), so `landed`
+ * tells this write from any other. An update is conditional on the version read; an insert
+ * that loses the unique index to a concurrent first connect does nothing. Either way a miss
+ * leaves `landed` false and the caller reads again.
+ */
+export async function planConnectionWrite(
+  deps: Pick<AppDeps, 'db' | 'keyring'>,
+  existing: ConnectionRow | undefined,
   write: ConnectionWrite,
-  now: number,
-): Promise<ConnectionRow> {
-  const sealed = await sealSecret(deps, existing.id, write.secret);
-  const [row] = await deps.db
-    .update(connections)
-    .set({
+  when: SQL,
+  now = Date.now(),
+): Promise<ConnectionWritePlan> {
+  const { integration } = write;
+  const mark = randomToken(16);
+  if (existing) {
+    const sealed = await sealSecret(deps, existing.id, write.secret);
+    const set = {
       linkId: write.linkId ?? existing.linkId,
       endUserEmail: write.endUser.email ?? existing.endUserEmail,
       endUserName: write.endUser.name ?? existing.endUserName,
@@ -186,23 +167,103 @@ async function updateExisting(
       metadata: { ...existing.metadata, ...write.metadata },
       inputs: write.inputs,
       scopes: write.scopes,
-      status: 'active',
+      status: 'active' as const,
       ...sealed,
       // A new grant without a refresh token keeps the one we have (the envelope is bound to this id).
       refreshTokenEnc: sealed.refreshTokenEnc ?? (write.secret.kind === 'oauth' ? existing.refreshTokenEnc : null),
       lastRefreshError: null,
       refreshFailures: 0,
       nextRefreshAttemptAt: null,
-      // Clearing the lease makes an in-flight refresh's write miss, so it cannot overwrite these tokens.
-      leaseId: null,
+      leaseId: mark,
       leaseUntil: null,
-      version: sql`${connections.version} + 1`,
       updatedAt: now,
-    })
-    .where(and(eq(connections.id, existing.id), eq(connections.orgId, existing.orgId)))
+    };
+    const statement = deps.db
+      .update(connections)
+      .set({ ...set, version: sql`${connections.version} + 1` })
+      .where(and(eq(connections.id, existing.id), eq(connections.version, existing.version), when))
+      .returning();
+    return {
+      connectionId: existing.id,
+      created: false,
+      statement,
+      landed: sql`exists (select 1 from ${connections} where ${and(eq(connections.id, existing.id), eq(connections.leaseId, mark))})`,
+      event: { type: 'connection.updated', data: connectionEventData({ ...existing, ...set, version: existing.version + 1 }) },
+    };
+  }
+  const id = newId('con');
+  const row: ConnectionRow = {
+    id,
+    orgId: integration.orgId,
+    integrationId: integration.id,
+    linkId: write.linkId,
+    endUserId: write.endUser.id,
+    endUserEmail: write.endUser.email ?? null,
+    endUserName: write.endUser.name ?? null,
+    providerAccountId: write.account.id,
+    accountEmail: write.account.email ?? null,
+    accountName: write.account.name ?? null,
+    metadata: write.metadata,
+    inputs: write.inputs,
+    scopes: write.scopes,
+    status: 'active',
+    ...(await sealSecret(deps, id, write.secret)),
+    lastRefreshedAt: null,
+    lastRefreshError: null,
+    refreshFailures: 0,
+    nextRefreshAttemptAt: null,
+    leaseId: mark,
+    leaseUntil: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return {
+    connectionId: id,
+    created: true,
+    statement: conditionalInsert(deps.db, row, when),
+    landed: sql`exists (select 1 from ${connections} where ${and(eq(connections.id, id), eq(connections.leaseId, mark))})`,
+    event: { type: 'connection.created', data: connectionEventData(row) },
+  };
+}
+
+/** INSERT … SELECT … WHERE `when`, every column in table order; a unique-index conflict does nothing. */
+function conditionalInsert(db: Db, row: ConnectionRow, when: SQL) {
+  const byProperty = row as unknown as Record<string, unknown>;
+  const selected = Object.entries(getTableColumns(connections)).map(([property, column]) => {
+    const value = byProperty[property];
+    return value === undefined || value === null ? sql`null` : sql.param(value, column);
+  });
+  return db
+    .insert(connections)
+    .select(sql`select ${sql.join(selected, sql`, `)} where ${when}`)
+    .onConflictDoNothing()
     .returning();
-  if (!row) throw notFound('connection', existing.id);
-  return row;
+}
+
+/**
+ * Creates the connection, or updates the one for the same integration, end user and provider
+ * account (a reconnect), with its event in the same batch (outbox). A concurrent write that
+ * wins (the unique index, or a version move) makes this read and plan once more.
+ */
+async function upsertConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, write: ConnectionWrite, now = Date.now()): Promise<SavedConnection> {
+  const { integration } = write;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const existing = await findAccountConnection(deps.db, write);
+    const plan = await planConnectionWrite(deps, existing, write, sql`1`, now);
+    const outbox = await outboxEvent(deps, integration.orgId, plan.event.type, plan.event.data, {
+      change: `connections/${plan.connectionId}/v${existing?.version ?? 0}/${plan.event.type}`,
+      when: plan.landed,
+      now,
+    });
+    const [written, inserted] = await deps.db.batch([plan.statement, outbox.statement]);
+    const row = (written as ConnectionRow[])[0];
+    if (row) {
+      outbox.deliver(inserted);
+      return { connection: renderConnection(row, integration), created: plan.created };
+    }
+  }
+  throw new ApiError(409, 'conflict', 'The connection changed while it was being saved; try again.');
 }
 
 /** Another organization's integration is as unknown as a missing one. */
