@@ -53,9 +53,10 @@ function connectableIntegration(integration: IntegrationRow): SQL {
 /**
  * One batch (one SQLite transaction) for the whole save. The first statement claims the flow's
  * marker, conditional on the marker being unclaimed, the link accepting a use and the
- * integration being connectable, by setting it to `pending:{connection id}`; every other write
- * runs only while that pending value is there, and the last one replaces it with the
- * connection id (or null, when the connection write missed). So the pending value is never
+ * integration being connectable, by setting it to `pending:{random}`; every other write runs
+ * only while that pending value is there (the link use and the event only where the connection
+ * write landed too), and the last one replaces it with the connection id, or null when the
+ * connection write missed. So the pending value is never
  * seen outside the batch, and a batch run again after it landed (its reply lost) finds the
  * marker claimed and changes nothing, and a used-up link stores nothing. The reads at the end
  * say what happened, in the same round trip.
