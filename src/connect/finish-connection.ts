@@ -4,6 +4,7 @@ import type { IntegrationRow } from '../integrations/service';
 import type { LinkRow } from '../links/service';
 import { buildResultRedirect } from './redirect';
 import { storedConnectionOf, storeFlowConnection, type FlowMarker, type StoreOutcome } from './store-connection';
+import { errorName } from './error-name';
 
 export type FinishedConnection =
   | {
@@ -15,8 +16,6 @@ export type FinishedConnection =
     }
   /** `not_saved`: D1 failed (or a concurrent write kept winning); nothing is stored yet. */
   | { ok: false; reason: 'link_used_up' | 'integration_unavailable' | 'not_saved' };
-
-const errorName = (err: unknown) => (err instanceof Error ? err.name : typeof err);
 
 /**
  * The last step of every connect flow: the connection, the link's use, the flow's marker, the

@@ -5,6 +5,7 @@ import { discardParkedCallback, findParkedCallback, listParkedCallbacks, type Pa
 import { writeOfParked } from './parked-write';
 import { revokeIssuedTokens } from './revoke-issued';
 import { storedConnectionOf, storeFlowConnection } from './store-connection';
+import { errorName } from './error-name';
 
 export interface SettleRunCounts {
   stored: number;
@@ -15,8 +16,6 @@ export interface SettleRunCounts {
   /** Left parked for the next run: D1 failed, or a concurrent write kept winning. */
   left: number;
 }
-
-const errorName = (err: unknown) => (err instanceof Error ? err.name : typeof err);
 
 /**
  * The cron's pass over callback replies that could not be saved: each is stored by the same

@@ -9,6 +9,7 @@ import { linkAcceptsUse, linkStatus, linkUseStatement } from '../links/service';
 import { outboxEvent } from '../webhooks/emit';
 import { randomToken } from '../lib/crypto';
 import { usedStates } from './schema';
+import { errorName } from './error-name';
 
 /**
  * The used_states row that marks one attempt to connect: the OAuth flow's state hash (inserted
@@ -37,8 +38,6 @@ export type StoreOutcome =
   | { kind: 'flow_gone' }
   /** A concurrent write to the same connection won; read and plan again. */
   | { kind: 'conflict' };
-
-const errorName = (err: unknown) => (err instanceof Error ? err.name : typeof err);
 
 function connectableIntegration(integration: IntegrationRow): SQL {
   const usable = and(
