@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { settleParkedCallbacks } from '../../src/connect/settle-callbacks';
+import { JOBS, runScheduledJobs } from '../../src/jobs/run';
 import { call, newTenant } from '../helpers/api';
 import { stubProvider } from '../helpers/outbound';
 import { keyIntegration, postForm } from '../links/fixtures';
@@ -240,5 +241,22 @@ describe('a credentials form whose save fails', () => {
     expect(await connectionsOfLink(link.id)).toHaveLength(1);
     expect(await linkUses(link.id)).toBe(1);
     expect(await eventsOfLink(link.id)).toEqual(['connection.created']);
+  });
+});
+
+describe('the settle_callbacks cron job', () => {
+  it('runs with the other jobs and stores a parked callback reply', async () => {
+    quiet();
+    const { apiKey, integrationId } = await setup();
+    const link = await linkForNewEndUser(apiKey);
+    const flow = await start(link, integrationId);
+    provider({ token: tokensForCode });
+    const failed = await callWithFault(callbackPath(flow, 'cron'), { failAt: STORE_BATCH_CALL, count: 2 }, { headers: { cookie: flow.cookie } });
+    expect(failed.status).toBe(503);
+    const deps = await testDeps();
+    expect(await runScheduledJobs(deps, Date.now(), { settle_callbacks: JOBS.settle_callbacks! })).toEqual([]);
+    await Promise.allSettled(deps.pending);
+    const [connectionId] = await connectionsOfLink(link.id);
+    expect((await tokenRoute(apiKey, connectionId!)).json.access_token).toBe('at-cron');
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call } from '../helpers/api';
 import { countRows } from '../links/fixtures';
-import { callback, provider, setup, start } from './fixtures';
+import { callback, provider, revokedTokens, setup, start } from './fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -43,15 +43,16 @@ describe('what a userinfo reply may put in a connection', () => {
   const userinfo = (body: Record<string, unknown>) =>
     provider({ userinfo: () => Response.json({ sub: 'acct-1', email: 'ada@idp.test', name: 'Ada', ...body }) });
 
-  it('ends on a clear page and stores nothing when the account id is over 255 characters', async () => {
+  it('ends on a clear page, stores nothing and revokes the grant when the account id is over 255 characters', async () => {
     const { orgId, integrationId, link } = await setup();
     const flow = await start(link, integrationId);
-    userinfo({ sub: 'a'.repeat(256) });
+    const idp = userinfo({ sub: 'a'.repeat(256) });
     const res = await callback({ state: flow.state, code: 'code-1' }, flow.cookie);
     expect(res.status).toBe(502);
     expect(res.text).toContain('account id is too long');
     expect(res.text).not.toContain('a'.repeat(256));
     expect(await countRows('connections', orgId)).toBe(0);
+    expect(revokedTokens(idp.seen)).toEqual(['rt-1']);
   });
 
   it('stores an account id of exactly 255 characters', async () => {
