@@ -29,12 +29,12 @@ export async function settleParkedCallbacks(
 ): Promise<SettleRunCounts> {
   const counts: SettleRunCounts = { stored: 0, revoked: 0, dropped: 0, left: 0 };
   for (const stateHash of await listParkedCallbacks(deps, limit)) {
-    const parked = await findParkedCallback(deps, stateHash);
-    if (!parked) continue;
+    // One reply's failure (KV or D1) leaves it for the next run and does not stop the others.
     try {
-      counts[await settleOne(deps, stateHash, parked, now)]++;
+      const parked = await findParkedCallback(deps, stateHash);
+      if (parked) counts[await settleOne(deps, stateHash, parked, now)]++;
     } catch (err) {
-      console.warn(JSON.stringify({ level: 'warn', msg: 'settling a callback reply failed', link_id: parked.linkId, error: errorName(err) }));
+      console.warn(JSON.stringify({ level: 'warn', msg: 'settling a callback reply failed', error: errorName(err) }));
       counts.left++;
     }
   }
