@@ -1,5 +1,5 @@
 import type { AppDeps } from '../deps';
-import type { ConnectionWrite } from '../connections/save';
+import type { ConnectionWrite } from '../connections/write-plan';
 import type { IntegrationRow } from '../integrations/service';
 import type { LinkRow } from '../links/service';
 import { buildResultRedirect } from './redirect';

@@ -1,4 +1,4 @@
-import type { ConnectionWrite } from '../connections/save';
+import type { ConnectionWrite } from '../connections/write-plan';
 import type { IntegrationRow } from '../integrations/service';
 import type { ParkedCallback } from './parked-callback';
 

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps';
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import { findAccountConnection, planConnectionWrite, type ConnectionWrite, type ConnectionWritePlan } from '../connections/save';
+import { findAccountConnection, planConnectionWrite, type ConnectionWrite, type ConnectionWritePlan } from '../connections/write-plan';
 import type { Db } from '../db/client';
 import { integrations } from '../integrations/schema';
 import { isConnectable, verifiedByConnectionStatement, type IntegrationRow } from '../integrations/service';
