@@ -1,11 +1,12 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { completeOAuthCallback } from '../../src/connect/callback';
 import { settleParkedCallbacks } from '../../src/connect/settle-callbacks';
 import { JOBS, runScheduledJobs } from '../../src/jobs/run';
 import { call, newTenant } from '../helpers/api';
 import { stubProvider } from '../helpers/outbound';
 import { keyIntegration, postForm } from '../links/fixtures';
-import { callWithFault } from '../helpers/fault-injection';
+import { callWithFault, faultyDeps } from '../helpers/fault-injection';
 import { testDeps } from '../helpers/deps';
 import { configureWebhook } from '../webhooks/fixtures';
 import { callback, IDP, provider, revokedTokens, setup, start } from './fixtures';
@@ -258,5 +259,40 @@ describe('the settle_callbacks cron job', () => {
     await Promise.allSettled(deps.pending);
     const [connectionId] = await connectionsOfLink(link.id);
     expect((await tokenRoute(apiKey, connectionId!)).json.access_token).toBe('at-cron');
+  });
+});
+
+describe('a callback reply that cannot be parked', () => {
+  it('is revoked when the save fails too, with a page that says nothing was stored', async () => {
+    quiet();
+    const { apiKey, integrationId } = await setup();
+    const link = await linkForNewEndUser(apiKey);
+    const flow = await start(link, integrationId);
+    const idp = provider({ token: tokensForCode });
+    const { deps, settle: settleBackground } = await faultyDeps({ failAt: STORE_BATCH_CALL, count: 2 });
+    const kv = new Proxy(deps.kv, {
+      get: (target, prop) => (prop === 'put' ? () => Promise.reject(new Error('KV put failed')) : Reflect.get(target, prop, target).bind(target)),
+    });
+    const outcome = await completeOAuthCallback({ ...deps, kv }, { state: flow.state, code: 'unparked', all: {} }, flow.cookie.split('=')[1]);
+    await settleBackground();
+    expect(outcome).toMatchObject({ ok: false, status: 503, reason: 'saving_failed' });
+    expect(revokedTokens(idp.seen)).toEqual(['rt-unparked']);
+    expect(await connectionsOfLink(link.id)).toEqual([]);
+    expect(await linkUses(link.id)).toBe(0);
+  });
+});
+
+describe('the settle job, for an integration deleted meanwhile', () => {
+  it('drops the parked reply: its client credentials, needed to revoke, went with it', async () => {
+    quiet();
+    const { apiKey, integrationId } = await setup();
+    const link = await linkForNewEndUser(apiKey);
+    const flow = await start(link, integrationId);
+    provider({ token: tokensForCode });
+    expect((await callWithFault(callbackPath(flow, 'gone'), { failAt: STORE_BATCH_CALL, count: 2 }, { headers: { cookie: flow.cookie } })).status).toBe(503);
+    expect((await call(`/api/v1/integrations/${integrationId}`, { method: 'DELETE', token: apiKey })).status).toBe(200);
+    expect(await settle()).toMatchObject({ stored: 0, dropped: 1 });
+    expect(await parkedReplyOf(flow.state)).toBeNull();
+    expect(await connectionsOfLink(link.id)).toEqual([]);
   });
 });
