@@ -1,16 +1,19 @@
 import type { AppDeps } from '../deps';
-import { decryptClientSecret, findIntegration, isConnectable, callbackUrl } from '../integrations/service';
+import { decryptClientSecret, isConnectable, callbackUrl } from '../integrations/service';
 import { sha256Hex, timingSafeEqual } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
-import { findLinkRow, linkStatus, type LinkRow } from '../links/service';
-import { findOffering } from '../offerings/service';
+import { linkStatus, type LinkRow } from '../links/service';
 import { resolveOfferingUrls } from '../provider/resolve-urls';
 import { buildTokenRequest } from '../provider/token-request';
 import { parseTokenResponse } from '../provider/token-response';
 import { buildUserinfoRequest, resolveAccount } from '../provider/userinfo';
 import { finishConnection } from './finish-connection';
+import { flowTargetQueries, readFlowTarget } from './flow-target';
+import { discardParkedCallback, parkCallbackReply, type ParkedCallback } from './parked-callback';
+import { revokeIssuedTokens } from './revoke-issued';
 import { usedStates } from './schema';
 import { flowState, stateKey, type FlowState } from './state';
+import { writeOfParked } from './parked-write';
 
 export interface CallbackQuery {
   state?: string;
@@ -25,7 +28,7 @@ export interface CallbackQuery {
 /** Why a callback ends without a connection; each becomes a page the end user can act on. */
 export type CallbackFailure = {
   ok: false;
-  status: 400 | 403 | 409 | 410 | 502 | 504;
+  status: 400 | 403 | 409 | 410 | 502 | 503 | 504;
   reason: string;
   title: string;
   message: string;
@@ -84,13 +87,17 @@ export async function completeOAuthCallback(
       `For your safety it can only be finished where it began. ${START_AGAIN}`,
     );
   }
-  const inserted = await deps.db.insert(usedStates).values({ stateHash, createdAt: now }).onConflictDoNothing().returning();
+  // The replay guard and every read the flow needs, in one round trip.
+  const [inserted, linkRows, integrationRows, customOfferings] = await deps.db.batch([
+    deps.db.insert(usedStates).values({ stateHash, createdAt: now }).onConflictDoNothing().returning(),
+    ...flowTargetQueries(deps.db, flow.orgId, flow.linkId, flow.integrationId),
+  ]);
   if (inserted.length === 0) {
     return fail(409, 'replayed_state', 'This sign-in was already completed', `Each sign-in can be used once. ${START_AGAIN}`);
   }
   deps.waitUntil(deps.kv.delete(stateKey(stateHash)));
 
-  const link = await findLinkRow(deps.db, flow.orgId, flow.linkId);
+  const { link, integration, offering: definition } = readFlowTarget(linkRows, integrationRows, customOfferings);
   const withFlow = { flow, link };
 
   if (query.error) {
@@ -106,12 +113,9 @@ export async function completeOAuthCallback(
       withFlow,
     );
   }
-  const integration = await findIntegration(deps.db, flow.orgId, flow.integrationId).catch(() => null);
-  const offering = integration ? await findOffering(deps.db, integration.offeringId) : undefined;
-  if (!integration || !offering || !isConnectable(integration)) {
+  if (!integration || !definition || !isConnectable(integration)) {
     return fail(410, 'integration_unavailable', 'This service is no longer available', 'The app that sent you this link has removed or changed it.', withFlow);
   }
-  const definition = offering.definition;
   const context = { inputs: flow.inputs, publicUrl: deps.publicUrl };
 
   // RFC 9207: a provider that names itself must be the one this flow went to (mix-up defence).
@@ -152,29 +156,58 @@ export async function completeOAuthCallback(
   const userinfoRequest = buildUserinfoRequest(definition, tokens.accessToken, context);
   const userinfo = userinfoRequest ? await fetchOutbound(userinfoRequest.url, { method: userinfoRequest.method, headers: userinfoRequest.headers }) : null;
   const account = resolveAccount(definition, userinfo?.ok ? userinfo : null, tokens.account);
+  const client = { clientId: integration.clientId ?? '', clientSecret: clientSecret ?? '' };
+  const revoke = () => revokeIssuedTokens(integration.id, definition, client, context, tokens);
+  if (account.refused) {
+    await revoke();
+    return fail(
+      502,
+      'account_malformed',
+      `${definition.name} refused to finish the sign-in`,
+      `Its answer could not be read (${account.refused}). ${START_AGAIN}`,
+      { ...withFlow, providerError: 'malformed_userinfo_response' },
+    );
+  }
 
-  const finished = await finishConnection(
-    deps,
-    link,
-    integration,
-    {
-      kind: 'grant',
-      grant: {
-        endUser: flow.endUser,
-        // Without an account id from the provider, one connection per end user and integration.
-        account: { id: account.id ?? 'default', email: account.email, name: account.name },
-        metadata: { ...tokens.metadata, ...pick(query.all, definition.callback_metadata) },
-        inputs: flow.inputs,
-        scopes: tokens.scopes ?? integration.scopes,
-        tokens: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, tokenType: tokens.tokenType, expiresAt: tokens.expiresAt },
-      },
-    },
-    now,
-  );
-  if (!finished.ok) {
+  const parkedReply: ParkedCallback = {
+    orgId: flow.orgId,
+    linkId: link.id,
+    integrationId: integration.id,
+    endUser: flow.endUser,
+    // Without an account id from the provider, one connection per end user and integration.
+    account: { id: account.id ?? 'default', email: account.email, name: account.name },
+    metadata: { ...tokens.metadata, ...pick(query.all, definition.callback_metadata) },
+    inputs: flow.inputs,
+    scopes: tokens.scopes ?? integration.scopes,
+    tokens: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, tokenType: tokens.tokenType, expiresAt: tokens.expiresAt },
+  };
+  // Parked before the save, so a save that fails is finished (stored or revoked) by the settle job.
+  const parked = await parkCallbackReply(deps, stateHash, parkedReply);
+  const finished = await finishConnection(deps, link, integration, { kind: 'oauth_state', hash: stateHash }, writeOfParked(parkedReply, integration), now);
+  if (finished.ok) {
+    deps.waitUntil(discardParkedCallback(deps, stateHash));
+    return { ok: true, connectionId: finished.connectionId, created: finished.created, integrationName: integration.name, redirectTo: finished.redirectTo };
+  }
+  if (finished.reason === 'not_saved' && parked) {
+    // No redirect: the developer's page would be told of a connection that does not exist yet.
+    return fail(
+      503,
+      'saving_deferred',
+      `Your ${integration.name} account is authorized`,
+      'It could not be saved just now; it will be saved within a few minutes. You can close this page.',
+      { flow },
+    );
+  }
+  // Tokens that will never be stored are given back to the provider.
+  await revoke();
+  deps.waitUntil(discardParkedCallback(deps, stateHash));
+  if (finished.reason === 'link_used_up') {
     return fail(410, 'link_used_up', 'This link has been used up', 'It could connect a limited number of accounts. Ask for a new link.', withFlow);
   }
-  return { ok: true, connectionId: finished.connectionId, created: finished.created, integrationName: integration.name, redirectTo: finished.redirectTo };
+  if (finished.reason === 'integration_unavailable') {
+    return fail(410, 'integration_unavailable', 'This service is no longer available', 'The app that sent you this link has removed or changed it.', withFlow);
+  }
+  return fail(503, 'saving_failed', 'Your account could not be saved', `Nothing was stored, and the access you gave was withdrawn. ${START_AGAIN}`, { flow });
 }
 
 function pick(all: Record<string, string>, keys: readonly string[]): Record<string, string> {

@@ -12,6 +12,8 @@ export interface ConnectFormProps {
   error?: { message: string; field?: string };
   /** Values to show again after an error: never those of secret fields. */
   values?: Readonly<Record<string, string>>;
+  /** The credentials form's one-time submission id (see credentials-form.ts); none for OAuth. */
+  submission?: string;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ConnectFormProps {
  * offerings, plus the credentials for API-key and basic offerings. Secret fields are
  * password inputs, never filled in again, and kept out of autofill.
  */
-export function ConnectFormPage({ token, orgName, integration, offering, error, values = {} }: ConnectFormProps) {
+export function ConnectFormPage({ token, orgName, integration, offering, error, values = {}, submission }: ConnectFormProps) {
   const fields = connectFields(offering);
   const isOAuth = offering.auth_mode === 'oauth2';
   return (
@@ -47,6 +49,7 @@ export function ConnectFormPage({ token, orgName, integration, offering, error, 
         </p>
       ) : null}
       <form method="post" action={connectPath(token, integration.id)} autocomplete="off">
+        {submission ? <input type="hidden" name="submission" value={submission} /> : null}
         {fields.map((field) => {
           const id = `field-${field.key}`;
           const invalid = error?.field === field.key;

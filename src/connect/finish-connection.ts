@@ -1,14 +1,10 @@
 import type { AppDeps } from '../deps';
-import { saveConnectionFromCredentials, saveConnectionFromGrant, type CredentialsInput, type GrantInput, type SavedConnection } from '../connections/service';
-import { markVerifiedByConnection, type IntegrationRow } from '../integrations/service';
-import { consumeLinkUse, releaseLinkUse, type LinkRow } from '../links/service';
+import type { ConnectionWrite } from '../connections/write-plan';
+import type { IntegrationRow } from '../integrations/service';
+import type { LinkRow } from '../links/service';
 import { buildResultRedirect } from './redirect';
-
-/** What the flow already knows when it finishes: the link says for whom, the integration where. */
-type FromFlow = 'orgId' | 'integration' | 'linkId';
-
-/** What the end user brought: tokens from the OAuth callback, or credentials the provider accepted. */
-export type Obtained = { kind: 'grant'; grant: Omit<GrantInput, FromFlow> } | { kind: 'credentials'; credentials: Omit<CredentialsInput, FromFlow> };
+import { storedConnectionOf, storeFlowConnection, type FlowMarker, type StoreOutcome } from './store-connection';
+import { errorName } from './error-name';
 
 export type FinishedConnection =
   | {
@@ -18,34 +14,43 @@ export type FinishedConnection =
       /** The link's redirect_url with the signed outcome; null when the link has none. */
       redirectTo: string | null;
     }
-  | { ok: false; reason: 'link_used_up' };
+  /** `not_saved`: D1 failed (or a concurrent write kept winning); nothing is stored yet. */
+  | { ok: false; reason: 'link_used_up' | 'integration_unavailable' | 'not_saved' };
 
 /**
- * The last step of every connect flow. The use is counted first, by a conditional write, so a
- * used-up link stores nothing; saving emits the connection's webhook; if saving fails, the use
- * is given back. A draft integration waiting for its first connection is verified by this one.
+ * The last step of every connect flow: the connection, the link's use, the flow's marker, the
+ * event and a draft integration's verification land in one batch (see storeFlowConnection).
+ * When D1 failed even on the retry, the marker says whether the save had in fact landed.
  */
 export async function finishConnection(
   deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil' | 'publicUrl'>,
   link: LinkRow,
   integration: IntegrationRow,
-  obtained: Obtained,
+  marker: FlowMarker,
+  write: ConnectionWrite,
   now = Date.now(),
 ): Promise<FinishedConnection> {
-  if (!(await consumeLinkUse(deps.db, link.id))) return { ok: false, reason: 'link_used_up' };
-  const fromFlow = { orgId: link.orgId, integration, linkId: link.id };
-  let saved: SavedConnection;
+  let outcome: StoreOutcome;
   try {
-    saved =
-      obtained.kind === 'grant'
-        ? await saveConnectionFromGrant(deps, { ...obtained.grant, ...fromFlow })
-        : await saveConnectionFromCredentials(deps, { ...obtained.credentials, ...fromFlow });
-  } catch (err) {
-    await releaseLinkUse(deps.db, link.id);
-    throw err;
+    outcome = await storeFlowConnection(deps, { marker, linkId: link.id, integration, write, now });
+  } catch {
+    const stored = await storedConnectionOf(deps.db, marker.hash).catch(() => null);
+    if (stored === null) return { ok: false, reason: 'not_saved' };
+    outcome = { kind: 'stored', connectionId: stored, created: false };
   }
-  if (integration.status === 'draft') deps.waitUntil(markVerifiedByConnection(deps.db, integration.id, now));
-  const connectionId = saved.connection.id;
-  const redirectTo = await buildResultRedirect(deps, link, { status: 'connected', connectionId }, now);
-  return { ok: true, connectionId, created: saved.created, redirectTo };
+  if (outcome.kind === 'link_unavailable') return { ok: false, reason: 'link_used_up' };
+  if (outcome.kind === 'integration_unavailable' || outcome.kind === 'flow_gone') return { ok: false, reason: 'integration_unavailable' };
+  if (outcome.kind === 'conflict') return { ok: false, reason: 'not_saved' };
+  const { connectionId, created } = outcome;
+  return { ok: true, connectionId, created, redirectTo: await resultRedirect(deps, link, connectionId, now) };
+}
+
+/** The connection is stored: a failure to read the signing secret shows the result page instead. */
+async function resultRedirect(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, link: LinkRow, connectionId: string, now: number) {
+  try {
+    return await buildResultRedirect(deps, link, { status: 'connected', connectionId }, now);
+  } catch (err) {
+    console.warn(JSON.stringify({ level: 'warn', msg: 'signing the result redirect failed', link_id: link.id, error: errorName(err) }));
+    return null;
+  }
 }

@@ -10,12 +10,13 @@ import { allowFormTargets } from '../views/headers';
 import { Notice } from '../views/notice';
 import { pageApp } from '../views/page-app';
 import { ConnectFormPage, type ConnectFormProps } from './connect-form';
-import { submitCredentialsForm } from './credentials-form';
+import { newSubmissionId, submissionMarker, submissionOf, submitCredentialsForm } from './credentials-form';
 import { endUserInputKeys, pickFields, requiredEndUserInputKeys } from './form-fields';
 import { authorizationFormTarget, redirectFormTarget } from './form-targets';
 import { connectModeOf, InactiveLinkPage, LinkPage, NothingToConnectPage, UnknownLinkPage } from './link-page';
 import { isOffered, loadConnectTarget, loadLinkPage, type ConnectableTarget } from './link-page-data';
 import { startOAuthFlow } from './start';
+import { storedConnectionOf } from './store-connection';
 import { bindingCookieAttributes, bindingCookieName } from './state';
 
 const linkParams = validator('param', (value, c) => {
@@ -38,12 +39,25 @@ const formBody = validator('form', (value, c) => {
     : c.html(<Notice tone="error" title="This form could not be read" message="Go back, check the fields and send it again." />, 400);
 });
 
-/** The link must be active and offer this integration; otherwise the page that says why. */
-async function connectTargetOrPage(c: Context<AppEnv>, token: string, integrationId: string): Promise<ConnectableTarget | Response> {
+/**
+ * The link must be active and offer this integration; otherwise the page that says why. A
+ * resubmitted form whose first submission was stored (its reply lost) may have used the link
+ * up: it gets the success it missed.
+ */
+async function connectTargetOrPage(
+  c: Context<AppEnv>,
+  token: string,
+  integrationId: string,
+  submission?: string | null,
+): Promise<ConnectableTarget | Response> {
   const target = await loadConnectTarget(c.var.deps.db, token, integrationId);
   if (!target) return c.html(<UnknownLinkPage />, 404);
   const status = linkStatus(target.link, Date.now());
-  if (status !== 'active') return c.html(<InactiveLinkPage status={status} orgName={target.orgName} />, status === 'disabled' ? 403 : 410);
+  if (status !== 'active') {
+    const stored = submission && status === 'used_up' ? await storedConnectionOf(c.var.deps.db, (await submissionMarker(submission)).hash) : null;
+    if (stored && target.integration) return connectedPage(c, token, { orgName: target.orgName, integration: target.integration }, false, false);
+    return c.html(<InactiveLinkPage status={status} orgName={target.orgName} />, status === 'disabled' ? 403 : 410);
+  }
   const { integration, offering } = target;
   if (!integration || !offering || !isOffered(target.link, integration)) {
     return c.html(
@@ -60,12 +74,22 @@ async function connectTargetOrPage(c: Context<AppEnv>, token: string, integratio
   return { link: target.link, orgName: target.orgName, integration, offering };
 }
 
-function showForm(c: Context<AppEnv>, token: string, ready: ConnectableTarget, extra: Pick<ConnectFormProps, 'error' | 'values'>, status: 200 | 400 | 502) {
+function showForm(
+  c: Context<AppEnv>,
+  token: string,
+  ready: ConnectableTarget,
+  extra: Pick<ConnectFormProps, 'error' | 'values' | 'submission'>,
+  status: 200 | 400 | 502 | 503,
+) {
   const { offering, integration, link } = ready;
+  const submission = offering.auth_mode === 'oauth2' ? undefined : (extra.submission ?? newSubmissionId());
   const target =
     offering.auth_mode === 'oauth2' ? authorizationFormTarget(offering, integration.inputs, c.env.PUBLIC_URL) : redirectFormTarget(link.redirectUrl);
   if (target) allowFormTargets(c, [target]);
-  return c.html(<ConnectFormPage token={token} orgName={ready.orgName} integration={integration} offering={offering} {...extra} />, status);
+  return c.html(
+    <ConnectFormPage token={token} orgName={ready.orgName} integration={integration} offering={offering} {...extra} submission={submission} />,
+    status,
+  );
 }
 
 /** Writes the flow to KV, binds it to this browser by cookie, and sends the browser to the provider. */
@@ -95,20 +119,33 @@ async function startFlow(c: Context<AppEnv>, token: string, ready: ConnectableTa
 
 /** The credentials form's answer: the form again with what to fix, or the connection's outcome. */
 async function connectWithCredentials(c: Context<AppEnv>, token: string, ready: ConnectableTarget, form: Record<string, string>) {
-  const { link, integration } = ready;
+  const { link } = ready;
   const result = await submitCredentialsForm(c.var.deps, ready, form);
   if (!result.ok) {
     if (result.reason === 'link_used_up') return c.html(<InactiveLinkPage status="used_up" orgName={ready.orgName} />, 410);
-    return showForm(c, token, ready, { error: result.error, values: result.values }, result.status);
+    if (result.reason === 'form_to_fix')
+      return showForm(c, token, ready, { error: result.error, values: result.values, submission: result.submission }, result.status);
+    return c.html(
+      <Notice
+        tone="error"
+        context={ready.orgName}
+        title="This service is not available"
+        message="The app that sent you this link has removed or changed it."
+      />,
+      410,
+    );
   }
   if (result.redirectTo) return c.redirect(result.redirectTo, 303);
-  const moreLeft = link.maxUses === null || link.uses + 1 < link.maxUses;
+  return connectedPage(c, token, ready, result.created, link.maxUses === null || link.uses + 1 < link.maxUses);
+}
+
+function connectedPage(c: Context<AppEnv>, token: string, ready: Pick<ConnectableTarget, 'orgName' | 'integration'>, created: boolean, moreLeft: boolean) {
   return c.html(
     <Notice
       tone="success"
       context={ready.orgName}
-      title={`${integration.name} is connected`}
-      message={`${result.created ? 'Your account is now connected.' : 'Your connection has been updated.'} You can close this page.`}
+      title={`${ready.integration.name} is connected`}
+      message={`${created ? 'Your account is now connected.' : 'Your connection has been updated.'} You can close this page.`}
       action={moreLeft ? { href: `/link/${token}`, label: 'Back to your services' } : undefined}
     />,
     200,
@@ -149,9 +186,9 @@ export const linkPageRoutes = pageApp({ crossSiteRefusal: { message: 'Open your 
   })
   .post('/:token/connect/:integrationId', connectParams, formBody, async (c) => {
     const { token, integrationId } = c.req.valid('param');
-    const ready = await connectTargetOrPage(c, token, integrationId);
-    if (ready instanceof Response) return ready;
     const form = c.req.valid('form');
+    const ready = await connectTargetOrPage(c, token, integrationId, submissionOf(form));
+    if (ready instanceof Response) return ready;
     if (ready.offering.auth_mode === 'oauth2') {
       // The link page's Connect posts no fields: ask for the inputs it cannot do without.
       if (requiredEndUserInputKeys(ready.offering).some((key) => form[key] === undefined)) return showForm(c, token, ready, {}, 200);

@@ -3,38 +3,25 @@ import { and, eq, sql } from 'drizzle-orm';
 import { integrations } from '../integrations/schema';
 import type { IntegrationRow } from '../integrations/service';
 import { ApiError, notFound, type ErrorDetail } from '../lib/errors';
-import { newId } from '../lib/ids';
 import { validationError } from '../lib/validate';
 import type { OfferingDefinition } from '../offerings/definition';
 import { inputValueProblem } from '../offerings/inputs';
 import { findOffering } from '../offerings/service';
-import { emitEvent } from '../webhooks/emit';
-import { connectionEventData, renderConnection } from './render';
+import { outboxEvent } from '../webhooks/emit';
+import { renderConnection } from './render';
 import type { ConnectionRow } from './schema';
-import { connections } from './schema';
-import { sealAccessToken, sealCredentials, sealRefreshToken, type CredentialMode } from './sealed';
 import type { ConnectionObject, ImportConnectionBody } from './shapes';
+import {
+  findAccountConnection,
+  planConnectionWrite,
+  type ConnectionWrite,
+  type EndUser,
+  type GrantTokens,
+  type ProviderAccount,
+  type Secret,
+} from './write-plan';
 
-export interface EndUser {
-  id: string;
-  email?: string | null;
-  name?: string | null;
-}
-
-export interface ProviderAccount {
-  id: string;
-  email?: string | null;
-  name?: string | null;
-}
-
-export interface GrantTokens {
-  accessToken: string;
-  /** Absent: a reconnect keeps the refresh token the connection had. */
-  refreshToken?: string;
-  tokenType: string;
-  /** Epoch ms; null when the token does not expire. */
-  expiresAt: number | null;
-}
+export type { ConnectionWrite, EndUser, GrantTokens, ProviderAccount } from './write-plan';
 
 /** What the connect flow's callback has after a successful code exchange. */
 export interface GrantInput {
@@ -70,20 +57,6 @@ export interface SavedConnection {
   connection: ConnectionObject;
   created: boolean;
 }
-
-type Secret = { kind: 'oauth'; tokens: GrantTokens } | { kind: 'credentials'; mode: CredentialMode; credentials: Record<string, string> };
-
-interface ConnectionWrite {
-  integration: IntegrationRow;
-  linkId: string | null;
-  endUser: EndUser;
-  account: ProviderAccount;
-  metadata: Record<string, string>;
-  inputs: Record<string, string>;
-  scopes: string[];
-  secret: Secret;
-}
-
 async function findIntegrationOf(
   deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
   orgId: string,
@@ -91,118 +64,29 @@ async function findIntegrationOf(
 ): Promise<IntegrationRow | undefined> {
   return deps.db.query.integrations.findFirst({ where: and(eq(integrations.id, integrationId), eq(integrations.orgId, orgId)) });
 }
-
-async function sealSecret(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, id: string, secret: Secret) {
-  if (secret.kind === 'credentials') {
-    return {
-      accessTokenEnc: await sealCredentials(deps.keyring, id, secret.credentials),
-      refreshTokenEnc: null,
-      // token_type keeps naming the mode: it is what the token route has always answered.
-      tokenType: secret.mode,
-      credentialMode: secret.mode,
-      expiresAt: null,
-    };
-  }
-  const { tokens } = secret;
-  return {
-    accessTokenEnc: await sealAccessToken(deps.keyring, id, tokens.accessToken),
-    refreshTokenEnc: tokens.refreshToken ? await sealRefreshToken(deps.keyring, id, tokens.refreshToken) : null,
-    tokenType: tokens.tokenType,
-    credentialMode: 'oauth' as const,
-    expiresAt: tokens.expiresAt,
-  };
-}
-
 /**
  * Creates the connection, or updates the one for the same integration, end user and provider
- * account (a reconnect). The AAD holds the row id, so the row is looked up before sealing; a
- * concurrent first connect that wins the unique index turns this into the update.
+ * account (a reconnect), with its event in the same batch (outbox). A concurrent write that
+ * wins (the unique index, or a version move) makes this read and plan once more.
  */
 async function upsertConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, write: ConnectionWrite, now = Date.now()): Promise<SavedConnection> {
   const { integration } = write;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const existing = await deps.db.query.connections.findFirst({
-      where: and(
-        eq(connections.integrationId, integration.id),
-        eq(connections.endUserId, write.endUser.id),
-        eq(connections.providerAccountId, write.account.id),
-      ),
+    const existing = await findAccountConnection(deps.db, write);
+    const plan = await planConnectionWrite(deps, existing, write, sql`1`, now);
+    const outbox = await outboxEvent(deps, integration.orgId, plan.event.type, plan.event.data, {
+      change: `connections/${plan.connectionId}/v${existing?.version ?? 0}/${plan.event.type}`,
+      when: plan.landed,
+      now,
     });
-    if (existing) {
-      const row = await updateExisting(deps, existing, write, now);
-      await emitEvent(deps, integration.orgId, 'connection.updated', connectionEventData(row));
-      return { connection: renderConnection(row, integration), created: false };
-    }
-    const id = newId('con');
-    const sealed = await sealSecret(deps, id, write.secret);
-    const [row] = await deps.db
-      .insert(connections)
-      .values({
-        id,
-        orgId: integration.orgId,
-        integrationId: integration.id,
-        linkId: write.linkId,
-        endUserId: write.endUser.id,
-        endUserEmail: write.endUser.email ?? null,
-        endUserName: write.endUser.name ?? null,
-        providerAccountId: write.account.id,
-        accountEmail: write.account.email ?? null,
-        accountName: write.account.name ?? null,
-        metadata: write.metadata,
-        inputs: write.inputs,
-        scopes: write.scopes,
-        status: 'active',
-        ...sealed,
-        refreshFailures: 0,
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning();
+    const [written, inserted] = await deps.db.batch([plan.statement, outbox.statement]);
+    const row = (written as ConnectionRow[])[0];
     if (row) {
-      await emitEvent(deps, integration.orgId, 'connection.created', connectionEventData(row));
-      return { connection: renderConnection(row, integration), created: true };
+      outbox.deliver(inserted);
+      return { connection: renderConnection(row, integration), created: plan.created };
     }
   }
   throw new ApiError(409, 'conflict', 'The connection changed while it was being saved; try again.');
-}
-
-async function updateExisting(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
-  existing: ConnectionRow,
-  write: ConnectionWrite,
-  now: number,
-): Promise<ConnectionRow> {
-  const sealed = await sealSecret(deps, existing.id, write.secret);
-  const [row] = await deps.db
-    .update(connections)
-    .set({
-      linkId: write.linkId ?? existing.linkId,
-      endUserEmail: write.endUser.email ?? existing.endUserEmail,
-      endUserName: write.endUser.name ?? existing.endUserName,
-      accountEmail: write.account.email ?? existing.accountEmail,
-      accountName: write.account.name ?? existing.accountName,
-      metadata: { ...existing.metadata, ...write.metadata },
-      inputs: write.inputs,
-      scopes: write.scopes,
-      status: 'active',
-      ...sealed,
-      // A new grant without a refresh token keeps the one we have (the envelope is bound to this id).
-      refreshTokenEnc: sealed.refreshTokenEnc ?? (write.secret.kind === 'oauth' ? existing.refreshTokenEnc : null),
-      lastRefreshError: null,
-      refreshFailures: 0,
-      nextRefreshAttemptAt: null,
-      // Clearing the lease makes an in-flight refresh's write miss, so it cannot overwrite these tokens.
-      leaseId: null,
-      leaseUntil: null,
-      version: sql`${connections.version} + 1`,
-      updatedAt: now,
-    })
-    .where(and(eq(connections.id, existing.id), eq(connections.orgId, existing.orgId)))
-    .returning();
-  if (!row) throw notFound('connection', existing.id);
-  return row;
 }
 
 /** Another organization's integration is as unknown as a missing one. */

@@ -1,5 +1,5 @@
 import type { AppDeps } from '../deps';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
@@ -200,7 +200,15 @@ export async function findIntegration(db: Db, orgId: string, id: string): Promis
  * its first successful connection. Conditional on `draft`, so a later change of settings wins.
  */
 export async function markVerifiedByConnection(db: Db, integrationId: string, now = Date.now()): Promise<void> {
-  await db
+  await verifiedByConnectionStatement(db, integrationId, now);
+}
+
+/**
+ * The same change as a statement, for the batch that stores that first connection: run only
+ * where `when` holds (the connection landed), so a draft is never verified by a failed save.
+ */
+export function verifiedByConnectionStatement(db: Db, integrationId: string, now: number, when?: SQL) {
+  return db
     .update(integrations)
     .set({
       status: 'configured',
@@ -212,7 +220,7 @@ export async function markVerifiedByConnection(db: Db, integrationId: string, no
       },
       updatedAt: now,
     })
-    .where(and(eq(integrations.id, integrationId), eq(integrations.status, 'draft')));
+    .where(and(eq(integrations.id, integrationId), eq(integrations.status, 'draft'), when));
 }
 
 export async function decryptClientSecret(keyring: Keyring, row: IntegrationRow): Promise<string | null> {

@@ -1,3 +1,4 @@
+import { settleParkedCallbacks } from '../connect/settle-callbacks';
 import { refreshDueConnections } from '../connections/service';
 import type { AppDeps } from '../deps';
 import { safeError } from '../lib/log';
@@ -21,6 +22,7 @@ export const JOBS: Record<string, Job> = {
   retry_notifications: (deps, now) => retryDueNotifications(deps, now, JOB_BATCH),
   purge_sign_in: (deps, now) => purgeSignInRows(deps.db, now, JOB_BATCH),
   purge_oauth: (deps, now) => purgeOAuthRows(deps, now, JOB_BATCH),
+  settle_callbacks: (deps, now) => settleParkedCallbacks(deps, now, JOB_BATCH),
 };
 
 /** Only numbers go to the log, whatever a job returns, so no row or secret can slip into it. */

@@ -211,23 +211,26 @@ export async function findLinkByToken(db: Db, token: string): Promise<LinkRow | 
 }
 
 /**
- * Counts one use of the link when a connection is made. A conditional UPDATE decides, so two
- * end users finishing at once on a single-use link cannot both get through: false means the
- * link was used up (or is gone) and nothing may be stored.
+ * Whether the link can count one more use, as SQL for the condition of a batch that stores a
+ * connection: enabled, not expired, uses left. The same rule as {@link linkStatus} 'active'.
  */
-export async function consumeLinkUse(db: Db, linkId: string): Promise<boolean> {
-  const changed = await db
-    .update(links)
-    .set({ uses: sql`${links.uses} + 1` })
-    .where(and(eq(links.id, linkId), or(isNull(links.maxUses), lt(links.uses, links.maxUses))))
-    .returning({ id: links.id });
-  return changed.length === 1;
+export function linkAcceptsUse(linkId: string, now: number): SQL {
+  const usable = and(
+    eq(links.id, linkId),
+    eq(links.disabled, false),
+    or(isNull(links.expiresAt), gt(links.expiresAt, now)),
+    or(isNull(links.maxUses), lt(links.uses, links.maxUses)),
+  );
+  return sql`exists (select 1 from ${links} where ${usable})`;
 }
 
-/** Gives a use back when the connection it was counted for could not be stored. */
-export async function releaseLinkUse(db: Db, linkId: string): Promise<void> {
-  await db
+/**
+ * Counts one use of the link, where `when` holds: the statement for the batch that stores the
+ * connection the use is counted for, so the two land together or not at all.
+ */
+export function linkUseStatement(db: Db, linkId: string, when: SQL) {
+  return db
     .update(links)
-    .set({ uses: sql`${links.uses} - 1` })
-    .where(and(eq(links.id, linkId), gt(links.uses, 0)));
+    .set({ uses: sql`${links.uses} + 1` })
+    .where(and(eq(links.id, linkId), when));
 }

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { asOperator, call, newTenant } from '../helpers/api';
 import { stubProvider, type SeenRequest } from '../helpers/outbound';
 import { browse, newLink, postForm } from '../links/fixtures';
+import { RECEIVER } from '../webhooks/fixtures';
 
 export const IDP = 'https://idp.example.test';
 let offeringCounter = 0;
@@ -19,6 +20,7 @@ export async function setup(linkBody: Record<string, unknown> = {}) {
       authorization_url: `${IDP}/authorize`,
       token_url: `${IDP}/token`,
       userinfo_url: `${IDP}/userinfo`,
+      revocation_url: `${IDP}/revoke`,
       default_scopes: ['openid', 'offline_access'],
       token_auth_method: 'client_secret_basic',
       token_response: { metadata: ['instance_url'] },
@@ -48,6 +50,7 @@ export async function start(link: { token: string }, integrationId: string) {
 
 export interface ProviderScript {
   token?: (req: SeenRequest) => Response | Promise<Response>;
+  userinfo?: (req: SeenRequest) => Response | Promise<Response>;
   account?: string;
 }
 
@@ -61,11 +64,16 @@ export function provider(script: ProviderScript = {}) {
       );
     }
     if (req.url === `${IDP}/userinfo`) {
-      return Response.json({ sub: script.account ?? 'acct-1', email: 'ada@idp.test', name: 'Ada' });
+      return script.userinfo?.(req) ?? Response.json({ sub: script.account ?? 'acct-1', email: 'ada@idp.test', name: 'Ada' });
     }
+    if (req.url === `${IDP}/revoke`) return new Response(null, { status: 200 });
+    if (req.url === RECEIVER) return new Response('ok', { status: 200 });
     return new Response('unexpected', { status: 599 });
   });
 }
+
+/** The tokens the provider was asked to revoke (RFC 7009 `token`), in order. */
+export const revokedTokens = (seen: SeenRequest[]) => seen.filter((r) => r.url === `${IDP}/revoke`).map((r) => new URLSearchParams(r.body).get('token'));
 
 export const callback = (query: Record<string, string>, cookie?: string) =>
   browse(`/api/v1/oauth/callback?${new URLSearchParams(query)}`, { headers: cookie ? { cookie } : {} });

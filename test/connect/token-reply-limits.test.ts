@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call } from '../helpers/api';
 import { countRows } from '../links/fixtures';
-import { callback, provider, setup, start } from './fixtures';
+import { callback, provider, revokedTokens, setup, start } from './fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -36,5 +36,40 @@ describe('what a token reply may put in a connection', () => {
     expect(res.status).toBe(502);
     expect(res.text).toMatch(/too long|too many/);
     expect(await countRows('connections', orgId)).toBe(0);
+  });
+});
+
+describe('what a userinfo reply may put in a connection', () => {
+  const userinfo = (body: Record<string, unknown>) =>
+    provider({ userinfo: () => Response.json({ sub: 'acct-1', email: 'ada@idp.test', name: 'Ada', ...body }) });
+
+  it('ends on a clear page, stores nothing and revokes the grant when the account id is over 255 characters', async () => {
+    const { orgId, integrationId, link } = await setup();
+    const flow = await start(link, integrationId);
+    const idp = userinfo({ sub: 'a'.repeat(256) });
+    const res = await callback({ state: flow.state, code: 'code-1' }, flow.cookie);
+    expect(res.status).toBe(502);
+    expect(res.text).toContain('account id is too long');
+    expect(res.text).not.toContain('a'.repeat(256));
+    expect(await countRows('connections', orgId)).toBe(0);
+    expect(revokedTokens(idp.seen)).toEqual(['rt-1']);
+  });
+
+  it('stores an account id of exactly 255 characters', async () => {
+    const { apiKey, integrationId, link } = await setup();
+    const flow = await start(link, integrationId);
+    userinfo({ sub: 'a'.repeat(255) });
+    expect((await callback({ state: flow.state, code: 'code-1' }, flow.cookie)).status).toBe(200);
+    const [connection] = await connectionsOf(apiKey);
+    expect(connection.provider_account_id).toBe('a'.repeat(255));
+  });
+
+  it('trims an oversized name to 255 characters and leaves out an email longer than any address can be', async () => {
+    const { apiKey, integrationId, link } = await setup();
+    const flow = await start(link, integrationId);
+    userinfo({ name: 'N'.repeat(1000), email: `${'e'.repeat(400)}@idp.test` });
+    expect((await callback({ state: flow.state, code: 'code-1' }, flow.cookie)).status).toBe(200);
+    const [connection] = await connectionsOf(apiKey);
+    expect(connection.account).toEqual({ email: null, name: 'N'.repeat(255) });
   });
 });
