@@ -9,7 +9,7 @@ import type { Db } from '../db/client';
 import { emitEvent } from '../webhooks/emit';
 import { connectionEventData, renderConnection } from './render';
 import type { ConnectionRow } from './schema';
-import { revokeAtProvider } from './revoke';
+import { revokeBeforeDelete } from './revoke';
 import { connections } from './schema';
 import type { ListConnectionsQuery, UpdateConnectionBody } from './shapes';
 
@@ -107,15 +107,15 @@ export async function updateConnection(
   return renderConnection(row, integration);
 }
 
-/** Revokes at the provider where the offering can (best effort), then deletes the row. */
+/** Revokes at the provider where the offering can (best effort, skipped for tokens that no longer decrypt), then deletes the row. */
 export async function deleteConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, orgId: string, id: string) {
   const current = await findConnectionRow(deps.db, orgId, id);
-  const revoked = await revokeAtProvider(deps, current);
+  const { revoked, skipped } = await revokeBeforeDelete(deps, current);
   const [row] = await deps.db
     .delete(connections)
     .where(and(eq(connections.id, id), eq(connections.orgId, orgId)))
     .returning();
   if (!row) throw notFound('connection', id);
   await emitEvent(deps, orgId, 'connection.deleted', connectionEventData(row, { revoked_at_provider: revoked }));
-  return { id: row.id, deleted: true as const, revoked_at_provider: revoked };
+  return { id: row.id, deleted: true as const, revoked_at_provider: revoked, ...(skipped ? { revocation_skipped: skipped } : {}) };
 }
