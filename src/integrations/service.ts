@@ -1,5 +1,5 @@
 import type { AppDeps } from '../deps';
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
@@ -27,10 +27,16 @@ export function callbackUrl(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/api/v1/oauth/callback`;
 }
 
-/** Whether links may start connections: verified, or waiting for a first connection to verify it. */
-export function isConnectable(row: Pick<IntegrationRow, 'status' | 'verification'>): boolean {
-  return row.status === 'configured' || row.verification?.pending_first_connection === true;
+/** Whether links may start connections: verified, or waiting for a first connection to verify it, and not being deleted. */
+export function isConnectable(row: Pick<IntegrationRow, 'status' | 'verification' | 'deletingAt'>): boolean {
+  return row.deletingAt === null && (row.status === 'configured' || row.verification?.pending_first_connection === true);
 }
+
+/**
+ * The organization's integration as every reader sees it: one whose cascade delete has started
+ * (deleting_at set, connections going in chunks) is gone already.
+ */
+const visible = (orgId: string, id: string) => and(eq(integrations.id, id), eq(integrations.orgId, orgId), isNull(integrations.deletingAt));
 
 export function renderIntegration(row: IntegrationRow, publicUrl: string): IntegrationObject {
   return {
@@ -190,7 +196,7 @@ export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
 }
 
 export async function findIntegration(db: Db, orgId: string, id: string): Promise<IntegrationRow> {
-  const row = await db.query.integrations.findFirst({ where: and(eq(integrations.id, id), eq(integrations.orgId, orgId)) });
+  const row = await db.query.integrations.findFirst({ where: visible(orgId, id) });
   if (!row) throw notFound('integration', id);
   return row;
 }
@@ -269,7 +275,7 @@ export async function updateIntegration(
       verification: assessed.verification,
       updatedAt: now,
     })
-    .where(and(eq(integrations.id, id), eq(integrations.orgId, orgId)))
+    .where(visible(orgId, id))
     .returning();
   if (!updated) throw notFound('integration', id);
   return renderIntegration(updated, deps.publicUrl);
@@ -278,11 +284,7 @@ export async function updateIntegration(
 export async function verifyIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string, now = Date.now()) {
   const { offering, settings } = await loadForChange(deps, orgId, id);
   const { status, verification } = await assess(offering.definition, settings, deps, now);
-  const [updated] = await deps.db
-    .update(integrations)
-    .set({ status, verification, updatedAt: now })
-    .where(and(eq(integrations.id, id), eq(integrations.orgId, orgId)))
-    .returning();
+  const [updated] = await deps.db.update(integrations).set({ status, verification, updatedAt: now }).where(visible(orgId, id)).returning();
   if (!updated) throw notFound('integration', id);
   return renderIntegration(updated, deps.publicUrl);
 }
@@ -299,6 +301,7 @@ export async function listIntegrations(
     .where(
       and(
         eq(integrations.orgId, orgId),
+        isNull(integrations.deletingAt),
         query.offering_id ? eq(integrations.offeringId, query.offering_id) : undefined,
         query.status ? eq(integrations.status, query.status) : undefined,
         query.name ? nameContains(integrations.name, query.name) : undefined,
