@@ -1,9 +1,8 @@
 import type { AppDeps } from '../deps';
 import { and, count, eq, isNull } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
-import { ApiError, conflict, notFound, type ErrorDetail } from '../lib/errors';
+import { ApiError, notFound, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { pageWindow, toPage } from '../lib/pagination';
 import { nameContains } from '../lib/search';
@@ -311,42 +310,6 @@ export async function listIntegrations(
     .orderBy(...orderBy)
     .limit(query.limit + 1);
   return toPage(rows, query.limit, (row) => renderIntegration(row, deps.publicUrl));
-}
-
-/**
- * What deleting an integration asks of the connections that hang on it. The connections
- * feature answers (it imports integrations, never the other way round); deps.ts wires it in.
- */
-export interface IntegrationConnections {
-  count(db: Db, orgId: string, integrationId: string): Promise<number>;
-  /**
-   * Deletes the integration's connections in one batch with `deleteIntegration` (the
-   * integration's own statement, run after them), announces each deleted connection, and
-   * says how many there were.
-   */
-  deleteWith(
-    deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
-    orgId: string,
-    integrationId: string,
-    deleteIntegration: BatchItem<'sqlite'>,
-  ): Promise<number>;
-}
-
-/**
- * Refuses while connections exist, unless asked to delete them too (in the same batch); each
- * deleted connection is announced by a `connection.deleted` webhook like a single delete.
- * Provider-side revocation is left to single deletes: a cascade may cover thousands.
- */
-export async function deleteIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil' | 'dependents'>, orgId: string, id: string, cascade: boolean) {
-  const { db } = deps;
-  const dependents = deps.dependents.connectionsOfIntegration;
-  await findIntegration(db, orgId, id);
-  const n = await dependents.count(db, orgId, id);
-  if (n > 0 && !cascade) {
-    throw conflict(`This integration has ${n} connection(s). Delete them first, or repeat with ?cascade=true to delete them too.`);
-  }
-  const deleted = await dependents.deleteWith(deps, orgId, id, db.delete(integrations).where(and(eq(integrations.id, id), eq(integrations.orgId, orgId))));
-  return { deleted_connections: deleted };
 }
 
 /** How many integrations use an offering: a custom offering in use cannot be deleted. */

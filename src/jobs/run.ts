@@ -1,5 +1,6 @@
 import { refreshDueConnections } from '../connections/service';
 import type { AppDeps } from '../deps';
+import { finishIntegrationDeletes } from '../integrations/delete';
 import { retryDueNotifications } from '../notifications/outbox';
 import { purgeOAuthRows } from '../oauth-server/purge';
 import { purgeSignInRows } from '../users/purge';
@@ -20,6 +21,7 @@ export const JOBS: Record<string, Job> = {
   retry_notifications: (deps, now) => retryDueNotifications(deps, now, JOB_BATCH),
   purge_sign_in: (deps, now) => purgeSignInRows(deps.db, now, JOB_BATCH),
   purge_oauth: (deps, now) => purgeOAuthRows(deps, now, JOB_BATCH),
+  finish_integration_deletes: (deps) => finishIntegrationDeletes(deps),
 };
 
 /** Only numbers go to the log, whatever a job returns, so no row or secret can slip into it. */
