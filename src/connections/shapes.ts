@@ -132,7 +132,9 @@ export const deletedConnectionObject = z.object({
   revocation_skipped: z
     .enum(['undecryptable'])
     .optional()
-    .describe('Present when revocation was not tried: undecryptable means the stored tokens no longer decrypt (key removed or envelope damaged)'),
+    .describe(
+      'Present when revocation was not tried: undecryptable means the stored tokens, or the integration client secret, no longer decrypt (key removed or envelope damaged)',
+    ),
 });
 
 export type ConnectionObject = z.output<typeof connectionObject>;

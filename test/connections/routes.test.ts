@@ -239,6 +239,19 @@ describe('DELETE /connections/{id}', () => {
     });
   }
 
+  it("deletes a connection whose integration's client secret no longer decrypts, skipping revocation", async () => {
+    const t = await oauthTenant();
+    const id = await t.connect();
+    await env.DB.prepare("UPDATE integrations SET client_secret_enc = replace(client_secret_enc, 'v1.k2.', 'v1.gone.') WHERE id = ?")
+      .bind(t.integrationId)
+      .run();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const res = await call(`/api/v1/connections/${id}`, { method: 'DELETE', token: t.apiKey });
+    expect(res.json).toEqual({ id, deleted: true, revoked_at_provider: false, revocation_skipped: 'undecryptable' });
+    expect(t.provider.revocations()).toHaveLength(0);
+    expect(await countConnections(t.orgId)).toBe(0);
+  });
+
   it('does not call the provider when the offering has no revocation URL', async () => {
     const t = await oauthTenant({ revocation: false });
     const id = await t.connect();
