@@ -16,6 +16,8 @@ export default defineConfig({
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
                 ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
                 ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+                // Cascade deletes run several chunks with a handful of connections.
+                CASCADE_CHUNK_SIZE: '2',
               },
             },
           })),

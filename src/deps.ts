@@ -1,7 +1,8 @@
 import { integrationConnections } from './connections/cascade';
 import { dbFor, type Db } from './db/client';
 import type { CloudflareBindings } from './env';
-import { countIntegrationsOfOffering, type IntegrationConnections } from './integrations/service';
+import type { IntegrationConnections } from './integrations/delete';
+import { countIntegrationsOfOffering } from './integrations/service';
 import { parseKeyring, type Keyring } from './lib/crypto';
 import { notificationTransport, type Transport } from './notifications/transport';
 
@@ -34,10 +35,11 @@ export interface Dependents {
   integrationsOfOffering: (db: Db, offeringId: string) => Promise<number>;
 }
 
-const dependents: Dependents = {
-  connectionsOfIntegration: integrationConnections,
+/** CASCADE_CHUNK_SIZE is for tests, which need several chunks without hundreds of rows. */
+const dependentsFor = (env: Pick<CloudflareBindings, 'CASCADE_CHUNK_SIZE'>): Dependents => ({
+  connectionsOfIntegration: integrationConnections(env.CASCADE_CHUNK_SIZE ? Number(env.CASCADE_CHUNK_SIZE) || undefined : undefined),
   integrationsOfOffering: countIntegrationsOfOffering,
-};
+});
 
 /** The keyring is parsed (and its keys imported) once per isolate; see parseKeyring. */
 export async function buildDeps(env: CloudflareBindings, waitUntil: AppDeps['waitUntil']): Promise<AppDeps> {
@@ -48,6 +50,6 @@ export async function buildDeps(env: CloudflareBindings, waitUntil: AppDeps['wai
     publicUrl: env.PUBLIC_URL,
     waitUntil,
     transport: notificationTransport(env),
-    dependents,
+    dependents: dependentsFor(env),
   };
 }

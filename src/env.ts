@@ -19,6 +19,8 @@ export interface CloudflareBindings {
   NOTIFY_FROM?: string;
   NOTIFY_URL?: string;
   NOTIFY_TOKEN?: string;
+  /** Connections per chunk of a cascade delete (default and most: 50); tests set it low. */
+  CASCADE_CHUNK_SIZE?: string;
 }
 
 /** Hono's environment for every route of the app. */

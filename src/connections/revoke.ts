@@ -1,4 +1,5 @@
 import type { AppDeps } from '../deps';
+import { CryptoError } from '../lib/crypto';
 import { describeFailure, fetchOutbound } from '../lib/http';
 import { OfferingError } from '../offerings/errors';
 import { parseReplyBody, readOAuthError } from '../provider/provider-reply';
@@ -12,6 +13,28 @@ const REVOKE_TIMEOUT_MS = 5_000;
 function logSkipped(row: ConnectionRow, reason: string): false {
   console.warn(JSON.stringify({ level: 'warn', msg: 'provider revocation failed', connection_id: row.id, reason }));
   return false;
+}
+
+/** What a delete tells about revocation: confirmed or not, and why it was not tried where it could not be. */
+export interface Revocation {
+  revoked: boolean;
+  skipped?: 'undecryptable';
+}
+
+/**
+ * Revokes where it can; a token (or the integration's secret) that no longer decrypts (its key
+ * left the keyring, or the envelope was tampered with) cannot be sent, so revocation is skipped
+ * and the delete goes on: a row nobody can read must still be deletable.
+ */
+export async function revokeBeforeDelete(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, row: ConnectionRow): Promise<Revocation> {
+  try {
+    return { revoked: await revokeAtProvider(deps, row) };
+  } catch (err) {
+    if (!(err instanceof CryptoError)) throw err;
+    // The reason only: a crypto error's message names the key id.
+    console.warn(JSON.stringify({ level: 'warn', msg: 'provider revocation skipped', connection_id: row.id, reason: 'undecryptable' }));
+    return { revoked: false, skipped: 'undecryptable' };
+  }
 }
 
 /**

@@ -105,7 +105,9 @@ export const connectionRoutes = new Hono<AppEnv>()
     '/:id',
     describeRoute({
       summary: 'Delete a connection',
-      description: 'Revokes the grant at the provider first where the offering has a revocation URL (best effort; the delete goes on if it fails).',
+      description:
+        'Revokes the grant at the provider first where the offering has a revocation URL (best effort; the delete goes on if it fails). ' +
+        'A connection whose stored tokens no longer decrypt is deleted without revocation: revocation_skipped says undecryptable.',
       tags,
       auth: 'organization',
       status: 200,

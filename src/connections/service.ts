@@ -1,15 +1,17 @@
 import type { AppDeps } from '../deps';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, or, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { activeApiKeyCondition } from '../api-keys/service';
 import { apiKeys } from '../api-keys/schema';
 import { integrations } from '../integrations/schema';
 import { notFound } from '../lib/errors';
 import { pageWindow, toPage } from '../lib/pagination';
 import type { Db } from '../db/client';
-import { emitEvent } from '../webhooks/emit';
+import { outboxEvent } from '../webhooks/emit';
+import { deletedEvent } from './deleted-event';
 import { connectionEventData, renderConnection } from './render';
 import type { ConnectionRow } from './schema';
-import { revokeAtProvider } from './revoke';
+import { revokeBeforeDelete } from './revoke';
 import { connections } from './schema';
 import type { ListConnectionsQuery, UpdateConnectionBody } from './shapes';
 
@@ -26,6 +28,10 @@ export {
   type SavedConnection,
 } from './save';
 export { renderToken } from './token';
+
+// SQLite's IS / IS NOT compare NULLs as values, as the end-user fields may be null.
+const isDistinctFrom = (column: SQLiteColumn, value: string | null): SQL => sql`${column} is not ${value}`;
+const isNotDistinctFrom = (column: SQLiteColumn, value: string | null): SQL => sql`${column} is ${value}`;
 
 /** The integration fields a rendered connection needs (offering id, scopes for missing_scopes). */
 const integrationView = { offeringId: integrations.offeringId, scopes: integrations.scopes };
@@ -92,30 +98,53 @@ export async function updateConnection(
 ) {
   const { connection: current, integration } = await findConnection(deps.db, orgId, id);
   const endUser = patch.end_user ?? {};
-  if (endUser.email === undefined && endUser.display_name === undefined) return renderConnection(current, integration);
-  const [row] = await deps.db
-    .update(connections)
-    .set({
-      ...(endUser.email !== undefined ? { endUserEmail: endUser.email } : {}),
-      ...(endUser.display_name !== undefined ? { endUserName: endUser.display_name } : {}),
-      updatedAt: now,
-    })
-    .where(and(eq(connections.id, id), eq(connections.orgId, orgId)))
-    .returning();
-  if (!row) throw notFound('connection', id);
-  await emitEvent(deps, orgId, 'connection.updated', connectionEventData(row));
+  const next = {
+    endUserEmail: endUser.email !== undefined ? endUser.email : current.endUserEmail,
+    endUserName: endUser.display_name !== undefined ? endUser.display_name : current.endUserName,
+  };
+  // Nothing to change (also a retried PATCH whose first reply was lost): no write, no event.
+  if (next.endUserEmail === current.endUserEmail && next.endUserName === current.endUserName) return renderConnection(current, integration);
+  const ours = and(eq(connections.id, id), eq(connections.orgId, orgId));
+  const changed = or(isDistinctFrom(connections.endUserEmail, next.endUserEmail), isDistinctFrom(connections.endUserName, next.endUserName));
+  // The event only where this request's UPDATE landed: the row carries its values and its time.
+  const landed = and(
+    ours,
+    isNotDistinctFrom(connections.endUserEmail, next.endUserEmail),
+    isNotDistinctFrom(connections.endUserName, next.endUserName),
+    eq(connections.updatedAt, now),
+  );
+  const outbox = await outboxEvent(deps, orgId, 'connection.updated', connectionEventData({ ...current, ...next }), {
+    when: sql`exists (select 1 from ${connections} where ${landed})`,
+  });
+  const [[row], inserted] = await deps.db.batch([
+    deps.db
+      .update(connections)
+      .set({ ...next, updatedAt: now })
+      .where(and(ours, changed))
+      .returning(),
+    outbox.statement,
+  ]);
+  if (!row) {
+    // Someone else set these values between our read and write (or deleted the row).
+    return renderConnection((await findConnection(deps.db, orgId, id)).connection, integration);
+  }
+  outbox.deliver(inserted);
   return renderConnection(row, integration);
 }
 
-/** Revokes at the provider where the offering can (best effort), then deletes the row. */
+/** Revokes at the provider where the offering can (best effort, skipped for tokens that no longer decrypt), then deletes the row with its event. */
 export async function deleteConnection(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>, orgId: string, id: string) {
   const current = await findConnectionRow(deps.db, orgId, id);
-  const revoked = await revokeAtProvider(deps, current);
-  const [row] = await deps.db
-    .delete(connections)
-    .where(and(eq(connections.id, id), eq(connections.orgId, orgId)))
-    .returning();
+  const { revoked, skipped } = await revokeBeforeDelete(deps, current);
+  const outbox = await deletedEvent(deps, current, { revoked_at_provider: revoked });
+  const [inserted, [row]] = await deps.db.batch([
+    outbox.statement,
+    deps.db
+      .delete(connections)
+      .where(and(eq(connections.id, id), eq(connections.orgId, orgId)))
+      .returning(),
+  ]);
   if (!row) throw notFound('connection', id);
-  await emitEvent(deps, orgId, 'connection.deleted', connectionEventData(row, { revoked_at_provider: revoked }));
-  return { id: row.id, deleted: true as const, revoked_at_provider: revoked };
+  outbox.deliver(inserted);
+  return { id: row.id, deleted: true as const, revoked_at_provider: revoked, ...(skipped ? { revocation_skipped: skipped } : {}) };
 }

@@ -129,6 +129,12 @@ export const deletedConnectionObject = z.object({
   id: idSchema('con'),
   deleted: z.literal(true),
   revoked_at_provider: z.boolean().describe('Whether the provider confirmed revoking the grant (RFC 7009)'),
+  revocation_skipped: z
+    .enum(['undecryptable'])
+    .optional()
+    .describe(
+      'Present when revocation was not tried: undecryptable means the stored tokens, or the integration client secret, no longer decrypt (key removed or envelope damaged)',
+    ),
 });
 
 export type ConnectionObject = z.output<typeof connectionObject>;

@@ -4,9 +4,17 @@ import { orgOf, requireOrganization } from '../auth/middleware';
 import { requireScope } from '../auth/scope';
 import { pageSchema } from '../lib/pagination';
 import { describeRoute, validate } from '../lib/validate';
-import { createIntegration, deleteIntegration, findIntegration, listIntegrations, renderIntegration, updateIntegration, verifyIntegration } from './service';
-import { createIntegrationBody, deleteIntegrationQuery, integrationIdParam, integrationObject, listIntegrationsQuery, updateIntegrationBody } from './shapes';
-import { z } from 'zod';
+import { deleteIntegration } from './delete';
+import { createIntegration, findIntegration, listIntegrations, renderIntegration, updateIntegration, verifyIntegration } from './service';
+import {
+  createIntegrationBody,
+  deleteIntegrationQuery,
+  integrationDeletionObject,
+  integrationIdParam,
+  integrationObject,
+  listIntegrationsQuery,
+  updateIntegrationBody,
+} from './shapes';
 
 const tags = ['Integrations'];
 
@@ -62,18 +70,23 @@ export const integrationRoutes = new Hono<AppEnv>()
     '/:id',
     describeRoute({
       summary: 'Delete an integration',
-      description: 'Refused with 409 while it has connections, unless ?cascade=true.',
+      description:
+        'Refused with 409 while it has connections, unless ?cascade=true. A cascade makes the integration disappear at once, then ' +
+        'deletes its connections in chunks, each chunk with a connection.deleted event per connection. 200 when the request finished; ' +
+        '202 with status deleting when connections remain: a background job finishes them, and repeating the DELETE continues too.',
       tags,
       auth: 'organization',
       status: 200,
-      response: z.object({ deleted_connections: z.number().int() }),
+      response: integrationDeletionObject,
     }),
     requireScope('integrations.write'),
     validate('param', integrationIdParam),
     validate('query', deleteIntegrationQuery),
     async (c) => {
       const { cascade = false } = c.req.valid('query');
-      return c.json(await deleteIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, cascade), 200);
+      const result = await deleteIntegration(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, cascade);
+      if (!result.finished) return c.json({ status: 'deleting' as const, deleted_connections: result.deletedConnections }, 202);
+      return c.json({ deleted_connections: result.deletedConnections }, 200);
     },
   )
   .post(

@@ -1,9 +1,8 @@
 import type { AppDeps } from '../deps';
-import { and, count, eq, type SQL } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
+import { and, count, eq, isNull, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { decrypt, encrypt, type Keyring } from '../lib/crypto';
-import { ApiError, conflict, notFound, type ErrorDetail } from '../lib/errors';
+import { ApiError, notFound, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { pageWindow, toPage } from '../lib/pagination';
 import { nameContains } from '../lib/search';
@@ -27,10 +26,16 @@ export function callbackUrl(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/api/v1/oauth/callback`;
 }
 
-/** Whether links may start connections: verified, or waiting for a first connection to verify it. */
-export function isConnectable(row: Pick<IntegrationRow, 'status' | 'verification'>): boolean {
-  return row.status === 'configured' || row.verification?.pending_first_connection === true;
+/** Whether links may start connections: verified, or waiting for a first connection to verify it, and not being deleted. */
+export function isConnectable(row: Pick<IntegrationRow, 'status' | 'verification' | 'deletingAt'>): boolean {
+  return row.deletingAt === null && (row.status === 'configured' || row.verification?.pending_first_connection === true);
 }
+
+/**
+ * The organization's integration as every reader sees it: one whose cascade delete has started
+ * (deleting_at set, connections going in chunks) is gone already.
+ */
+const visible = (orgId: string, id: string) => and(eq(integrations.id, id), eq(integrations.orgId, orgId), isNull(integrations.deletingAt));
 
 export function renderIntegration(row: IntegrationRow, publicUrl: string): IntegrationObject {
   return {
@@ -190,7 +195,7 @@ export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
 }
 
 export async function findIntegration(db: Db, orgId: string, id: string): Promise<IntegrationRow> {
-  const row = await db.query.integrations.findFirst({ where: and(eq(integrations.id, id), eq(integrations.orgId, orgId)) });
+  const row = await db.query.integrations.findFirst({ where: visible(orgId, id) });
   if (!row) throw notFound('integration', id);
   return row;
 }
@@ -277,7 +282,7 @@ export async function updateIntegration(
       verification: assessed.verification,
       updatedAt: now,
     })
-    .where(and(eq(integrations.id, id), eq(integrations.orgId, orgId)))
+    .where(visible(orgId, id))
     .returning();
   if (!updated) throw notFound('integration', id);
   return renderIntegration(updated, deps.publicUrl);
@@ -286,11 +291,7 @@ export async function updateIntegration(
 export async function verifyIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string, now = Date.now()) {
   const { offering, settings } = await loadForChange(deps, orgId, id);
   const { status, verification } = await assess(offering.definition, settings, deps, now);
-  const [updated] = await deps.db
-    .update(integrations)
-    .set({ status, verification, updatedAt: now })
-    .where(and(eq(integrations.id, id), eq(integrations.orgId, orgId)))
-    .returning();
+  const [updated] = await deps.db.update(integrations).set({ status, verification, updatedAt: now }).where(visible(orgId, id)).returning();
   if (!updated) throw notFound('integration', id);
   return renderIntegration(updated, deps.publicUrl);
 }
@@ -307,6 +308,7 @@ export async function listIntegrations(
     .where(
       and(
         eq(integrations.orgId, orgId),
+        isNull(integrations.deletingAt),
         query.offering_id ? eq(integrations.offeringId, query.offering_id) : undefined,
         query.status ? eq(integrations.status, query.status) : undefined,
         query.name ? nameContains(integrations.name, query.name) : undefined,
@@ -316,42 +318,6 @@ export async function listIntegrations(
     .orderBy(...orderBy)
     .limit(query.limit + 1);
   return toPage(rows, query.limit, (row) => renderIntegration(row, deps.publicUrl));
-}
-
-/**
- * What deleting an integration asks of the connections that hang on it. The connections
- * feature answers (it imports integrations, never the other way round); deps.ts wires it in.
- */
-export interface IntegrationConnections {
-  count(db: Db, orgId: string, integrationId: string): Promise<number>;
-  /**
-   * Deletes the integration's connections in one batch with `deleteIntegration` (the
-   * integration's own statement, run after them), announces each deleted connection, and
-   * says how many there were.
-   */
-  deleteWith(
-    deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
-    orgId: string,
-    integrationId: string,
-    deleteIntegration: BatchItem<'sqlite'>,
-  ): Promise<number>;
-}
-
-/**
- * Refuses while connections exist, unless asked to delete them too (in the same batch); each
- * deleted connection is announced by a `connection.deleted` webhook like a single delete.
- * Provider-side revocation is left to single deletes: a cascade may cover thousands.
- */
-export async function deleteIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil' | 'dependents'>, orgId: string, id: string, cascade: boolean) {
-  const { db } = deps;
-  const dependents = deps.dependents.connectionsOfIntegration;
-  await findIntegration(db, orgId, id);
-  const n = await dependents.count(db, orgId, id);
-  if (n > 0 && !cascade) {
-    throw conflict(`This integration has ${n} connection(s). Delete them first, or repeat with ?cascade=true to delete them too.`);
-  }
-  const deleted = await dependents.deleteWith(deps, orgId, id, db.delete(integrations).where(and(eq(integrations.id, id), eq(integrations.orgId, orgId))));
-  return { deleted_connections: deleted };
 }
 
 /** How many integrations use an offering: a custom offering in use cannot be deleted. */

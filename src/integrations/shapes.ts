@@ -82,6 +82,19 @@ export const integrationObject = z
   })
   .meta({ id: 'Integration' });
 
+const deletedConnections = z.number().int().describe('Connections this request deleted');
+
+/** 200 when the request finished the delete; 202 (status deleting) when connections remain for the background. */
+export const integrationDeletionObject = z
+  .union([
+    z.object({ deleted_connections: deletedConnections }),
+    z.object({
+      status: z.literal('deleting').describe('Connections remain; they are deleted in the background, and repeating the DELETE continues too'),
+      deleted_connections: deletedConnections,
+    }),
+  ])
+  .meta({ id: 'IntegrationDeletion' });
+
 export type IntegrationObject = z.output<typeof integrationObject>;
 export type CreateIntegrationBody = z.output<typeof createIntegrationBody>;
 export type UpdateIntegrationBody = z.output<typeof updateIntegrationBody>;

@@ -2,6 +2,7 @@ import { settleParkedCallbacks } from '../connect/settle-callbacks';
 import { refreshDueConnections } from '../connections/service';
 import type { AppDeps } from '../deps';
 import { safeError } from '../lib/log';
+import { finishIntegrationDeletes } from '../integrations/delete';
 import { retryDueNotifications } from '../notifications/outbox';
 import { purgeOAuthRows } from '../oauth-server/purge';
 import { purgeSignInRows } from '../users/purge';
@@ -23,6 +24,7 @@ export const JOBS: Record<string, Job> = {
   purge_sign_in: (deps, now) => purgeSignInRows(deps.db, now, JOB_BATCH),
   purge_oauth: (deps, now) => purgeOAuthRows(deps, now, JOB_BATCH),
   settle_callbacks: (deps, now) => settleParkedCallbacks(deps, now, JOB_BATCH),
+  finish_integration_deletes: (deps) => finishIntegrationDeletes(deps),
 };
 
 /** Only numbers go to the log, whatever a job returns, so no row or secret can slip into it. */

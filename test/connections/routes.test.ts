@@ -216,6 +216,42 @@ describe('DELETE /connections/{id}', () => {
     expect(await countConnections(t.orgId)).toBe(0);
   });
 
+  for (const [what, envelope] of [
+    ['whose key left the keyring', (enc: string) => enc.replace(/^v1\.[^.]+\./, 'v1.gone.')],
+    ['whose envelope was tampered with', (enc: string) => `${enc.slice(0, -4)}${enc.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`],
+  ] as const) {
+    it(`deletes a connection ${what}, skipping revocation, and says why`, async () => {
+      const t = await oauthTenant();
+      const id = await t.connect();
+      const row = (await connectionRow(id))!;
+      await env.DB.prepare('UPDATE connections SET access_token_enc = ?, refresh_token_enc = ? WHERE id = ?')
+        .bind(envelope(row.access_token_enc as string), envelope(row.refresh_token_enc as string), id)
+        .run();
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const res = await call(`/api/v1/connections/${id}`, { method: 'DELETE', token: t.apiKey });
+      expect(res.status, res.text).toBe(200);
+      expect(res.json).toEqual({ id, deleted: true, revoked_at_provider: false, revocation_skipped: 'undecryptable' });
+      expect(t.provider.revocations()).toHaveLength(0);
+      expect(await countConnections(t.orgId)).toBe(0);
+      const logged = warn.mock.calls.map((args) => JSON.parse(String(args[0])));
+      expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', connection_id: id, reason: 'undecryptable' }));
+      expect(JSON.stringify(warn.mock.calls)).not.toContain(row.refresh_token_enc as string);
+    });
+  }
+
+  it("deletes a connection whose integration's client secret no longer decrypts, skipping revocation", async () => {
+    const t = await oauthTenant();
+    const id = await t.connect();
+    await env.DB.prepare("UPDATE integrations SET client_secret_enc = replace(client_secret_enc, 'v1.k2.', 'v1.gone.') WHERE id = ?")
+      .bind(t.integrationId)
+      .run();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const res = await call(`/api/v1/connections/${id}`, { method: 'DELETE', token: t.apiKey });
+    expect(res.json).toEqual({ id, deleted: true, revoked_at_provider: false, revocation_skipped: 'undecryptable' });
+    expect(t.provider.revocations()).toHaveLength(0);
+    expect(await countConnections(t.orgId)).toBe(0);
+  });
+
   it('does not call the provider when the offering has no revocation URL', async () => {
     const t = await oauthTenant({ revocation: false });
     const id = await t.connect();
