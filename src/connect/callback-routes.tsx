@@ -5,6 +5,7 @@ import { pageApp } from '../views/page-app';
 import { completeOAuthCallback, type CallbackFailure } from './callback';
 import { buildResultRedirect } from './redirect';
 import { bindingCookieAttributes, bindingCookieName } from './state';
+import { loggableOAuthError } from '../provider/provider-reply';
 
 const MAX_PARAM = 4096;
 
@@ -17,6 +18,9 @@ function readQuery(raw: Record<string, string[]>): Record<string, string> {
   return out;
 }
 
+/** What the callback itself puts in `providerError` when a reply could not be read. */
+const OUR_MARKERS = new Set(['malformed_token_response', 'malformed_userinfo_response']);
+
 function logFailure(requestId: string, failure: CallbackFailure) {
   console.log(
     JSON.stringify({
@@ -27,7 +31,8 @@ function logFailure(requestId: string, failure: CallbackFailure) {
       status: failure.status,
       org_id: failure.flow?.orgId ?? null,
       integration_id: failure.flow?.integrationId ?? null,
-      provider_error: failure.providerError ?? null,
+      // Our own markers as they are; a provider's error only when it is a registered code.
+      provider_error: OUR_MARKERS.has(failure.providerError ?? '') ? failure.providerError : loggableOAuthError(failure.providerError),
     }),
   );
 }

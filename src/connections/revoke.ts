@@ -1,8 +1,8 @@
 import type { AppDeps } from '../deps';
 import { CryptoError } from '../lib/crypto';
-import { describeFailure, fetchOutbound } from '../lib/http';
+import { fetchOutbound } from '../lib/http';
 import { OfferingError } from '../offerings/errors';
-import { parseReplyBody, readOAuthError } from '../provider/provider-reply';
+import { loggableOAuthError, parseReplyBody, readOAuthError } from '../provider/provider-reply';
 import { buildRevocationRequest } from '../provider/revocation-request';
 import { loadProviderContext } from './provider';
 import type { ConnectionRow } from './schema';
@@ -58,10 +58,11 @@ export async function revokeAtProvider(deps: Pick<AppDeps, 'db' | 'keyring' | 'p
   }
   if (request === null) return false;
   const reply = await fetchOutbound(request.url, { method: 'POST', headers: request.headers, body: request.body }, REVOKE_TIMEOUT_MS);
-  if (!reply.ok) return logSkipped(row, describeFailure(reply.failure, 'The revocation endpoint'));
+  // The failure's kind only: a network error's text is not ours to log.
+  if (!reply.ok) return logSkipped(row, `the revocation endpoint did not answer (${reply.failure.kind})`);
   // RFC 7009 §2.2: 200 means revoked, or that the token was already invalid.
   if (reply.status >= 200 && reply.status <= 299) return true;
   const body = parseReplyBody(reply);
-  const error = body.ok ? readOAuthError(body.body)?.error : undefined;
+  const error = loggableOAuthError(body.ok ? readOAuthError(body.body)?.error : undefined);
   return logSkipped(row, `HTTP ${reply.status}${error ? ` (${error})` : ''}`);
 }

@@ -56,3 +56,27 @@ export function readOAuthError(body: Record<string, unknown>): OAuthErrorBody | 
   if (body.ok === false) return { error: 'unknown_error' };
   return null;
 }
+
+/** OAuth error codes registered by RFC 6749 §4.1.2.1 and §5.2 and RFC 7009 §2.2.1. */
+const REGISTERED_ERRORS = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'unsupported_response_type',
+  'unsupported_token_type',
+  'invalid_scope',
+  'access_denied',
+  'server_error',
+  'temporarily_unavailable',
+]);
+
+/**
+ * A provider's `error` as a log line may carry it: a registered code as it is, anything else as
+ * `unregistered_error`. A provider can put whatever it likes there, a token it was sent included.
+ */
+export function loggableOAuthError(error: string | undefined | null): string | null {
+  if (error === undefined || error === null) return null;
+  return REGISTERED_ERRORS.has(error) ? error : 'unregistered_error';
+}

@@ -171,6 +171,12 @@ describe('log lines never hold a bound value or a secret', () => {
       const id = await t.connect({ access_token: accessToken, refresh_token: refreshToken, expires_at: expired(), provider_account_id: crypto.randomUUID() });
       t.provider.onRefresh = echo;
       await serveWith(env.DB, `/api/v1/connections/${id}/refresh`, { method: 'POST', token: t.apiKey });
+      // Deleting revokes at the provider, which echoes the token it was sent as well.
+      t.provider.onRevoke = () => {
+        const reply = echo();
+        return reply instanceof Response && reply.status === 200 ? tokenReply({ error: refreshToken }, 400) : reply;
+      };
+      await serveWith(env.DB, `/api/v1/connections/${id}`, { method: 'DELETE', token: t.apiKey });
     }
     expectNothingSecretLogged();
   });
