@@ -1,5 +1,5 @@
 import type { AppDeps } from '../deps';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { integrations } from '../integrations/schema';
 import type { IntegrationRow } from '../integrations/service';
 import { ApiError, notFound, type ErrorDetail } from '../lib/errors';
@@ -62,7 +62,10 @@ async function findIntegrationOf(
   orgId: string,
   integrationId: string,
 ): Promise<IntegrationRow | undefined> {
-  return deps.db.query.integrations.findFirst({ where: and(eq(integrations.id, integrationId), eq(integrations.orgId, orgId)) });
+  // An integration being deleted takes no new connections.
+  return deps.db.query.integrations.findFirst({
+    where: and(eq(integrations.id, integrationId), eq(integrations.orgId, orgId), isNull(integrations.deletingAt)),
+  });
 }
 /**
  * Creates the connection, or updates the one for the same integration, end user and provider

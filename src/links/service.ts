@@ -77,7 +77,8 @@ async function checkIntegrationIds(db: Db, orgId: string, ids: string[]): Promis
   const found = await db
     .select({ id: integrations.id })
     .from(integrations)
-    .where(and(eq(integrations.orgId, orgId), inArray(integrations.id, ids)));
+    // One being deleted is as gone as it will be in a moment.
+    .where(and(eq(integrations.orgId, orgId), inArray(integrations.id, ids), isNull(integrations.deletingAt)));
   const known = new Set(found.map((r) => r.id));
   const details: ErrorDetail[] = ids.flatMap((id, i) =>
     known.has(id) ? [] : [{ location: 'body' as const, field: `integration_ids.${i}`, message: `no integration with id '${id}'` }],

@@ -44,3 +44,26 @@ describe('an integration being deleted', () => {
     expect(await countRows('connections', orgId)).toBe(0);
   });
 });
+
+describe('an integration being deleted takes nothing new', () => {
+  it('refuses a link that names it, and an imported connection into it, and stores neither', async () => {
+    const { apiKey, orgId, integrationId } = await setup();
+    await startDeleting(integrationId);
+    const link = await call('/api/v1/links', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Late', integration_ids: [integrationId], end_user: { id: 'late' } },
+    });
+    expectError(link, 400, 'validation_failed');
+    expect(link.json.error.details[0]).toMatchObject({ field: 'integration_ids.0' });
+    const imported = await call('/api/v1/connections', {
+      method: 'POST',
+      token: apiKey,
+      body: { integration_id: integrationId, end_user: { id: 'late' }, provider_account_id: 'late', access_token: 'at-late' },
+    });
+    expectError(imported, 400, 'validation_failed');
+    expect(imported.json.error.details[0]).toMatchObject({ field: 'integration_id' });
+    expect(await countRows('connections', orgId)).toBe(0);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM links WHERE name = 'Late' AND org_id = ?").bind(orgId).first<{ n: number }>())!.n).toBe(0);
+  });
+});
