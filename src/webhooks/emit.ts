@@ -42,34 +42,6 @@ function deliverInBackground(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>
   );
 }
 
-/**
- * Records an event for the organization and delivers it to its webhook endpoint in the
- * background. Payloads describe what happened and never carry credentials: keys named like
- * one are removed (and logged by name) before anything is stored or sent.
- *
- * Never throws: the change the event reports has already happened, so a failure to record it
- * is logged rather than turned into an error for the caller's request. A change that can be
- * written in one batch with its event should use `outboxEvent` instead.
- */
-export async function emitEvent(
-  deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,
-  orgId: string,
-  type: EventType,
-  data: Record<string, unknown>,
-  now = Date.now(),
-): Promise<void> {
-  const id = newId('evt');
-  try {
-    const [event] = await deps.db
-      .insert(events)
-      .values(eventValues(id, orgId, type, data, now))
-      .returning();
-    deliverInBackground(deps, event);
-  } catch (err) {
-    logEmitFailure('recording an event failed', id, err);
-  }
-}
-
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /**
@@ -121,8 +93,8 @@ function conditionalInsert(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, 
 
 /**
  * An event written in the same `db.batch` as the change it reports (an outbox row), delivered
- * after the batch committed. Unlike `emitEvent` it throws with the batch: the change and its
- * event land together or not at all.
+ * after the batch committed. It throws with the batch: the change and its event land together
+ * or not at all.
  */
 export async function outboxEvent(
   deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>,

@@ -5,7 +5,6 @@ import worker from '../../src/index';
 import { encrypt, parseKeyring } from '../../src/lib/crypto';
 import { reencryptStaleSecrets } from '../../src/jobs/reencrypt';
 import { retryDueDeliveries } from '../../src/webhooks/delivery';
-import { emitEvent } from '../../src/webhooks/emit';
 import { BASE, newTenant, type CallOptions } from '../helpers/api';
 import { oauthError, stubProvider } from '../helpers/outbound';
 import { quotingD1, serveWith } from '../helpers/quoting-d1';
@@ -13,7 +12,7 @@ import { TEST_ENCRYPTION_KEYS } from '../helpers/secrets';
 import { expired, oauthTenant, tokenReply } from '../connections/fixtures';
 import { newLink } from '../links/fixtures';
 import { appWithUser, basic, tokensFor } from '../oauth-server/fixtures';
-import { configureWebhook, emitDeps, RECEIVER } from '../webhooks/fixtures';
+import { configureWebhook, emitDeps, RECEIVER, recordEvent } from '../webhooks/fixtures';
 
 const lines: string[] = [];
 /** Every value bound to D1 by the runs under test, and every secret the tests were issued. */
@@ -142,7 +141,7 @@ describe('log lines never hold a bound value or a secret', () => {
     await env.DB.prepare('UPDATE webhook_endpoints SET secret_enc = ? WHERE org_id = ?').bind(staleMisplaced, orgId).run();
     issued.add(secret).add(staleMisplaced);
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', { connection_id: 'con_x' });
+    await recordEvent(deps, orgId, 'connection.created', { connection_id: 'con_x' });
     await settle();
 
     expect((await serveWith(env.DB, `/api/v1/links/${link.id}`, { token: apiKey })).status).toBe(500);
@@ -190,7 +189,7 @@ describe('log lines never hold a bound value or a secret', () => {
       throw new TypeError(`connection refused: ${req.url} ${req.headers.get('edgelink-signature')}`);
     });
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', { connection_id: 'con_y' });
+    await recordEvent(deps, orgId, 'connection.created', { connection_id: 'con_y' });
     await settle();
     await retryDueDeliveries({ db: createDb(env.DB), keyring: await parseKeyring(env.ENCRYPTION_KEYS) }, Date.now() + 3_600_000, 100);
 

@@ -3,10 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDb } from '../../src/db/client';
 import { encrypt, generateKeySpec, parseKeyring } from '../../src/lib/crypto';
 import { MAX_ATTEMPTS, retryDelay, retryDueDeliveries } from '../../src/webhooks/delivery';
-import { emitEvent } from '../../src/webhooks/emit';
 import { call, newTenant } from '../helpers/api';
 import { stubProvider } from '../helpers/outbound';
-import { RECEIVER, configureWebhook, emitDeps, eventRow, hasValidSignature, latestEventId } from './fixtures';
+import { RECEIVER, configureWebhook, emitDeps, recordEvent, eventRow, hasValidSignature, latestEventId } from './fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 // The retry pass takes every due event; tests in a file share a database, so none inherits another's.
@@ -27,7 +26,7 @@ describe('delivering an event', () => {
     const secret = await configureWebhook(apiKey);
     const receiver = stubProvider(() => new Response('ok', { status: 200 }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     await settle();
 
     expect(receiver.seen).toHaveLength(1);
@@ -50,7 +49,7 @@ describe('delivering an event', () => {
     const rotated = (await call('/api/v1/webhook/rotate_secret', { method: 'POST', token: apiKey })).json.secret as string;
     const receiver = stubProvider(() => new Response(null, { status: 204 }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.updated', data);
+    await recordEvent(deps, orgId, 'connection.updated', data);
     await settle();
     expect(await hasValidSignature(rotated, receiver.seen[0]!)).toBe(true);
     expect(await hasValidSignature(old, receiver.seen[0]!)).toBe(false);
@@ -61,7 +60,7 @@ describe('delivering an event', () => {
     const secret = await configureWebhook(apiKey);
     const receiver = stubProvider(() => new Response(null, { status: 204 }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.deleted', data);
+    await recordEvent(deps, orgId, 'connection.deleted', data);
     await settle();
     const req = receiver.seen[0]!;
     expect(await hasValidSignature(secret, { ...req, body: req.body.replace('con_abc123', 'con_evil00') })).toBe(false);
@@ -74,7 +73,7 @@ describe('delivering an event', () => {
     const { orgId } = await newTenant();
     const receiver = stubProvider(() => new Response(null, { status: 204 }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     await settle();
     expect(receiver.seen).toHaveLength(0);
     expect(await eventRow(await latestEventId(orgId))).toMatchObject({ delivery_status: 'no_endpoint', attempts: 0, next_attempt_at: null });
@@ -85,7 +84,7 @@ describe('delivering an event', () => {
     await configureWebhook(apiKey, { url: RECEIVER, enabled: false });
     const receiver = stubProvider(() => new Response(null, { status: 204 }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     await settle();
     expect(receiver.seen).toHaveLength(0);
     expect((await eventRow(await latestEventId(orgId)))!.delivery_status).toBe('no_endpoint');
@@ -96,7 +95,7 @@ describe('delivering an event', () => {
     await configureWebhook(apiKey);
     const receiver = stubProvider(() => new Response(null, { status: 302, headers: { location: 'https://elsewhere.example.com/' } }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     await settle();
     expect(receiver.seen).toHaveLength(1);
     expect(await eventRow(await latestEventId(orgId))).toMatchObject({ delivery_status: 'pending', last_response_status: 302 });
@@ -110,7 +109,7 @@ describe('a failed delivery', () => {
     stubProvider(() => new Response('stack trace with internal details', { status: 500 }));
     const { deps, settle } = await emitDeps();
     const before = Date.now();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     await settle();
     const row = (await eventRow(await latestEventId(orgId)))!;
     expect(row).toMatchObject({ delivery_status: 'pending', attempts: 1, last_response_status: 500, last_error: 'The endpoint answered HTTP 500.' });
@@ -125,7 +124,7 @@ describe('a failed delivery', () => {
       throw new DOMException('The operation timed out.', 'TimeoutError');
     });
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     await settle();
     expect(await eventRow(await latestEventId(orgId))).toMatchObject({
       delivery_status: 'pending',
@@ -146,7 +145,7 @@ describe('a failed delivery', () => {
     let answer = 503;
     const receiver = stubProvider(() => new Response(null, { status: answer }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.refresh_failed', data);
+    await recordEvent(deps, orgId, 'connection.refresh_failed', data);
     await settle();
     const id = await latestEventId(orgId);
     const { next_attempt_at } = (await eventRow(id))!;
@@ -168,7 +167,7 @@ describe('a failed delivery', () => {
     await configureWebhook(apiKey);
     const receiver = stubProvider(() => new Response(null, { status: 500 }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     await settle();
     const id = await latestEventId(orgId);
     for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -186,7 +185,7 @@ describe('a failed delivery', () => {
     await configureWebhook(apiKey);
     const receiver = stubProvider(() => new Response(null, { status: 500 }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     await settle();
     await configureWebhook(apiKey, { url: RECEIVER, enabled: false });
     const id = await latestEventId(orgId);
@@ -203,8 +202,8 @@ describe('a failed delivery', () => {
     let answer = 500;
     const receiver = stubProvider(() => new Response(null, { status: answer }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, broken.orgId, 'connection.created', data);
-    await emitEvent(deps, healthy.orgId, 'connection.created', data);
+    await recordEvent(deps, broken.orgId, 'connection.created', data);
+    await recordEvent(deps, healthy.orgId, 'connection.created', data);
     await settle();
     // The key that sealed one organization's secret leaves the keyring before the retry.
     const lostKey = await encrypt(await parseKeyring(generateKeySpec('k0')), 'whsec_lost', `webhook_endpoints/${broken.orgId}/secret`);
@@ -227,7 +226,7 @@ describe('a failed delivery', () => {
     let answer = 500;
     const receiver = stubProvider(() => new Response(null, { status: answer }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     await settle();
     answer = 200;
     const due = (await eventRow(await latestEventId(orgId)))!.next_attempt_at!;
@@ -243,7 +242,7 @@ describe('a failed delivery', () => {
     let calls = 0;
     const receiver = stubProvider(() => (calls++ === 0 ? new Promise<Response>(() => {}) : new Response(null, { status: 200 })));
     const { deps } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', data);
+    await recordEvent(deps, orgId, 'connection.created', data);
     const id = await latestEventId(orgId);
     await vi.waitFor(() => expect(receiver.seen).toHaveLength(1));
 
@@ -271,7 +270,7 @@ describe('payloads', () => {
       notes: ['fine', 'elk_at_TOKENSHAPEDVALUE'],
       id_hint: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln',
     };
-    await emitEvent(deps, orgId, 'connection.updated', leaky);
+    await recordEvent(deps, orgId, 'connection.updated', leaky);
     await settle();
     const sent = receiver.seen[0]!.body;
     const stored = (await eventRow(await latestEventId(orgId)))!.payload;
@@ -292,7 +291,7 @@ describe('payloads', () => {
     const { orgId } = await newTenant();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { deps } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', { access_token: 'ACCESS-TOKEN-VALUE' });
+    await recordEvent(deps, orgId, 'connection.created', { access_token: 'ACCESS-TOKEN-VALUE' });
     expect(warn).toHaveBeenCalledTimes(1);
     const line = String(warn.mock.calls[0]![0]);
     expect(JSON.parse(line)).toMatchObject({ level: 'warn', fields: ['data.access_token'] });

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { emitEvent } from '../../src/webhooks/emit';
 import { call, expectError, newTenant } from '../helpers/api';
 import { stubProvider } from '../helpers/outbound';
-import { configureWebhook, emitDeps, latestEventId } from './fixtures';
+import { configureWebhook, emitDeps, recordEvent, latestEventId } from './fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -12,11 +11,11 @@ async function tenantWithEvents() {
   const { deps, settle } = await emitDeps();
   // A millisecond apart, so newest-first order does not fall back to the random ids.
   const t = Date.now();
-  await emitEvent(deps, tenant.orgId, 'connection.created', { connection_id: 'con_first0' }, t);
+  await recordEvent(deps, tenant.orgId, 'connection.created', { connection_id: 'con_first0' }, t);
   await configureWebhook(tenant.apiKey);
   const receiver = stubProvider((req) => new Response(null, { status: req.body.includes('con_third0') ? 500 : 200 }));
-  await emitEvent(deps, tenant.orgId, 'connection.updated', { connection_id: 'con_second' }, t + 1);
-  await emitEvent(deps, tenant.orgId, 'connection.deleted', { connection_id: 'con_third0' }, t + 2);
+  await recordEvent(deps, tenant.orgId, 'connection.updated', { connection_id: 'con_second' }, t + 1);
+  await recordEvent(deps, tenant.orgId, 'connection.deleted', { connection_id: 'con_third0' }, t + 2);
   await settle();
   receiver.restore();
   return tenant;

@@ -1,3 +1,5 @@
+import { outboxEvent } from '../../src/webhooks/emit';
+import type { EventType } from '../../src/webhooks/schema';
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { hmacSha256Hex } from '../../src/lib/crypto';
@@ -7,7 +9,7 @@ import type { SeenRequest } from '../helpers/outbound';
 
 export const RECEIVER = 'https://hooks.example.com/edgelink';
 
-/** emitEvent's deps with a waitUntil that keeps the background work, so a test can await it. */
+/** recordEvent's deps with a waitUntil that keeps the background work, so a test can await it. */
 export async function emitDeps() {
   const deps = await testDeps();
   return { deps, settle: () => Promise.all(deps.pending.splice(0)) };
@@ -43,4 +45,10 @@ export async function latestEventId(orgId: string): Promise<string> {
   const row = await env.DB.prepare('SELECT id FROM events WHERE org_id = ? ORDER BY created_at DESC, id DESC LIMIT 1').bind(orgId).first<{ id: string }>();
   if (!row) throw new Error(`no event for ${orgId}`);
   return row.id;
+}
+
+/** Records an event as a change's batch would (its outbox insert), then delivers it in the background. */
+export async function recordEvent(deps: Parameters<typeof outboxEvent>[0], orgId: string, type: EventType, data: Record<string, unknown>, now = Date.now()) {
+  const event = await outboxEvent(deps, orgId, type, data, { now });
+  event.deliver(await event.statement);
 }

@@ -1,11 +1,10 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { emitEvent } from '../../src/webhooks/emit';
 import { putWebhook } from '../../src/webhooks/endpoint';
 import { call, expectError, newTenant } from '../helpers/api';
 import { testDeps } from '../helpers/deps';
 import { stubProvider } from '../helpers/outbound';
-import { configureWebhook, emitDeps, eventRow, latestEventId } from './fixtures';
+import { configureWebhook, emitDeps, recordEvent, eventRow, latestEventId } from './fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -66,7 +65,7 @@ describe('delivering to a stored endpoint', () => {
     await env.DB.prepare('UPDATE webhook_endpoints SET url = ? WHERE org_id = ?').bind('https://169.254.169.254/latest/meta-data/', orgId).run();
     const receiver = stubProvider(() => new Response(null, { status: 204 }));
     const { deps, settle } = await emitDeps();
-    await emitEvent(deps, orgId, 'connection.created', { connection_id: 'con_abc123' });
+    await recordEvent(deps, orgId, 'connection.created', { connection_id: 'con_abc123' });
     await settle();
     expect(receiver.seen).toHaveLength(0);
     expect(await eventRow(await latestEventId(orgId))).toMatchObject({
