@@ -1,0 +1,60 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ApiError } from '../lib/errors';
+import { logError } from '../lib/request-log';
+import { pageApp } from '../views/page-app';
+import { type ConsoleContext, consoleSession, type ConsoleEnv, rememberOrganization } from './context';
+import { integrationConsoleRoutes, integrationDetailRoutes } from './integration-routes';
+import { ConsolePage } from './layout';
+import { readForm, requireOrg } from './request';
+import { formString } from './form';
+
+/** An error inside the console is a console page: the navigation stays, the message is the API's. */
+function renderConsoleError(err: Error, c: Context<ConsoleEnv>) {
+  const ctx = c.get('console') as ConsoleContext | undefined;
+  const known = err instanceof ApiError && err.status < 500 ? err : err instanceof HTTPException && err.status < 500 ? null : undefined;
+  if (known === undefined) logError(c.var.requestId ?? 'unknown', err, 'console error');
+  const status = err instanceof ApiError || err instanceof HTTPException ? (err.status < 500 ? err.status : 500) : 500;
+  const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : status < 500 ? 'This did not work' : 'Something went wrong on our side';
+  const message = known
+    ? known.message
+    : status < 500
+      ? 'The request could not be read. Go back and try again.'
+      : `Please try again in a moment. If it keeps happening, quote request id ${c.var.requestId ?? 'unknown'}.`;
+  if (!ctx) return c.text(message, status as 500);
+  return c.html(
+    <ConsolePage ctx={ctx} title={title} section="integrations" path="/console">
+      <div class="notice error" role="alert">
+        <p>{message}</p>
+      </div>
+      <p>
+        <a href="/console">Back to the console</a>
+      </p>
+    </ConsolePage>,
+    status as 500,
+  );
+}
+
+/** Every page under /console: signed-in only, same-origin writes with the session's form token. */
+export const consoleRoutes = pageApp({
+  selfAssets: true,
+  crossSiteRefusal: { message: 'Open the console and try again.', action: { href: '/console', label: 'Open the console' } },
+})
+  .use(consoleSession)
+  .get('/', (c) => {
+    requireOrg(c);
+    return c.redirect('/console/oauth', 303);
+  })
+  .post('/organization', async (c) => {
+    const form = await readForm(c);
+    const orgId = formString(form, 'org_id');
+    const member = c.var.console.viewer.memberships.find((m) => m.orgId === orgId);
+    if (!member) throw new ApiError(404, 'not_found', 'You do not belong to that organization.');
+    rememberOrganization(c, member.orgId);
+    const back = formString(form, 'return_to');
+    return c.redirect(back.startsWith('/console') && !back.startsWith('//') ? back : '/console', 303);
+  })
+  .route('/oauth', integrationConsoleRoutes)
+  .route('/oauth', integrationDetailRoutes);
+
+consoleRoutes.onError(renderConsoleError);
