@@ -12,15 +12,18 @@ import { formString } from './form';
 /** An error inside the console is a console page: the navigation stays, the message is the API's. */
 function renderConsoleError(err: Error, c: Context<ConsoleEnv>) {
   const ctx = c.get('console') as ConsoleContext | undefined;
-  const known = err instanceof ApiError && err.status < 500 ? err : err instanceof HTTPException && err.status < 500 ? null : undefined;
-  if (known === undefined) logError(c.var.requestId ?? 'unknown', err, 'console error');
-  const status = err instanceof ApiError || err instanceof HTTPException ? (err.status < 500 ? err.status : 500) : 500;
-  const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : status < 500 ? 'This did not work' : 'Something went wrong on our side';
-  const message = known
-    ? known.message
-    : status < 500
-      ? 'The request could not be read. Go back and try again.'
-      : `Please try again in a moment. If it keeps happening, quote request id ${c.var.requestId ?? 'unknown'}.`;
+  const requestId = c.var.requestId ?? 'unknown';
+  const clientError = (err instanceof ApiError || err instanceof HTTPException) && err.status < 500;
+  if (!clientError) logError(requestId, err, 'console error');
+  const status = clientError ? (err as ApiError | HTTPException).status : 500;
+  const title = status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : clientError ? 'This did not work' : 'Something went wrong on our side';
+  // An ApiError's message is written for users; anything else could quote what it should not.
+  const message =
+    err instanceof ApiError && clientError
+      ? err.message
+      : clientError
+        ? 'The request could not be read. Go back and try again.'
+        : `Please try again in a moment. If it keeps happening, quote request id ${requestId}.`;
   if (!ctx) return c.text(message, status as 500);
   return c.html(
     <ConsolePage ctx={ctx} title={title} section="integrations" path="/console">
