@@ -8,6 +8,7 @@ import { sha256Hex } from '../lib/crypto';
  */
 export const CONSOLE_CSS = `
 *,*::before,*::after{box-sizing:border-box}
+[hidden]{display:none !important}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:#f5f6f8;color:#1b1d21;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 a{color:#0b57d0}

@@ -8,7 +8,7 @@ import { ConsolePage, CsrfField } from './layout';
 const DONE: Record<string, string> = {
   created: 'The integration was created.',
   saved: 'The settings were saved.',
-  rotated: 'The new client secret was stored and checked with the provider.',
+  rotated: 'The new client secret was stored, and verification ran again with it.',
   verified: 'The integration was verified again.',
 };
 

@@ -241,7 +241,7 @@ export function CreateIntegrationPage({ ctx, offerings, offering, values, proble
           </>
         )}
         <div class="form-actions">
-          <button type="submit" name="action" value="create" disabled={!ctx.canWrite}>
+          <button type="submit" name="action" value="create" id="create-integration" disabled={!ctx.canWrite}>
             Create Integration
           </button>
           <a href="/console/oauth">Cancel</a>

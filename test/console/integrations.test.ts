@@ -167,7 +167,7 @@ describe('console: an integration’s Settings tab', () => {
     expect(res.headers.get('location')).toBe(`/console/oauth/${id}?done=rotated`);
     expect(seen.some((r) => r.body.includes('the-rotated-secret'))).toBe(true);
     const detail = await page(user, `/console/oauth/${id}?done=rotated`);
-    expect(detail.text).toContain('The new client secret was stored');
+    expect(detail.text).toContain('The new client secret was stored, and verification ran again');
     expect(detail.text).not.toContain('the-rotated-secret');
   });
 
