@@ -1,9 +1,13 @@
+import type { ConnectionObject } from '../connections/shapes';
 import type { IntegrationObject } from '../integrations/shapes';
+import type { LinkObject } from '../links/shapes';
 import type { OfferingDefinition } from '../offerings/definition';
 import type { ConsoleContext } from './context';
 import { CopyValue, ErrorSummary, fieldId, type Problems, problemFor, TextField } from './form';
 import { StatusBadge } from './integration-pages';
+import { ConnectionTable } from './connection-pages';
 import { ConsolePage, CsrfField } from './layout';
+import { LinkTable } from './link-pages';
 
 const DONE: Record<string, string> = {
   created: 'The integration was created.',
@@ -186,6 +190,61 @@ export function IntegrationSettingsPage({ ctx, integration, offering, problems, 
           </form>
         </section>
       ) : null}
+    </ConsolePage>
+  );
+}
+
+/** The Links tab: the links that offer this integration, and a new one that does. */
+export function IntegrationLinksPage({
+  ctx,
+  integration,
+  links,
+  names,
+}: {
+  ctx: ConsoleContext;
+  integration: IntegrationObject;
+  links: LinkObject[];
+  names: Map<string, string>;
+}) {
+  return (
+    <ConsolePage ctx={ctx} title={integration.name} section="integrations" path={`/console/oauth/${integration.id}/links`}>
+      <IntegrationTabs integration={integration} active="links" />
+      <div class="toolbar">
+        <h2>Links that offer {integration.name}</h2>
+        {ctx.canWrite ? (
+          <a class="button" href={`/console/links/new?integration_id=${integration.id}`}>
+            + New Link
+          </a>
+        ) : null}
+      </div>
+      <LinkTable links={links} names={names} caption={`Links that offer ${integration.name}`} />
+    </ConsolePage>
+  );
+}
+
+/** The Connections tab: the accounts end users connected through this integration. */
+export function IntegrationConnectionsPage({
+  ctx,
+  integration,
+  connections,
+  done,
+}: {
+  ctx: ConsoleContext;
+  integration: IntegrationObject;
+  connections: ConnectionObject[];
+  done?: string;
+}) {
+  const path = `/console/oauth/${integration.id}/connections`;
+  return (
+    <ConsolePage ctx={ctx} title={integration.name} section="integrations" path={path}>
+      <IntegrationTabs integration={integration} active="connections" />
+      {done === 'deleted' || done === 'deleted_revoked' ? (
+        <p class="notice success" role="status">
+          The connection was deleted.
+        </p>
+      ) : null}
+      <h2>Connections through {integration.name}</h2>
+      <ConnectionTable ctx={ctx} connections={connections} names={new Map([[integration.id, integration.name]])} returnTo={path} />
     </ConsolePage>
   );
 }

@@ -21,10 +21,12 @@ export function IntegrationListPage({
   ctx,
   integrations,
   offeringNames,
+  done,
 }: {
   ctx: ConsoleContext;
   integrations: IntegrationObject[];
   offeringNames: Map<string, string>;
+  done?: string;
 }) {
   return (
     <ConsolePage
@@ -43,6 +45,11 @@ export function IntegrationListPage({
         </div>
       }
     >
+      {done === 'deleted' ? (
+        <p class="notice success" role="status">
+          The integration was deleted.
+        </p>
+      ) : null}
       {integrations.length === 0 ? (
         <p>No integrations yet. An integration holds your OAuth client credentials for one provider, so your end users can connect their accounts.</p>
       ) : (

@@ -16,10 +16,13 @@ import { idSchema } from '../lib/ids';
 import { issuesToDetails } from '../lib/validate';
 import type { OfferingDefinition } from '../offerings/definition';
 import { findOffering, listOfferings } from '../offerings/service';
+import { listConnections } from '../connections/service';
+import { listLinks } from '../links/service';
 import type { ConsoleEnv } from './context';
 import { fieldId, type FormValues, formList, formString, optionalString, type Problems, problemsFrom } from './form';
 import { CreateIntegrationPage, IntegrationListPage, type IntegrationFormValues, type OfferingChoice } from './integration-pages';
-import { IntegrationSettingsPage } from './integration-detail-page';
+import { IntegrationConnectionsPage, IntegrationLinksPage, IntegrationSettingsPage } from './integration-detail-page';
+import { integrationChoices } from './link-routes';
 import { readForm, requireOrg, requireWriter } from './request';
 
 /** Where each API field of an integration is on the form, and what the form calls it. */
@@ -91,7 +94,14 @@ export const integrationConsoleRoutes = new Hono<ConsoleEnv>()
   .get('/', async (c) => {
     const org = requireOrg(c);
     const [page, offerings] = await Promise.all([listIntegrations(c.var.deps, org.orgId, { limit: 200 }), offeringChoices(c.var.deps)]);
-    return c.html(<IntegrationListPage ctx={c.var.console} integrations={page.data} offeringNames={new Map(offerings.map((o) => [o.id, o.name]))} />);
+    return c.html(
+      <IntegrationListPage
+        ctx={c.var.console}
+        integrations={page.data}
+        offeringNames={new Map(offerings.map((o) => [o.id, o.name]))}
+        done={c.req.query('done')}
+      />,
+    );
   })
   .get('/create', async (c) => {
     requireOrg(c);
@@ -166,6 +176,22 @@ export const integrationDetailRoutes = new Hono<ConsoleEnv>()
         done={c.req.query('done')}
       />,
     );
+  })
+  .get('/:id{int_[A-Za-z0-9]+}/links', async (c) => {
+    const org = requireOrg(c);
+    const integration = await loadIntegration(c.var.deps, org.orgId, c.req.param('id'));
+    const [page, choices] = await Promise.all([
+      listLinks(c.var.deps, org.orgId, { limit: 200, integration_id: integration.id }),
+      integrationChoices(c.var.deps, org.orgId),
+    ]);
+    const names = new Map(choices.map((i) => [i.id, i.name]));
+    return c.html(<IntegrationLinksPage ctx={c.var.console} integration={integration} links={page.data} names={names} />);
+  })
+  .get('/:id{int_[A-Za-z0-9]+}/connections', async (c) => {
+    const org = requireOrg(c);
+    const integration = await loadIntegration(c.var.deps, org.orgId, c.req.param('id'));
+    const page = await listConnections(c.var.deps.db, org.orgId, { limit: 200, integration_id: integration.id });
+    return c.html(<IntegrationConnectionsPage ctx={c.var.console} integration={integration} connections={page.data} done={c.req.query('done')} />);
   })
   .post('/:id{int_[A-Za-z0-9]+}/settings', async (c) => {
     const org = requireWriter(c);

@@ -4,7 +4,9 @@ import { ApiError } from '../lib/errors';
 import { logError } from '../lib/request-log';
 import { pageApp } from '../views/page-app';
 import { type ConsoleContext, consoleSession, type ConsoleEnv, rememberOrganization } from './context';
+import { connectionConsoleRoutes } from './connection-routes';
 import { integrationConsoleRoutes, integrationDetailRoutes } from './integration-routes';
+import { linkConsoleRoutes } from './link-routes';
 import { ConsolePage } from './layout';
 import { readForm, requireOrg } from './request';
 import { formString } from './form';
@@ -58,6 +60,8 @@ export const consoleRoutes = pageApp({
     return c.redirect(back.startsWith('/console') && !back.startsWith('//') ? back : '/console', 303);
   })
   .route('/oauth', integrationConsoleRoutes)
-  .route('/oauth', integrationDetailRoutes);
+  .route('/oauth', integrationDetailRoutes)
+  .route('/links', linkConsoleRoutes)
+  .route('/connections', connectionConsoleRoutes);
 
 consoleRoutes.onError(renderConsoleError);
