@@ -79,6 +79,9 @@ details.menu>summary::-webkit-details-marker{display:none}
 details.menu[open]>.menu-items{position:absolute;right:0;z-index:5;min-width:14rem;background:#fff;border:1px solid #d8dce3;border-radius:.5rem;box-shadow:0 4px 16px rgba(0,0,0,.12);padding:.5rem}
 .menu-items a,.menu-items button{display:block;width:100%;text-align:left;margin:.125rem 0}
 .menu-items button{background:#fff;color:#1b1d21;border-color:transparent;font-weight:400}
+dialog{border:1px solid #d8dce3;border-radius:.75rem;width:calc(100% - 2rem);max-width:40rem;max-height:calc(100vh - 2rem);overflow:auto;padding:1.25rem;color:#1b1d21}
+dialog::backdrop{background:rgba(0,0,0,.45)}
+dialog h2{margin-top:0}
 pre.snippet{background:#f0f2f5;border:1px solid #d8dce3;border-radius:.375rem;padding:.75rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 @media (max-width:48rem){.shell{display:block}nav.side{border-right:0;border-bottom:1px solid #d8dce3}nav.side ul{display:flex;flex-wrap:wrap;gap:.25rem}main{padding:1rem}}
 `;
@@ -98,6 +101,25 @@ export const CONSOLE_JS = `(() => {
       button.textContent = 'Copied';
     } catch {
       button.textContent = 'Select and copy';
+    }
+  });
+  document.addEventListener('click', (event) => {
+    const opener = event.target.closest('a[data-dialog]');
+    if (opener) {
+      const dialog = document.getElementById(opener.dataset.dialog);
+      if (dialog && dialog.showModal) {
+        event.preventDefault();
+        dialog.showModal();
+        const first = dialog.querySelector('input:not([type=hidden]), select, textarea');
+        if (first) first.focus();
+      }
+      return;
+    }
+    const closer = event.target.closest('[data-dialog-close]');
+    const open = closer && closer.closest('dialog');
+    if (open) {
+      event.preventDefault();
+      open.close();
     }
   });
   document.addEventListener('submit', (event) => {

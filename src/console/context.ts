@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
+import { roleMayWrite } from '../auth/caller';
 import type { AppEnv } from '../env';
 import { hmacSha256Hex, timingSafeEqual } from '../lib/crypto';
 import { isSafeMethod } from '../lib/request-site';
@@ -64,7 +65,7 @@ export const consoleSession = createMiddleware<ConsoleEnv>(async (c, next) => {
   if (!token || !viewer) return c.redirect(isSafeMethod(c.req.method) ? signInUrl(c) : '/login', 303);
   const org = currentOrganization(c, viewer);
   const csrf = await csrfToken(token);
-  c.set('console', { viewer, org, canWrite: org !== null && org.role !== 'member', csrf });
+  c.set('console', { viewer, org, canWrite: org !== null && roleMayWrite(org.role), csrf });
   if (!isSafeMethod(c.req.method)) {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const sent = form[CSRF_FIELD];

@@ -4,11 +4,14 @@ import { ApiError } from '../lib/errors';
 import { logError } from '../lib/request-log';
 import { pageApp } from '../views/page-app';
 import { type ConsoleContext, consoleSession, type ConsoleEnv, rememberOrganization } from './context';
+import { applicationConsoleRoutes, myApplicationsRoute } from './application-routes';
 import { connectionConsoleRoutes } from './connection-routes';
 import { integrationConsoleRoutes, integrationDetailRoutes } from './integration-routes';
 import { linkConsoleRoutes } from './link-routes';
 import { ConsolePage } from './layout';
 import { readForm, requireOrg } from './request';
+import { takeShownOnce } from './shown-once';
+import { ShownOncePage } from './shown-once-page';
 import { formString } from './form';
 
 /** An error inside the console is a console page: the navigation stays, the message is the API's. */
@@ -62,6 +65,12 @@ export const consoleRoutes = pageApp({
   .route('/oauth', integrationConsoleRoutes)
   .route('/oauth', integrationDetailRoutes)
   .route('/links', linkConsoleRoutes)
-  .route('/connections', connectionConsoleRoutes);
+  .route('/connections', connectionConsoleRoutes)
+  .route('/settings/developer/oauth-apps', applicationConsoleRoutes)
+  .route('/my-user/oauth-applications', myApplicationsRoute)
+  .get('/shown-once/:ticket', async (c) => {
+    const shown = await takeShownOnce(c.var.deps, c.var.console.viewer.userId, c.req.param('ticket'));
+    return c.html(<ShownOncePage ctx={c.var.console} shown={shown} section="oauth-apps" />, shown ? 200 : 410);
+  });
 
 consoleRoutes.onError(renderConsoleError);
