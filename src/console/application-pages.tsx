@@ -60,6 +60,8 @@ const DONE: Record<string, string> = {
 
 export interface ApplicationGridProps {
   ctx: ConsoleContext;
+  /** The grid's words, after the path it is reached by: Settings → Developer → OAuth Apps, or My User → OAuth Applications. */
+  words: { title: string; add: string };
   apps: ApplicationObject[];
   filters: ApplicationFilters;
   section: Section;
@@ -69,22 +71,22 @@ export interface ApplicationGridProps {
   error?: string;
 }
 
-export function ApplicationGridPage({ ctx, apps, filters, section, path, done, error }: ApplicationGridProps) {
+export function ApplicationGridPage({ ctx, words, apps, filters, section, path, done, error }: ApplicationGridProps) {
   const orgs = new Map(ctx.viewer.memberships.map((m) => [m.orgId, m]));
   const several = ctx.viewer.memberships.length > 1;
   const mayAdd = ctx.viewer.memberships.some((m) => m.role !== 'member');
   return (
     <ConsolePage
       ctx={ctx}
-      title="OAuth Applications"
+      title={words.title}
       section={section}
       path={path}
       heading={
         <div class="toolbar">
-          <h1>OAuth Applications</h1>
+          <h1>{words.title}</h1>
           {mayAdd ? (
             <a class="button" href={`${APPS_PATH}/new`} data-dialog="add-application">
-              Add Application
+              {words.add}
             </a>
           ) : null}
         </div>
@@ -301,7 +303,7 @@ export function ApplicationForm({ ctx, mode, values, problems, appId, inDialog =
         <span>Active</span>
       </label>
       <div class="form-actions">
-        <button type="submit">{mode === 'create' ? 'Add Application' : 'Save'}</button>
+        <button type="submit">{mode === 'create' ? 'Create' : 'Save'}</button>
         <a href={APPS_PATH} data-dialog-close="">
           Cancel
         </a>

@@ -17,7 +17,6 @@ import { issuesToDetails, validationError } from '../lib/validate';
 import { APPS_PATH, ApplicationFormPage, type ApplicationFormValues, ApplicationGridPage, emptyApplicationValues, valuesOf } from './application-pages';
 import type { ConsoleEnv } from './context';
 import { fieldId, type FormValues, formList, formString, type Problems, problemsFrom } from './form';
-import type { Section } from './layout';
 import { readForm, requireOrg } from './request';
 import { parkShownOnce } from './shown-once';
 
@@ -67,7 +66,12 @@ const appId = (id: string) => {
 /** A problem of the API as the form's problems; anything without a field goes on the name. */
 const problemsOf = (err: ApiError): Problems => problemsFrom(err.details ?? [{ location: 'body', field: 'name', message: err.message }], FIELDS, FALLBACK);
 
-async function grid(c: Context<ConsoleEnv>, section: Section, path: string, error?: { message: string; status: 409 | 422 }) {
+const WORDS: Record<'oauth-apps' | 'my-apps', { title: string; add: string }> = {
+  'oauth-apps': { title: 'OAuth Apps', add: 'Create App' },
+  'my-apps': { title: 'OAuth Applications', add: 'Add Application' },
+};
+
+async function grid(c: Context<ConsoleEnv>, section: 'oauth-apps' | 'my-apps', path: string, error?: { message: string; status: 409 | 422 }) {
   const access = accessFor(c);
   const filters = { name: c.req.query('name') ?? '', organizationId: c.req.query('organization_id') ?? '', status: c.req.query('status') ?? '' };
   const query = listApplicationsQuery.safeParse({
@@ -81,6 +85,7 @@ async function grid(c: Context<ConsoleEnv>, section: Section, path: string, erro
   const html = (
     <ApplicationGridPage
       ctx={c.var.console}
+      words={WORDS[section]}
       apps={page.data}
       filters={filters}
       section={section}

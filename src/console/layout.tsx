@@ -71,9 +71,9 @@ function OrganizationSwitcher({ ctx, returnTo }: { ctx: ConsoleContext; returnTo
 function UserMenu({ ctx }: { ctx: ConsoleContext }) {
   return (
     <details class="menu">
-      <summary>My User</summary>
+      <summary>{ctx.viewer.name ?? ctx.viewer.email}</summary>
       <div class="menu-items">
-        <p class="muted">{ctx.viewer.name ?? ctx.viewer.email}</p>
+        <p class="muted">My User</p>
         <a href="/console/my-user/oauth-applications">OAuth Applications</a>
         <form method="post" action="/logout">
           <button type="submit">Sign out</button>
