@@ -96,11 +96,13 @@ export const CONSOLE_JS = `(() => {
     if (!button) return;
     const source = document.getElementById(button.dataset.copy);
     if (!source) return;
+    // Only the visible word changes: the hidden rest keeps naming what is copied.
+    const word = button.firstElementChild || button;
     try {
       await navigator.clipboard.writeText(source.textContent.trim());
-      button.textContent = 'Copied';
+      word.textContent = 'Copied';
     } catch {
-      button.textContent = 'Select and copy';
+      word.textContent = 'Select it and copy';
     }
   });
   document.addEventListener('click', (event) => {

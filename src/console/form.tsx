@@ -110,8 +110,9 @@ export function CopyValue({ id, label, value, children }: { id: string; label: s
       {children}
       <div class="copy">
         <code id={id}>{value}</code>
-        <button type="button" class="secondary" data-copy={id} hidden aria-label={`Copy ${label}`}>
-          Copy
+        <button type="button" class="secondary" data-copy={id} hidden>
+          <span>Copy</span>
+          <span class="vh"> {label}</span>
         </button>
       </div>
     </div>
