@@ -6,6 +6,7 @@ import { pageApp } from '../views/page-app';
 import { type ConsoleContext, consoleSession, type ConsoleEnv, rememberOrganization } from './context';
 import { applicationConsoleRoutes, myApplicationsRoute } from './application-routes';
 import { connectionConsoleRoutes } from './connection-routes';
+import { developerConsoleRoutes } from './developer-routes';
 import { integrationConsoleRoutes, integrationDetailRoutes } from './integration-routes';
 import { linkConsoleRoutes } from './link-routes';
 import { ConsolePage } from './layout';
@@ -67,6 +68,7 @@ export const consoleRoutes = pageApp({
   .route('/links', linkConsoleRoutes)
   .route('/connections', connectionConsoleRoutes)
   .route('/settings/developer/oauth-apps', applicationConsoleRoutes)
+  .route('/settings/developer', developerConsoleRoutes)
   .route('/my-user/oauth-applications', myApplicationsRoute)
   .get('/shown-once/:ticket', async (c) => {
     const shown = await takeShownOnce(c.var.deps, c.var.console.viewer.userId, c.req.param('ticket'));
