@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { organizations } from '../organizations/schema';
 import { memberships, type Role, sessions, users } from './schema';
@@ -16,7 +16,7 @@ export interface Viewer {
   email: string;
   name: string | null;
   isPlatformAdmin: boolean;
-  /** By organization name; empty for someone who belongs to none yet. */
+  /** By organization name, ignoring case; empty for someone who belongs to none yet. */
   memberships: ViewerMembership[];
 }
 
@@ -37,7 +37,7 @@ export async function findViewer(db: Db, token: string, now = Date.now()): Promi
     .leftJoin(memberships, eq(memberships.userId, users.id))
     .leftJoin(organizations, eq(organizations.id, memberships.orgId))
     .where(and(eq(sessions.tokenHash, await sessionTokenHash(token)), gt(sessions.expiresAt, now)))
-    .orderBy(asc(organizations.name), asc(memberships.orgId));
+    .orderBy(sql`${organizations.name} collate nocase`, asc(memberships.orgId));
   const [first] = rows;
   if (!first) return null;
   return {
