@@ -198,7 +198,7 @@ export function CreateIntegrationPage({ ctx, offerings, offering, values, proble
           ))}
         </select>
         <div class="form-actions">
-          <button type="submit" name="action" value="choose_offering" class="secondary" id="apply-offering">
+          <button type="submit" name="action" value="choose_offering" class="secondary" id="apply-offering" data-nojs-only="">
             Show this offering's settings
           </button>
         </div>
