@@ -215,7 +215,7 @@ export function LinkDetailPage({ ctx, link, names, done }: { ctx: ConsoleContext
         </p>
       ) : null}
       <section class="panel" aria-labelledby="url-heading">
-        <h2 id="url-heading">Link URL</h2>
+        <h2 id="url-heading">Share the link</h2>
         <CopyValue id="link-url" label="Link URL" value={link.url}>
           <p class="hint">Send it to {link.end_user.display_name ?? link.end_user.id}, or put it behind a button in your app.</p>
         </CopyValue>
