@@ -34,7 +34,7 @@ p{margin:.5rem 0}
 .muted,.hint{color:#4d535c;font-size:.95rem}
 .hint{display:block;margin:0 0 .375rem}
 .panel{background:#fff;border:1px solid #d8dce3;border-radius:.75rem;padding:1.25rem;margin:0 0 1rem}
-.panel>h2:first-child,.panel>:first-child>h2:first-child{margin-top:0}
+.panel>h2:first-of-type{margin-top:0}
 .toolbar{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;justify-content:space-between;margin:0 0 1rem}
 .toolbar h1{margin:0}
 table{width:100%;border-collapse:collapse;background:#fff;border:1px solid #d8dce3;border-radius:.5rem}
