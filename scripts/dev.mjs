@@ -481,6 +481,7 @@ function printBanner({ adminToken, state }) {
   const key = state.api_key.secret;
   const rows = [
     ['URL', BASE_URL],
+    ['Console', `${BASE_URL}/console  (sign in with the demo sign-in below)`],
     ['Admin token', adminToken],
     ['Demo organization', `${state.organization.id} (${state.organization.name})`],
     ['Demo API key', key],
@@ -494,6 +495,7 @@ function printBanner({ adminToken, state }) {
     ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
     '',
     'Try it:',
+    `  open ${BASE_URL}/console , sign in, then OAuth → Integrations → Add Integration`,
     `  curl -H "Authorization: Bearer ${key}" ${BASE_URL}/api/v1/api_keys`,
     `  open ${state.link.url} , connect "Edgelink" (sign in as the demo user, Allow) or the demo service, then:`,
     `  curl -H "Authorization: Bearer ${key}" "${BASE_URL}/api/v1/connections?end_user_id=demo-user"`,

@@ -26,6 +26,8 @@ import { adminMemberRoutes } from './users/admin-routes';
 import { sessionCredential } from './users/session-caller';
 import { loginRoutes, logoutRoutes } from './users/page-routes';
 import { connectionRoutes } from './connections/routes';
+import { assetRoutes as consoleAssetRoutes } from './console/assets';
+import { consoleRoutes } from './console/routes';
 import { eventRoutes, webhookRoutes } from './webhooks/routes';
 import { notificationRoutes, notificationTemplateRoutes } from './notifications/routes';
 import { authorizeRoutes } from './oauth-server/authorize';
@@ -79,6 +81,9 @@ export const app = new Hono<AppEnv>()
   })
   .get('/health', (c) => c.json({ status: 'ok' }, 200))
   .route('/api/v1', api)
+  // Outside the page layer: its headers are for pages (no-store), these files are cached for good.
+  .route('/console/assets', consoleAssetRoutes)
+  .route('/console', consoleRoutes)
   .route('/link', linkPageRoutes)
   .route('/login', loginRoutes)
   .route('/logout', logoutRoutes)

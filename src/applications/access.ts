@@ -3,7 +3,7 @@ import { roleMayWrite, type Caller } from '../auth/caller';
 import { orgOf } from '../auth/middleware';
 import type { Db } from '../db/client';
 import { forbidden, notFound } from '../lib/errors';
-import { memberships } from '../users/schema';
+import { memberships, type Role } from '../users/schema';
 
 /** Which organizations' applications a caller may see and change. */
 export interface Access {
@@ -24,11 +24,16 @@ export async function accessOf(db: Db, caller: Caller | null): Promise<Access> {
   const acting = orgOf(caller);
   if (acting.kind !== 'user') return { defaultOrgId: acting.orgId, readable: [acting.orgId], writable: new Set([acting.orgId]), userId: null };
   const rows = await db.select({ orgId: memberships.orgId, role: memberships.role }).from(memberships).where(eq(memberships.userId, acting.userId));
+  return userAccess(acting.userId, acting.orgId, rows);
+}
+
+/** A signed-in user's access from their memberships (the console has them already). */
+export function userAccess(userId: string, defaultOrgId: string, rows: readonly { orgId: string; role: Role }[]): Access {
   return {
-    defaultOrgId: acting.orgId,
+    defaultOrgId,
     readable: rows.map((r) => r.orgId),
     writable: new Set(rows.filter((r) => roleMayWrite(r.role)).map((r) => r.orgId)),
-    userId: acting.userId,
+    userId,
   };
 }
 

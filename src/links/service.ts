@@ -47,6 +47,11 @@ function statusCondition(status: LinkStatus, now: number): SQL | undefined {
   }
 }
 
+/** A link offers an integration when it lists it, or lists none (every connectable one). */
+function offersIntegration(integrationId: string): SQL | undefined {
+  return or(isNull(links.integrationIds), sql`exists (select 1 from json_each(${links.integrationIds}) where value = ${integrationId})`);
+}
+
 export function renderLink(row: LinkRow, token: string, publicUrl: string, now = Date.now()): LinkObject {
   return {
     id: row.id,
@@ -158,6 +163,7 @@ export async function listLinks(
         eq(links.orgId, orgId),
         query.end_user_id !== undefined ? eq(links.endUserId, query.end_user_id) : undefined,
         query.status ? statusCondition(query.status, now) : undefined,
+        query.integration_id !== undefined ? offersIntegration(query.integration_id) : undefined,
         after,
       ),
     )

@@ -67,6 +67,7 @@ export const linkIdParam = z.strictObject({ id: idSchema('lnk') });
 
 export const listLinksQuery = listQuery.extend({
   end_user_id: endUserId.optional(),
+  integration_id: idSchema('int').optional().describe('Links that offer this integration, including links that offer every one'),
   status: z.enum(LINK_STATUSES).optional(),
 });
 

@@ -1,5 +1,5 @@
-/** Where a signed-in browser lands when no (acceptable) `next` was given. */
-export const DEFAULT_NEXT = '/login';
+/** Where a signed-in browser lands when no (acceptable) `next` was given: the console. */
+export const DEFAULT_NEXT = '/console';
 
 /**
  * The `next` of a sign-in, if it is a path on this site; null otherwise. Only a single leading

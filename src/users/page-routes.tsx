@@ -126,5 +126,5 @@ export const logoutRoutes = pageApp(signInPages).post('/', async (c) => {
   const token = sessionTokenOf(c);
   if (token) await endSession(c.var.deps.db, token);
   setCookie(c, sessionCookieName(c.env.PUBLIC_URL), '', { ...sessionCookieAttributes(c.env.PUBLIC_URL), maxAge: 0 });
-  return c.redirect(DEFAULT_NEXT, 303);
+  return c.redirect('/login', 303);
 });

@@ -39,11 +39,15 @@ async function pageStyleSource(): Promise<string> {
   return styleHash;
 }
 
-/** The policy of every HTML page: our one stylesheet, no scripts, forms only to us (and targets). */
-export async function pageContentSecurityPolicy(formTargets: readonly string[] = []): Promise<string> {
+/**
+ * The policy of every HTML page: our one stylesheet, no scripts, forms only to us (and targets).
+ * The console (`selfAssets`) loads its stylesheet and one script from our own origin instead.
+ */
+export async function pageContentSecurityPolicy(formTargets: readonly string[] = [], selfAssets = false): Promise<string> {
   return [
     "default-src 'none'",
-    `style-src ${await pageStyleSource()}`,
+    // The console's own pages load from 'self'; the shared notice pages keep their inline sheet.
+    ...(selfAssets ? [`style-src 'self' ${await pageStyleSource()}`, "script-src 'self'"] : [`style-src ${await pageStyleSource()}`]),
     'img-src data:',
     ["form-action 'self'", ...formTargets].join(' '),
     "frame-ancestors 'none'",
@@ -57,14 +61,15 @@ export async function pageContentSecurityPolicy(formTargets: readonly string[] =
  * `Origin: null` on our own form posts, which is why the CSRF check accepts `Sec-Fetch-Site:
  * same-origin` as well (see csrf.ts).
  */
-export const pageHeaders = createMiddleware(async (c, next) => {
-  await next();
-  const headers = c.res.headers;
-  headers.set('Content-Security-Policy', await pageContentSecurityPolicy(c.get('formTargets')));
-  headers.set('X-Frame-Options', 'DENY');
-  headers.set('Referrer-Policy', 'no-referrer');
-  headers.set('X-Content-Type-Options', 'nosniff');
-  headers.set('Cache-Control', 'no-store');
-  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-  headers.set('Cross-Origin-Resource-Policy', 'same-origin');
-});
+export const pageHeaders = (selfAssets = false) =>
+  createMiddleware(async (c, next) => {
+    await next();
+    const headers = c.res.headers;
+    headers.set('Content-Security-Policy', await pageContentSecurityPolicy(c.get('formTargets'), selfAssets));
+    headers.set('X-Frame-Options', 'DENY');
+    headers.set('Referrer-Policy', 'no-referrer');
+    headers.set('X-Content-Type-Options', 'nosniff');
+    headers.set('Cache-Control', 'no-store');
+    headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+    headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  });

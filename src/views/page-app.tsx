@@ -16,6 +16,8 @@ export interface PageAppOptions {
   maxBodyBytes?: number;
   /** What the refusal of a cross-site post tells the user to do instead, and where it points. */
   crossSiteRefusal?: { message: string; action?: NoticeProps['action'] };
+  /** Pages that load their stylesheet and script from our origin (the console) rather than inline. */
+  selfAssets?: boolean;
 }
 
 const DEFAULT_REFUSAL: NonNullable<PageAppOptions['crossSiteRefusal']> = { message: 'Go back to the page you came from and try again.' };
@@ -50,7 +52,7 @@ export function pageApp(options: PageAppOptions = {}) {
   const refusal = options.crossSiteRefusal ?? DEFAULT_REFUSAL;
   const maxSize = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = new Hono<AppEnv>()
-    .use(pageHeaders)
+    .use(pageHeaders(options.selfAssets))
     .use(
       refuseCrossSiteWrites((c) =>
         c.html(

@@ -149,6 +149,20 @@ describe('reading, listing and filtering', () => {
     expect(res.json.data.map((l: { id: string }) => l.id)).toEqual([ada.id]);
   });
 
+  it('filters by integration: links that list it, and links that offer every integration', async () => {
+    const { apiKey } = await newTenant();
+    const stripe = await keyIntegration(apiKey);
+    const openai = await keyIntegration(apiKey, 'off_openai', 'OpenAI');
+    const onlyStripe = await newLink(apiKey, { integration_ids: [stripe.id] });
+    const onlyOpenai = await newLink(apiKey, { integration_ids: [openai.id] });
+    const every = await newLink(apiKey);
+    const ids = async (integrationId: string) =>
+      (await call(`/api/v1/links?integration_id=${integrationId}`, { token: apiKey })).json.data.map((l: { id: string }) => l.id).sort();
+    expect(await ids(stripe.id)).toEqual([onlyStripe.id, every.id].sort());
+    expect(await ids(openai.id)).toEqual([onlyOpenai.id, every.id].sort());
+    expectError(await call('/api/v1/links?integration_id=lnk_wrong', { token: apiKey }), 400, 'validation_failed');
+  });
+
   it('filters by status: active, expired, used_up and disabled', async () => {
     const { apiKey } = await newTenant();
     const active = await newLink(apiKey);

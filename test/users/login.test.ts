@@ -34,7 +34,7 @@ describe('GET /login', () => {
 
   it('carries a safe next through the form, and drops an unsafe one', async () => {
     expect((await browse('/login?next=%2Fconsole%2Flinks%3Fpage%3D2')).text).toContain('name="next" value="/console/links?page=2"');
-    expect((await browse('/login?next=https%3A%2F%2Fevil.example')).text).toContain('name="next" value="/login"');
+    expect((await browse('/login?next=https%3A%2F%2Fevil.example')).text).toContain('name="next" value="/console"');
   });
 
   it('shows a signed-in browser who it is and a sign-out button', async () => {
@@ -168,7 +168,7 @@ describe('POST /login', () => {
     const { email } = await newUser();
     const res = await submitLogin({ email, password: PASSWORD, next });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/login');
+    expect(res.headers.get('location')).toBe('/console');
   });
 
   it('keeps the path and query of a next on this site', async () => {
