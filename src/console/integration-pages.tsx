@@ -45,9 +45,11 @@ export function IntegrationListPage({
         </div>
       }
     >
-      {done === 'deleted' ? (
+      {done === 'deleted' || done === 'deleting' ? (
         <p class="notice success" role="status">
-          The integration was deleted.
+          {done === 'deleted'
+            ? 'The integration was deleted.'
+            : 'The integration was deleted. Its connections are being deleted in the background, each with its webhook.'}
         </p>
       ) : null}
       {integrations.length === 0 ? (

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps';
+import { deleteIntegration } from '../integrations/delete';
 import {
   callbackUrl,
   createIntegration,
-  deleteIntegration,
   findIntegration,
   listIntegrations,
   renderIntegration,
@@ -228,8 +228,9 @@ export const integrationDetailRoutes = new Hono<ConsoleEnv>()
     const org = requireWriter(c);
     const form = await readForm(c);
     const cascade = formString(form, 'cascade') === 'yes';
+    let finished: boolean;
     try {
-      await deleteIntegration(c.var.deps, org.orgId, c.req.param('id'), cascade);
+      ({ finished } = await deleteIntegration(c.var.deps, org.orgId, c.req.param('id'), cascade));
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
         const integration = await loadIntegration(c.var.deps, org.orgId, c.req.param('id'));
@@ -239,7 +240,8 @@ export const integrationDetailRoutes = new Hono<ConsoleEnv>()
       }
       throw err;
     }
-    return c.redirect('/console/oauth?done=deleted', 303);
+    // Many connections are deleted in chunks after the response; the integration is gone already.
+    return c.redirect(`/console/oauth?done=${finished ? 'deleted' : 'deleting'}`, 303);
   });
 
 async function loadIntegration(deps: Pick<AppDeps, 'db' | 'publicUrl'>, orgId: string, id: string): Promise<IntegrationObject> {

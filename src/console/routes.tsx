@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError } from '../lib/errors';
-import { logError } from '../lib/request-log';
+import { logError } from '../lib/log';
 import { pageApp } from '../views/page-app';
 import { type ConsoleContext, consoleSession, type ConsoleEnv, rememberOrganization } from './context';
 import { applicationConsoleRoutes, myApplicationsRoute } from './application-routes';
