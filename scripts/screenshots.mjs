@@ -12,7 +12,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BASE_URL = process.env.EDGELINK_URL ?? 'http://127.0.0.1:8787';
 const STATE_FILE = join(ROOT, '.wrangler', 'edgelink-demo.json');
 const OUT = join(ROOT, 'docs', 'screenshots');
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean).find((p) => existsSync(p));
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
+  .filter(Boolean)
+  .find((p) => existsSync(p));
 
 function fail(message) {
   console.error(`[screenshots] ${message}`);
@@ -23,12 +25,26 @@ if (!existsSync(STATE_FILE)) fail('No demo data yet: run `npm run dev` first (an
 const state = JSON.parse(readFileSync(STATE_FILE, 'utf8'));
 if (!state.user?.password) fail('The demo password is not known any more (it was set by an earlier run): delete .wrangler/ and run `npm run dev` again.');
 if (!CHROMIUM) fail('No Chromium found: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.');
-if (!(await fetch(`${BASE_URL}/health`).then((r) => r.ok).catch(() => false))) fail(`Nothing answers at ${BASE_URL}: start \`npm run dev\` first.`);
+if (
+  !(await fetch(`${BASE_URL}/health`)
+    .then((r) => r.ok)
+    .catch(() => false))
+)
+  fail(`Nothing answers at ${BASE_URL}: start \`npm run dev\` first.`);
 
 mkdirSync(OUT, { recursive: true });
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

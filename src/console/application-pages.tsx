@@ -142,7 +142,7 @@ export function ApplicationGridPage({ ctx, words, apps, filters, section, path, 
       {apps.length === 0 ? (
         <p>No applications match. An OAuth application lets another app call Edgelink's API on behalf of the people who authorize it.</p>
       ) : (
-        <div class="table-wrap" role="region" aria-label="OAuth Applications" tabindex={0}>
+        <section class="table-wrap" aria-label="OAuth Applications" tabindex={0}>
           <table>
             <caption class="vh">OAuth Applications</caption>
             <thead>
@@ -174,7 +174,7 @@ export function ApplicationGridPage({ ctx, words, apps, filters, section, path, 
               })}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       {mayAdd ? (
         <dialog id="add-application" aria-labelledby="add-application-title">

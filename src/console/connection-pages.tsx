@@ -43,7 +43,7 @@ export function ConnectionTable({
 }) {
   if (connections.length === 0) return <p>No connections match. A connection appears when an end user connects an account through a link.</p>;
   return (
-    <div class="table-wrap" role="region" aria-label="Connections" tabindex={0}>
+    <section class="table-wrap" aria-label="Connections" tabindex={0}>
       <table>
         <caption class="vh">Connections</caption>
         <thead>
@@ -97,7 +97,7 @@ export function ConnectionTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

@@ -57,7 +57,7 @@ export function ApiKeysPage({
       {keys.length === 0 ? (
         <p>No API keys yet.</p>
       ) : (
-        <div class="table-wrap" role="region" aria-label="API keys" tabindex={0}>
+        <section class="table-wrap" aria-label="API keys" tabindex={0}>
           <table>
             <caption class="vh">API keys</caption>
             <thead>
@@ -96,7 +96,7 @@ export function ApiKeysPage({
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </ConsolePage>
   );
@@ -157,7 +157,7 @@ export function WebhooksPage({ ctx, endpoint, events, url, problems, done }: Web
       {events.length === 0 ? (
         <p>No events yet.</p>
       ) : (
-        <div class="table-wrap" role="region" aria-label="Event log" tabindex={0}>
+        <section class="table-wrap" aria-label="Event log" tabindex={0}>
           <table>
             <caption class="vh">Event log</caption>
             <thead>
@@ -188,7 +188,7 @@ export function WebhooksPage({ ctx, endpoint, events, url, problems, done }: Web
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </ConsolePage>
   );
@@ -274,7 +274,7 @@ export function NotificationsPage({ ctx, templates, outbox, problems, done }: No
       {outbox.length === 0 ? (
         <p>Nothing sent yet.</p>
       ) : (
-        <div class="table-wrap" role="region" aria-label="Outbox" tabindex={0}>
+        <section class="table-wrap" aria-label="Outbox" tabindex={0}>
           <table>
             <caption class="vh">Outbox</caption>
             <thead>
@@ -299,7 +299,7 @@ export function NotificationsPage({ ctx, templates, outbox, problems, done }: No
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </ConsolePage>
   );

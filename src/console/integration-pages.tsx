@@ -55,7 +55,7 @@ export function IntegrationListPage({
       {integrations.length === 0 ? (
         <p>No integrations yet. An integration holds your OAuth client credentials for one provider, so your end users can connect their accounts.</p>
       ) : (
-        <div class="table-wrap" role="region" aria-label="Integrations" tabindex={0}>
+        <section class="table-wrap" aria-label="Integrations" tabindex={0}>
           <table>
             <caption class="vh">Integrations of {ctx.org?.orgName}</caption>
             <thead>
@@ -81,7 +81,7 @@ export function IntegrationListPage({
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </ConsolePage>
   );

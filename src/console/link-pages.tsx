@@ -30,7 +30,7 @@ const integrationNames = (link: LinkObject, names: Map<string, string>) =>
 export function LinkTable({ links, names, caption }: { links: LinkObject[]; names: Map<string, string>; caption: string }) {
   if (links.length === 0) return <p>No links yet. A link is a URL you give an end user so they can connect their accounts.</p>;
   return (
-    <div class="table-wrap" role="region" aria-label={caption} tabindex={0}>
+    <section class="table-wrap" aria-label={caption} tabindex={0}>
       <table>
         <caption class="vh">{caption}</caption>
         <thead>
@@ -60,7 +60,7 @@ export function LinkTable({ links, names, caption }: { links: LinkObject[]; name
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

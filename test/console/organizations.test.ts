@@ -29,7 +29,7 @@ describe('console: the organization switcher', () => {
     expect(switched.headers.get('location')).toBe('/console/oauth');
     const cookie = `${person.cookie}; ${switched.headers.get('set-cookie')!.split(';')[0]}`;
     const there = await page({ ...person, cookie }, '/console/oauth');
-    expect(there.text).toContain('<option value="' + person.otherOrgId + '" selected="">Zeta member org</option>');
+    expect(there.text).toContain(`<option value="${person.otherOrgId}" selected="">Zeta member org</option>`);
     expect(there.text).toContain('you can look at everything here');
     expect(there.text).not.toContain('Add Integration');
   });
