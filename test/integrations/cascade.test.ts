@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { finishIntegrationDeletes } from '../../src/integrations/delete';
 import { runScheduledJobs, JOBS } from '../../src/jobs/run';
@@ -85,7 +86,12 @@ describe('DELETE /integrations/{id}?cascade=true', () => {
     const t = await oauthTenant();
     const { integrationId, connectionIds } = await integrationWithConnections(t, 9);
     expect((await deleteCascade(t, integrationId)).status).toBe(202);
+    // New connections are refused once the delete began; one whose write read the integration
+    // just before still lands, as if this import had: the mark is lifted around it.
+    const mark = await env.DB.prepare('SELECT deleting_at AS at FROM integrations WHERE id = ?').bind(integrationId).first<{ at: number }>();
+    await env.DB.prepare('UPDATE integrations SET deleting_at = NULL WHERE id = ?').bind(integrationId).run();
     const late = await t.connect({ integration_id: integrationId, provider_account_id: 'late' });
+    await env.DB.prepare('UPDATE integrations SET deleting_at = ? WHERE id = ?').bind(mark!.at, integrationId).run();
     expect(await finishIntegrationDeletes(await testDeps())).toEqual({ integrations: 1, connections: 2 });
     expect(await storedIntegration(integrationId)).toEqual({ exists: false, deleting: false, connections: [] });
     expect(await deletedEventsOf([...connectionIds, late])).toEqual(once([...connectionIds, late]));

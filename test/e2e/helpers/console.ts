@@ -24,6 +24,9 @@ export async function signIn(page: Page, person: { email: string; password: stri
   await page.getByLabel('Email').fill(person.email);
   await page.getByLabel('Password').fill(person.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Sign-in answers with a redirect; the next step must not race it.
+  await page.waitForURL((url) => url.pathname !== '/login');
+  await page.waitForLoadState('load');
 }
 
 /** axe finds nothing on the page, at a desktop and a phone width. */
