@@ -89,7 +89,7 @@ pre.snippet{background:#f0f2f5;border:1px solid #d8dce3;border-radius:.375rem;pa
 
 /**
  * The console's one script, an enhancement only: every page works without it. Copy buttons,
- * a confirmation before destructive forms, and selects that reload their form on change.
+ * the Add Application dialog, and a confirmation before destructive forms.
  */
 export const CONSOLE_JS = `(() => {
   document.addEventListener('click', async (event) => {
@@ -129,14 +129,7 @@ export const CONSOLE_JS = `(() => {
     const form = event.target;
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
-  document.addEventListener('change', (event) => {
-    const select = event.target.closest('select[data-autosubmit], select[data-autosubmit-button]');
-    if (!select || !select.form) return;
-    const button = select.dataset.autosubmitButton ? document.getElementById(select.dataset.autosubmitButton) : null;
-    select.form.requestSubmit(button || undefined);
-  });
   for (const button of document.querySelectorAll('button[data-copy]')) button.hidden = false;
-  for (const hidden of document.querySelectorAll('[data-nojs-only]')) hidden.hidden = true;
 })();
 `;
 

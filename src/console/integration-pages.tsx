@@ -187,7 +187,6 @@ export function CreateIntegrationPage({ ctx, offerings, offering, values, proble
         <select
           id={fieldId('offering_id')}
           name="offering_id"
-          data-autosubmit-button="apply-offering"
           aria-describedby={problemFor(problems, fieldId('offering_id')).length > 0 ? 'offering-hint offering-error' : 'offering-hint'}
         >
           <option value="" selected={offering === null}>
@@ -200,7 +199,7 @@ export function CreateIntegrationPage({ ctx, offerings, offering, values, proble
           ))}
         </select>
         <div class="form-actions">
-          <button type="submit" name="action" value="choose_offering" class="secondary" id="apply-offering" data-nojs-only="">
+          <button type="submit" name="action" value="choose_offering" class="secondary" id="apply-offering">
             Show this offering's settings
           </button>
         </div>

@@ -44,7 +44,10 @@ export function CsrfField({ ctx }: { ctx: ConsoleContext }) {
   return <input type="hidden" name={CSRF_FIELD} value={ctx.csrf} />;
 }
 
-/** People in several organizations pick the one the pages show; a GET-free POST, answered by a redirect. */
+/**
+ * People in several organizations pick the one the pages show, then press Switch: a select that
+ * acted on change would fire on every arrow key (WCAG 3.2.2).
+ */
 function OrganizationSwitcher({ ctx, returnTo }: { ctx: ConsoleContext; returnTo: string }) {
   if (ctx.viewer.memberships.length < 2) {
     return ctx.org ? <p class="muted">{ctx.org.orgName}</p> : null;
@@ -54,14 +57,14 @@ function OrganizationSwitcher({ ctx, returnTo }: { ctx: ConsoleContext; returnTo
       <CsrfField ctx={ctx} />
       <input type="hidden" name="return_to" value={returnTo} />
       <label for="org-switcher">Organization</label>
-      <select id="org-switcher" name="org_id" data-autosubmit="">
+      <select id="org-switcher" name="org_id">
         {ctx.viewer.memberships.map((m) => (
           <option value={m.orgId} selected={m.orgId === ctx.org?.orgId}>
             {m.orgName}
           </option>
         ))}
       </select>
-      <button type="submit" class="secondary" data-nojs-only="">
+      <button type="submit" class="secondary">
         Switch
       </button>
     </form>

@@ -19,7 +19,7 @@ describe('console: the organization switcher', () => {
   it('switches the pages to the chosen organization, and the role with it', async () => {
     const person = await personInTwo();
     const first = await page(person, '/console/oauth');
-    expect(first.text).toContain('<select id="org-switcher" name="org_id" data-autosubmit="">');
+    expect(first.text).toContain('<select id="org-switcher" name="org_id">');
     expect(first.text).toContain('Add Integration');
     const switched = await submit(person, '/console/organization', [
       ['org_id', person.otherOrgId],

@@ -34,7 +34,8 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
     // "Fill in the Settings form."
     await page.getByLabel('Integration Name').fill('Salesforce Sandbox');
     await page.getByLabel('Integration Offering').selectOption({ label: 'Salesforce (sandbox)' });
-    // Choosing reloads the form for that offering, keeping the name.
+    // Applying the choice reloads the form for that offering, keeping the name.
+    await page.getByRole('button', { name: "Show this offering's settings" }).click();
     await expect.poll(() => page.getByLabel('Client ID').count()).toBe(1);
     expect(await page.getByLabel('Integration Name').inputValue()).toBe('Salesforce Sandbox');
     await page.getByLabel('Client ID').fill('sandbox-consumer-key');
@@ -129,9 +130,14 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
     await focusOn('field-name');
     await page.keyboard.type('Keyboard Sandbox');
     await focusOn('field-offering_id');
+    // Typing on a focused select picks the option that starts so; moving on and pressing the button applies it.
+    await page.keyboard.type('Salesforce (s', { delay: 20 });
+    expect(await page.getByLabel('Integration Offering').inputValue()).toBe('off_salesforce_sandbox');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('apply-offering');
     await page.keyboard.press('Enter');
-    await page.getByLabel('Integration Offering').selectOption({ label: 'Salesforce (sandbox)' });
     await expect.poll(() => page.getByLabel('Client ID').count()).toBe(1);
+    expect(await page.getByLabel('Integration Name').inputValue()).toBe('Keyboard Sandbox');
     await focusOn('field-client_id');
     await page.keyboard.type('keyboard-key');
     await page.keyboard.press('Tab');

@@ -33,6 +33,7 @@ describe('console: seed 000, a link an end user connects through', () => {
     await page.getByRole('link', { name: 'Add Integration' }).click();
     await page.getByLabel('Integration Name').fill('Edgelink');
     await page.getByLabel('Integration Offering').selectOption({ label: 'Edgelink (this deployment)' });
+    await page.getByRole('button', { name: "Show this offering's settings" }).click();
     await expect.poll(() => page.getByLabel('Client ID').count()).toBe(1);
     await page.getByLabel('Client ID').fill(app.json.client_id);
     await page.getByLabel('Client Secret').fill(app.json.client_secret);
