@@ -4,7 +4,7 @@ import type { IntegrationRow } from '../integrations/service';
 import type { LinkRow } from '../links/service';
 import { buildResultRedirect } from './redirect';
 import { storedConnectionOf, storeFlowConnection, type FlowMarker, type StoreOutcome } from './store-connection';
-import { errorName } from './error-name';
+import { safeError } from '../lib/log';
 
 export type FinishedConnection =
   | {
@@ -50,7 +50,7 @@ async function resultRedirect(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'
   try {
     return await buildResultRedirect(deps, link, { status: 'connected', connectionId }, now);
   } catch (err) {
-    console.warn(JSON.stringify({ level: 'warn', msg: 'signing the result redirect failed', link_id: link.id, error: errorName(err) }));
+    console.warn(JSON.stringify({ level: 'warn', msg: 'signing the result redirect failed', link_id: link.id, ...safeError(err) }));
     return null;
   }
 }

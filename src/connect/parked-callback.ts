@@ -1,7 +1,7 @@
 import type { AppDeps } from '../deps';
 import { z } from 'zod';
 import { decrypt, encrypt } from '../lib/crypto';
-import { errorName } from './error-name';
+import { safeError } from '../lib/log';
 import { USED_STATE_RETENTION_MS } from './purge';
 
 // A token reply the callback could not store is parked here, sealed, before the D1 batch, and
@@ -39,7 +39,7 @@ const parkedCallback = z.object({
 export type ParkedCallback = z.output<typeof parkedCallback>;
 
 function logKvFailure(msg: string, err: unknown): void {
-  console.error(JSON.stringify({ level: 'error', msg, error: errorName(err) }));
+  console.error(JSON.stringify({ level: 'error', msg, ...safeError(err) }));
 }
 
 /** Whether the reply is parked; a KV failure is logged and the save goes on regardless. */

@@ -5,7 +5,7 @@ import { discardParkedCallback, findParkedCallback, listParkedCallbacks, type Pa
 import { writeOfParked } from './parked-write';
 import { revokeIssuedTokens } from './revoke-issued';
 import { storedConnectionOf, storeFlowConnection } from './store-connection';
-import { errorName } from './error-name';
+import { safeError } from '../lib/log';
 
 export interface SettleRunCounts {
   stored: number;
@@ -34,7 +34,7 @@ export async function settleParkedCallbacks(
       const parked = await findParkedCallback(deps, stateHash);
       if (parked) counts[await settleOne(deps, stateHash, parked, now)]++;
     } catch (err) {
-      console.warn(JSON.stringify({ level: 'warn', msg: 'settling a callback reply failed', error: errorName(err) }));
+      console.warn(JSON.stringify({ level: 'warn', msg: 'settling a callback reply failed', ...safeError(err) }));
       counts.left++;
     }
   }

@@ -9,7 +9,7 @@ import { linkAcceptsUse, linkStatus, linkUseStatement } from '../links/service';
 import { outboxEvent } from '../webhooks/emit';
 import { randomToken } from '../lib/crypto';
 import { usedStates } from './schema';
-import { errorName } from './error-name';
+import { safeError } from '../lib/log';
 
 /**
  * The used_states row that marks one attempt to connect: the OAuth flow's state hash (inserted
@@ -149,9 +149,7 @@ export async function storeFlowConnection(deps: Pick<AppDeps, 'db' | 'keyring' |
       }
       return outcome;
     } catch (err) {
-      console.warn(
-        JSON.stringify({ level: 'warn', msg: 'storing a connection failed', link_id: request.linkId, attempt: failures + 1, error: errorName(err) }),
-      );
+      console.warn(JSON.stringify({ level: 'warn', msg: 'storing a connection failed', link_id: request.linkId, attempt: failures + 1, ...safeError(err) }));
       if (++failures > 1) throw err;
     }
   }

@@ -4,7 +4,7 @@ import type { LinkObject } from '../links/shapes';
 import type { OfferingDefinition } from '../offerings/definition';
 import type { ConsoleContext } from './context';
 import { CopyValue, ErrorSummary, fieldId, type Problems, problemFor, TextField } from './form';
-import { StatusBadge } from './integration-pages';
+import { ScopeChoices, StatusBadge } from './integration-pages';
 import { ConnectionTable } from './connection-pages';
 import { ConsolePage, CsrfField } from './layout';
 import { LinkTable } from './link-pages';
@@ -74,11 +74,6 @@ export interface IntegrationSettingsPageProps {
 export function IntegrationSettingsPage({ ctx, integration, offering, problems, done }: IntegrationSettingsPageProps) {
   const oauth = offering?.auth_mode === 'oauth2';
   const path = `/console/oauth/${integration.id}`;
-  const chosen = new Set(integration.scopes);
-  const listed = offering
-    ? [...new Set([...offering.required_scopes, ...offering.default_scopes, ...offering.optional_scopes, ...integration.scopes])]
-    : integration.scopes;
-  const required = new Set(offering?.required_scopes ?? []);
   const deleteProblems = problemFor(problems, 'delete-cascade');
   return (
     <ConsolePage ctx={ctx} title={integration.name} section="integrations" path={path}>
@@ -131,27 +126,7 @@ export function IntegrationSettingsPage({ ctx, integration, offering, problems, 
                   problems={problems}
                   autocomplete="new-password"
                 />
-                <fieldset id={fieldId('scopes')}>
-                  <legend>OAuth Scopes</legend>
-                  {problemFor(problems, fieldId('scopes')).length > 0 ? <p class="field-error">{problemFor(problems, fieldId('scopes')).join(' ')}</p> : null}
-                  {listed.map((scope, n) => (
-                    <label class="check" for={`scope-${n}`}>
-                      <input
-                        type="checkbox"
-                        id={`scope-${n}`}
-                        name={required.has(scope) ? undefined : 'scopes'}
-                        value={scope}
-                        checked={required.has(scope) || chosen.has(scope)}
-                        disabled={required.has(scope)}
-                      />
-                      {required.has(scope) ? <input type="hidden" name="scopes" value={scope} /> : null}
-                      <span>
-                        {scope}
-                        {required.has(scope) ? ' (required)' : null}
-                      </span>
-                    </label>
-                  ))}
-                </fieldset>
+                <ScopeChoices offering={offering!} values={{ scopes: integration.scopes, otherScopes: '' }} problems={problems} />
               </>
             ) : null}
             <div class="form-actions">

@@ -97,9 +97,21 @@ export interface IntegrationFormValues {
   inputs: Record<string, string>;
 }
 
-function ScopeChoices({ offering, values, problems }: { offering: OfferingDefinition; values: IntegrationFormValues; problems: Problems }) {
+/**
+ * The OAuth Scopes of an integration form: the offering's scopes as boxes (required ones ticked
+ * and locked), the ones already chosen too, and free entry where the offering's set is open.
+ */
+export function ScopeChoices({
+  offering,
+  values,
+  problems,
+}: {
+  offering: OfferingDefinition;
+  values: Pick<IntegrationFormValues, 'scopes' | 'otherScopes'>;
+  problems: Problems;
+}) {
   const required = new Set(offering.required_scopes);
-  const listed = [...new Set([...offering.required_scopes, ...offering.default_scopes, ...offering.optional_scopes])];
+  const listed = [...new Set([...offering.required_scopes, ...offering.default_scopes, ...offering.optional_scopes, ...values.scopes])];
   const chosen = new Set(values.scopes);
   const errors = problemFor(problems, fieldId('scopes'));
   return (
