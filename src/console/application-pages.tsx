@@ -3,6 +3,7 @@ import { SCOPE_CATALOG } from '../applications/scopes';
 import type { ConsoleContext } from './context';
 import { ErrorSummary, fieldId, type Problems, problemFor, TextField } from './form';
 import { ConsolePage, CsrfField, type Section } from './layout';
+import { Table } from './table';
 
 export const APPS_PATH = '/console/settings/developer/oauth-apps';
 
@@ -142,39 +143,24 @@ export function ApplicationGridPage({ ctx, words, apps, filters, section, path, 
       {apps.length === 0 ? (
         <p>No applications match. An OAuth application lets another app call Edgelink's API on behalf of the people who authorize it.</p>
       ) : (
-        <section class="table-wrap" aria-label="OAuth Applications" tabindex={0}>
-          <table>
-            <caption class="vh">OAuth Applications</caption>
-            <thead>
+        <Table label="OAuth Applications" columns={['Name', 'Organization', 'Status', 'Visibility', 'Client ID', 'Options']}>
+          {apps.map((app) => {
+            const org = orgs.get(app.organization_id);
+            const writable = org !== undefined && org.role !== 'member';
+            return (
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Organization</th>
-                <th scope="col">Status</th>
-                <th scope="col">Visibility</th>
-                <th scope="col">Client ID</th>
-                <th scope="col">Options</th>
+                <td>{app.name}</td>
+                <td>{org?.orgName ?? app.organization_id}</td>
+                <td>{app.active ? <span class="badge ok">Active</span> : <span class="badge neutral">Inactive</span>}</td>
+                <td>{PUBLISH[app.publish_state]}</td>
+                <td>
+                  <code>{app.client_id}</code>
+                </td>
+                <td>{writable ? <MoreOptions ctx={ctx} app={app} orgName={org.orgName} /> : <span class="muted">Read only</span>}</td>
               </tr>
-            </thead>
-            <tbody>
-              {apps.map((app) => {
-                const org = orgs.get(app.organization_id);
-                const writable = org !== undefined && org.role !== 'member';
-                return (
-                  <tr>
-                    <td>{app.name}</td>
-                    <td>{org?.orgName ?? app.organization_id}</td>
-                    <td>{app.active ? <span class="badge ok">Active</span> : <span class="badge neutral">Inactive</span>}</td>
-                    <td>{PUBLISH[app.publish_state]}</td>
-                    <td>
-                      <code>{app.client_id}</code>
-                    </td>
-                    <td>{writable ? <MoreOptions ctx={ctx} app={app} orgName={org.orgName} /> : <span class="muted">Read only</span>}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </section>
+            );
+          })}
+        </Table>
       )}
       {mayAdd ? (
         <dialog id="add-application" aria-labelledby="add-application-title">

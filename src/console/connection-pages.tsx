@@ -2,6 +2,7 @@ import type { ConnectionObject } from '../connections/shapes';
 import type { ConsoleContext } from './context';
 import { ConsolePage, CsrfField } from './layout';
 import type { IntegrationChoice } from './link-pages';
+import { Table } from './table';
 
 const STATUS: Record<ConnectionObject['status'], [string, string]> = {
   active: ['ok', 'active'],
@@ -43,61 +44,47 @@ export function ConnectionTable({
 }) {
   if (connections.length === 0) return <p>No connections match. A connection appears when an end user connects an account through a link.</p>;
   return (
-    <section class="table-wrap" aria-label="Connections" tabindex={0}>
-      <table>
-        <caption class="vh">Connections</caption>
-        <thead>
-          <tr>
-            <th scope="col">End user</th>
-            <th scope="col">Account</th>
-            <th scope="col">Integration</th>
-            <th scope="col">Status</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {connections.map((c) => (
-            <tr>
-              <td>
-                {c.end_user.display_name ?? c.end_user.id}
-                {c.end_user.display_name ? <span class="muted"> ({c.end_user.id})</span> : null}
-              </td>
-              <td>{c.account.email ?? c.account.name ?? c.provider_account_id}</td>
-              <td>{names.get(c.integration_id) ?? c.integration_id}</td>
-              <td>
-                <ConnectionStatusBadge status={c.status} />
-                <p class="muted">{statusWords(c)}</p>
-              </td>
-              <td>
-                {ctx.canWrite ? (
-                  <div class="form-actions">
-                    {c.status !== 'active' ? (
-                      <form method="post" action={`/console/connections/${c.id}/reconnect-link`}>
-                        <CsrfField ctx={ctx} />
-                        <button type="submit" class="secondary" aria-label={`Make a reconnect link for ${c.end_user.display_name ?? c.end_user.id}`}>
-                          Make a reconnect link
-                        </button>
-                      </form>
-                    ) : null}
-                    <form
-                      method="post"
-                      action={`/console/connections/${c.id}/delete`}
-                      data-confirm="Delete this connection? Its tokens are revoked at the provider where it allows, and deleted here."
-                    >
-                      <CsrfField ctx={ctx} />
-                      <input type="hidden" name="return_to" value={returnTo} />
-                      <button type="submit" class="danger" aria-label={`Delete the connection of ${c.end_user.display_name ?? c.end_user.id}`}>
-                        Delete
-                      </button>
-                    </form>
-                  </div>
+    <Table label="Connections" columns={['End user', 'Account', 'Integration', 'Status', 'Actions']}>
+      {connections.map((c) => (
+        <tr>
+          <td>
+            {c.end_user.display_name ?? c.end_user.id}
+            {c.end_user.display_name ? <span class="muted"> ({c.end_user.id})</span> : null}
+          </td>
+          <td>{c.account.email ?? c.account.name ?? c.provider_account_id}</td>
+          <td>{names.get(c.integration_id) ?? c.integration_id}</td>
+          <td>
+            <ConnectionStatusBadge status={c.status} />
+            <p class="muted">{statusWords(c)}</p>
+          </td>
+          <td>
+            {ctx.canWrite ? (
+              <div class="form-actions">
+                {c.status !== 'active' ? (
+                  <form method="post" action={`/console/connections/${c.id}/reconnect-link`}>
+                    <CsrfField ctx={ctx} />
+                    <button type="submit" class="secondary" aria-label={`Make a reconnect link for ${c.end_user.display_name ?? c.end_user.id}`}>
+                      Make a reconnect link
+                    </button>
+                  </form>
                 ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+                <form
+                  method="post"
+                  action={`/console/connections/${c.id}/delete`}
+                  data-confirm="Delete this connection? Its tokens are revoked at the provider where it allows, and deleted here."
+                >
+                  <CsrfField ctx={ctx} />
+                  <input type="hidden" name="return_to" value={returnTo} />
+                  <button type="submit" class="danger" aria-label={`Delete the connection of ${c.end_user.display_name ?? c.end_user.id}`}>
+                    Delete
+                  </button>
+                </form>
+              </div>
+            ) : null}
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 

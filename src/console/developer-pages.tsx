@@ -4,6 +4,7 @@ import type { EventObject, WebhookObject } from '../webhooks/shapes';
 import type { ConsoleContext } from './context';
 import { ErrorSummary, fieldId, type Problems, problemFor, TextField } from './form';
 import { ConsolePage, CsrfField } from './layout';
+import { Table } from './table';
 
 export const API_KEYS_PATH = '/console/settings/developer/api-keys';
 export const WEBHOOKS_PATH = '/console/settings/developer/webhooks';
@@ -57,46 +58,28 @@ export function ApiKeysPage({
       {keys.length === 0 ? (
         <p>No API keys yet.</p>
       ) : (
-        <section class="table-wrap" aria-label="API keys" tabindex={0}>
-          <table>
-            <caption class="vh">API keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr>
-                  <td>{key.name}</td>
-                  <td>
-                    <code>{key.prefix}…</code>
-                  </td>
-                  <td>{when(key.last_used_at)}</td>
-                  <td>{key.revoked_at ? <span class="badge neutral">Revoked</span> : <span class="badge ok">Active</span>}</td>
-                  <td>
-                    {ctx.canWrite && !key.revoked_at ? (
-                      <form
-                        method="post"
-                        action={`${API_KEYS_PATH}/${key.id}/revoke`}
-                        data-confirm={`Revoke ${key.name}? Requests with it stop working at once.`}
-                      >
-                        <CsrfField ctx={ctx} />
-                        <button type="submit" class="danger">
-                          Revoke<span class="vh"> {key.name}</span>
-                        </button>
-                      </form>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <Table label="API keys" columns={['Name', 'Starts with', 'Last used', 'Status', 'Actions']}>
+          {keys.map((key) => (
+            <tr>
+              <td>{key.name}</td>
+              <td>
+                <code>{key.prefix}…</code>
+              </td>
+              <td>{when(key.last_used_at)}</td>
+              <td>{key.revoked_at ? <span class="badge neutral">Revoked</span> : <span class="badge ok">Active</span>}</td>
+              <td>
+                {ctx.canWrite && !key.revoked_at ? (
+                  <form method="post" action={`${API_KEYS_PATH}/${key.id}/revoke`} data-confirm={`Revoke ${key.name}? Requests with it stop working at once.`}>
+                    <CsrfField ctx={ctx} />
+                    <button type="submit" class="danger">
+                      Revoke<span class="vh"> {key.name}</span>
+                    </button>
+                  </form>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </ConsolePage>
   );
@@ -157,38 +140,24 @@ export function WebhooksPage({ ctx, endpoint, events, url, problems, done }: Web
       {events.length === 0 ? (
         <p>No events yet.</p>
       ) : (
-        <section class="table-wrap" aria-label="Event log" tabindex={0}>
-          <table>
-            <caption class="vh">Event log</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Created</th>
-                <th scope="col">Delivery</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Next retry</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr>
-                  <td>
-                    <code>{e.type}</code>
-                    <span class="muted"> {e.id}</span>
-                  </td>
-                  <td>{when(e.created_at)}</td>
-                  <td>
-                    {e.delivery_status}
-                    {e.last_response_status !== null ? ` (HTTP ${e.last_response_status})` : ''}
-                    {e.last_error ? <p class="muted">{e.last_error}</p> : null}
-                  </td>
-                  <td>{e.attempts}</td>
-                  <td>{e.next_attempt_at ? when(e.next_attempt_at) : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <Table label="Event log" columns={['Event', 'Created', 'Delivery', 'Attempts', 'Next retry']}>
+          {events.map((e) => (
+            <tr>
+              <td>
+                <code>{e.type}</code>
+                <span class="muted"> {e.id}</span>
+              </td>
+              <td>{when(e.created_at)}</td>
+              <td>
+                {e.delivery_status}
+                {e.last_response_status !== null ? ` (HTTP ${e.last_response_status})` : ''}
+                {e.last_error ? <p class="muted">{e.last_error}</p> : null}
+              </td>
+              <td>{e.attempts}</td>
+              <td>{e.next_attempt_at ? when(e.next_attempt_at) : '—'}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </ConsolePage>
   );
@@ -274,32 +243,19 @@ export function NotificationsPage({ ctx, templates, outbox, problems, done }: No
       {outbox.length === 0 ? (
         <p>Nothing sent yet.</p>
       ) : (
-        <section class="table-wrap" aria-label="Outbox" tabindex={0}>
-          <table>
-            <caption class="vh">Outbox</caption>
-            <thead>
-              <tr>
-                <th scope="col">Subject</th>
-                <th scope="col">To</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {outbox.map((n) => (
-                <tr>
-                  <td>{n.subject}</td>
-                  <td>{n.recipients.join(', ') || 'Nobody'}</td>
-                  <td>
-                    {n.status}
-                    {n.last_error ? <p class="muted">{n.last_error}</p> : null}
-                  </td>
-                  <td>{when(n.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <Table label="Outbox" columns={['Subject', 'To', 'Status', 'Created']}>
+          {outbox.map((n) => (
+            <tr>
+              <td>{n.subject}</td>
+              <td>{n.recipients.join(', ') || 'Nobody'}</td>
+              <td>
+                {n.status}
+                {n.last_error ? <p class="muted">{n.last_error}</p> : null}
+              </td>
+              <td>{when(n.created_at)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </ConsolePage>
   );

@@ -3,6 +3,7 @@ import type { OfferingDefinition } from '../offerings/definition';
 import type { ConsoleContext } from './context';
 import { CopyValue, ErrorSummary, fieldId, type Problems, problemFor, TextField } from './form';
 import { ConsolePage, CsrfField } from './layout';
+import { Table } from './table';
 
 /** An offering as the select lists it: "Salesforce (sandbox)". */
 export interface OfferingChoice {
@@ -55,33 +56,20 @@ export function IntegrationListPage({
       {integrations.length === 0 ? (
         <p>No integrations yet. An integration holds your OAuth client credentials for one provider, so your end users can connect their accounts.</p>
       ) : (
-        <section class="table-wrap" aria-label="Integrations" tabindex={0}>
-          <table>
-            <caption class="vh">Integrations of {ctx.org?.orgName}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Offering</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last verification</th>
-              </tr>
-            </thead>
-            <tbody>
-              {integrations.map((i) => (
-                <tr>
-                  <td>
-                    <a href={`/console/oauth/${i.id}`}>{i.name}</a>
-                  </td>
-                  <td>{offeringNames.get(i.offering_id) ?? i.offering_id}</td>
-                  <td>
-                    <StatusBadge integration={i} />
-                  </td>
-                  <td>{i.verification?.message ?? 'Not verified yet.'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <Table label="Integrations" columns={['Name', 'Offering', 'Status', 'Last verification']}>
+          {integrations.map((i) => (
+            <tr>
+              <td>
+                <a href={`/console/oauth/${i.id}`}>{i.name}</a>
+              </td>
+              <td>{offeringNames.get(i.offering_id) ?? i.offering_id}</td>
+              <td>
+                <StatusBadge integration={i} />
+              </td>
+              <td>{i.verification?.message ?? 'Not verified yet.'}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </ConsolePage>
   );

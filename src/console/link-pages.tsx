@@ -2,6 +2,7 @@ import type { LinkObject } from '../links/shapes';
 import type { ConsoleContext } from './context';
 import { CopyValue, ErrorSummary, fieldId, type Problems, problemFor, TextField } from './form';
 import { ConsolePage, CsrfField } from './layout';
+import { Table } from './table';
 
 /** An integration a link can offer, by name. */
 export interface IntegrationChoice {
@@ -30,37 +31,22 @@ const integrationNames = (link: LinkObject, names: Map<string, string>) =>
 export function LinkTable({ links, names, caption }: { links: LinkObject[]; names: Map<string, string>; caption: string }) {
   if (links.length === 0) return <p>No links yet. A link is a URL you give an end user so they can connect their accounts.</p>;
   return (
-    <section class="table-wrap" aria-label={caption} tabindex={0}>
-      <table>
-        <caption class="vh">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">End user</th>
-            <th scope="col">Integrations</th>
-            <th scope="col">Status</th>
-            <th scope="col">Uses</th>
-            <th scope="col">Expires</th>
-          </tr>
-        </thead>
-        <tbody>
-          {links.map((link) => (
-            <tr>
-              <td>
-                <a href={`/console/links/${link.id}`}>{link.name}</a>
-              </td>
-              <td>{link.end_user.display_name ?? link.end_user.email ?? link.end_user.id}</td>
-              <td>{integrationNames(link, names)}</td>
-              <td>
-                <LinkStatusBadge status={link.status} />
-              </td>
-              <td>{link.max_uses === null ? `${link.uses}` : `${link.uses} of ${link.max_uses}`}</td>
-              <td>{day(link.expires_at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+    <Table label={caption} columns={['Name', 'End user', 'Integrations', 'Status', 'Uses', 'Expires']}>
+      {links.map((link) => (
+        <tr>
+          <td>
+            <a href={`/console/links/${link.id}`}>{link.name}</a>
+          </td>
+          <td>{link.end_user.display_name ?? link.end_user.email ?? link.end_user.id}</td>
+          <td>{integrationNames(link, names)}</td>
+          <td>
+            <LinkStatusBadge status={link.status} />
+          </td>
+          <td>{link.max_uses === null ? `${link.uses}` : `${link.uses} of ${link.max_uses}`}</td>
+          <td>{day(link.expires_at)}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
