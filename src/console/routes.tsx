@@ -47,6 +47,9 @@ function renderConsoleError(err: Error, c: Context<ConsoleEnv>) {
 /** Every page under /console: signed-in only, same-origin writes with the session's form token. */
 export const consoleRoutes = pageApp({
   selfAssets: true,
+  // The largest console form (notification templates, up to 5000 characters a language) is far
+  // beyond the sign-in forms' 16 KiB; like the management API, the console takes 64 KiB.
+  maxBodyBytes: 64 * 1024,
   crossSiteRefusal: { message: 'Open the console and try again.', action: { href: '/console', label: 'Open the console' } },
 })
   .use(consoleSession)

@@ -137,3 +137,18 @@ describe('console: Notifications', () => {
     expect(rules.json.data.every((r: { customized: boolean }) => !r.customized)).toBe(true);
   });
 });
+
+describe('console: large forms', () => {
+  it('takes a notification form with several long languages (beyond the sign-in forms’ 16 KiB)', async () => {
+    const user = await consoleUser();
+    const body = `Hello {{owner}}, ${'x'.repeat(4900)}`;
+    const fields: [string, string][] = [['recipient_rule', 'owner']];
+    for (const [n, locale] of ['en', 'de', 'fr', 'es'].entries())
+      fields.push([`locale_${n}`, locale], [`subject_${n}`, `Subject ${locale}`], [`body_${n}`, body]);
+    const res = await submit(user, `${DEV}/notifications/application.created`, fields);
+    expect(res.status, res.text.slice(0, 200)).toBe(303);
+    const rules = await call('/api/v1/notification_templates', { token: user.apiKey });
+    const rule = rules.json.data.find((r: { kind: string }) => r.kind === 'application.created');
+    expect(Object.keys(rule.templates)).toEqual(['en', 'de', 'fr', 'es']);
+  });
+});
