@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { NotificationKind } from '../notifications/kinds';
 import { composeNotification, type NotificationRow } from '../notifications/outbox';
@@ -20,8 +20,13 @@ export interface NotificationContext {
   orgName: string | null;
   /** The owner, only while they are still a member of the application's organization. */
   owner: Owner | null;
+  /** The organization's owners: who hears about an application that has no owner (one made with an API key). */
+  orgOwners: Owner[];
   rule: TemplateRule;
 }
+
+/** Enough owners to reach someone; an organization with more has chosen fixed recipients by then. */
+const MAX_ORG_OWNER_RECIPIENTS = 10;
 
 /** The user, if they are a member of the organization. */
 export function memberQuery(db: Db, orgId: string, userId: string | null) {
@@ -34,12 +39,24 @@ export function memberQuery(db: Db, orgId: string, userId: string | null) {
 }
 
 export async function loadNotificationContext(db: Db, orgId: string, ownerUserId: string | null, kind: NotificationKind): Promise<NotificationContext> {
-  const [orgRows, ownerRows, ruleRows] = await db.batch([
+  const [orgRows, ownerRows, orgOwnerRows, ruleRows] = await db.batch([
     db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)),
     memberQuery(db, orgId, ownerUserId),
+    db
+      .select({ id: users.id, email: users.email, name: users.name })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.role, 'owner')))
+      .orderBy(asc(memberships.createdAt), asc(users.id))
+      .limit(MAX_ORG_OWNER_RECIPIENTS),
     templateRuleQuery(db, orgId, kind),
   ]);
-  return { orgName: orgRows[0]?.name ?? null, owner: ownerRows[0] ?? null, rule: ruleFrom(kind, ruleRows[0]) };
+  return { orgName: orgRows[0]?.name ?? null, owner: ownerRows[0] ?? null, orgOwners: orgOwnerRows, rule: ruleFrom(kind, ruleRows[0]) };
+}
+
+/** Who the `owner` rule reaches: the application's owner, else the organization's owners. */
+function ownersOf(ctx: NotificationContext): Owner[] {
+  return ctx.owner ? [ctx.owner] : ctx.orgOwners;
 }
 
 /**
@@ -58,8 +75,12 @@ export function composeApplicationNotification(
     app_name: app.name,
     client_id: app.clientId,
     organization: ctx.orgName ?? '',
-    owner: ctx.owner ? ctx.owner.name || ctx.owner.email : '(no owner)',
+    owner:
+      ownersOf(ctx)
+        .map((o) => o.name || o.email)
+        .join(', ') || '(no owner)',
     ...extra,
   };
-  return composeNotification({ orgId: app.orgId, kind, rule: ctx.rule, ownerEmail: ctx.owner?.email ?? null, values, deliverable }, now);
+  const ownerEmails = ownersOf(ctx).map((o) => o.email);
+  return composeNotification({ orgId: app.orgId, kind, rule: ctx.rule, ownerEmails, values, deliverable }, now);
 }

@@ -179,7 +179,7 @@ function TemplateForm({ ctx, template, problems }: { ctx: ConsoleContext; templa
         <legend>Who receives it</legend>
         {(
           [
-            ['owner', "The application's owner (their primary email)"],
+            ['owner', "The application's owner (their primary email), or the organization's owners when it has none"],
             ['fixed', 'These addresses'],
             ['off', 'Nobody: nothing is sent or kept'],
           ] as const

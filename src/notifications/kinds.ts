@@ -20,7 +20,7 @@ const APPLICATION_PLACEHOLDERS = ['app_name', 'client_id', 'organization', 'owne
 // email names the app; the secret stays in the one API response that showed it).
 export const KINDS: Record<NotificationKind, KindDefinition> = {
   'application.created': {
-    description: "An OAuth application was created; sent to its owner's email by default.",
+    description: "An OAuth application was created; sent to its owner's email by default (the organization's owners when it has none).",
     placeholders: APPLICATION_PLACEHOLDERS,
     templates: {
       en: {
@@ -38,7 +38,8 @@ export const KINDS: Record<NotificationKind, KindDefinition> = {
     },
   },
   'application.publish_reviewed': {
-    description: "An operator approved or rejected a request to make an OAuth application public; sent to its owner's email by default.",
+    description:
+      "An operator approved or rejected a request to make an OAuth application public; sent to its owner's email by default (the organization's owners when it has none).",
     placeholders: [...APPLICATION_PLACEHOLDERS, 'decision', 'reason'],
     templates: {
       en: {

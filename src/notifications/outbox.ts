@@ -23,8 +23,8 @@ export interface Composition {
   orgId: string;
   kind: NotificationKind;
   rule: TemplateRule;
-  /** The owner's primary email, for the `owner` rule. */
-  ownerEmail: string | null;
+  /** Who the `owner` rule reaches: the primary email of the owner (or of each owner, when the subject has none of its own). */
+  ownerEmails: readonly string[];
   values: Record<string, string>;
   /** Whether a transport is configured: pending (to send) or stored (to read here). */
   deliverable: boolean;
@@ -37,7 +37,7 @@ export interface Composition {
 export function composeNotification(input: Composition, now = Date.now()): NotificationRow | null {
   const { rule } = input;
   if (rule.recipientRule === 'off') return null;
-  const recipients = rule.recipientRule === 'fixed' ? rule.fixedAddresses : input.ownerEmail ? [input.ownerEmail] : [];
+  const recipients = rule.recipientRule === 'fixed' ? rule.fixedAddresses : [...new Set(input.ownerEmails)];
   const { locale, template } = templateFor(rule);
   const sendable = input.deliverable && recipients.length > 0;
   return {
@@ -50,7 +50,8 @@ export function composeNotification(input: Composition, now = Date.now()): Notif
     body: renderTemplate(template.body, input.values),
     status: sendable ? 'pending' : 'stored',
     attempts: 0,
-    lastError: recipients.length === 0 ? 'No recipient: the rule is owner, and there is no owner who is a member of the organization.' : null,
+    lastError:
+      recipients.length === 0 ? 'No recipient: the rule is owner, and neither the application nor its organization has an owner who is a member.' : null,
     createdAt: now,
     sentAt: null,
   };

@@ -33,7 +33,11 @@ const email = z.email('must be an email address').max(320, 'must be at most 320 
 export const putNotificationTemplateBody = z
   .strictObject({
     kind: z.enum(NOTIFICATION_KINDS),
-    recipient_rule: z.enum(RECIPIENT_RULES).describe("owner: the application owner's email; fixed: fixed_addresses; off: nothing is sent or stored"),
+    recipient_rule: z
+      .enum(RECIPIENT_RULES)
+      .describe(
+        "owner: the application owner's email, or the organization owners' when the application has none; fixed: fixed_addresses; off: nothing is sent or stored",
+      ),
     fixed_addresses: z
       .array(email)
       .max(MAX_FIXED_ADDRESSES, `must list at most ${MAX_FIXED_ADDRESSES} addresses`)

@@ -47,11 +47,23 @@ describe('the application.created notification', () => {
     expect((await notificationsOf(apiKey))[0]!.body).toContain('Hello nameless@example.com,');
   });
 
-  it('is kept without recipients when an API key created the application with no owner', async () => {
+  it("goes to the organization's owners when an API key created the application with no owner", async () => {
+    const { apiKey, orgId } = await newTenant();
+    await addMember(orgId, { email: 'first-owner@example.com', name: 'Ada', role: 'owner' });
+    await addMember(orgId, { email: 'second-owner@example.com', name: null, role: 'owner' });
+    await addMember(orgId, { email: 'admin@example.com', role: 'admin' });
+    await newApplication(apiKey);
+    const [notification] = await notificationsOf(apiKey);
+    // Both joined in the same millisecond here, so their order is not what is checked.
+    expect([...notification!.recipients].sort()).toEqual(['first-owner@example.com', 'second-owner@example.com']);
+    expect(notification!.body).toMatch(/^Hello (Ada, second-owner@example\.com|second-owner@example\.com, Ada),/);
+  });
+
+  it('is kept without recipients when neither the application nor its organization has an owner', async () => {
     const { apiKey } = await newTenant();
     await newApplication(apiKey);
     const [notification] = await notificationsOf(apiKey);
-    expect(notification).toMatchObject({ recipients: [], status: 'stored', last_error: expect.stringContaining('no owner') });
+    expect(notification).toMatchObject({ recipients: [], status: 'stored', last_error: expect.stringContaining('nor its organization has an owner') });
   });
 
   it('goes to the fixed addresses when the rule says so', async () => {
