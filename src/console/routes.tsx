@@ -78,4 +78,8 @@ export const consoleRoutes = pageApp({
     return c.html(<ShownOncePage ctx={c.var.console} shown={shown} section="oauth-apps" />, shown ? 200 : 410);
   });
 
+// Inside the console a wrong path is a console page too (the app's own 404 is JSON, for the API).
+consoleRoutes.all('*', () => {
+  throw new ApiError(404, 'not_found', 'There is no such page in the console.');
+});
 consoleRoutes.onError(renderConsoleError);

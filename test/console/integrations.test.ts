@@ -59,6 +59,15 @@ describe('console: signing in and finding your way', () => {
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 
+  it('answers a console path that does not exist with a console page, not JSON', async () => {
+    const user = await consoleUser();
+    const res = await page(user, '/console/no-such-page');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.text).toContain('<nav class="side" aria-label="Console">');
+    expect(res.text).toContain('<h1>Not found</h1>');
+  });
+
   it('serves its stylesheet and script from its own origin, cacheable by content hash', async () => {
     const user = await consoleUser();
     const html = (await page(user, '/console/oauth')).text;
