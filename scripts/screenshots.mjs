@@ -7,14 +7,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from './chromium.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BASE_URL = process.env.EDGELINK_URL ?? 'http://127.0.0.1:8787';
 const STATE_FILE = join(ROOT, '.wrangler', 'edgelink-demo.json');
 const OUT = join(ROOT, 'docs', 'screenshots');
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
-  .filter(Boolean)
-  .find((p) => existsSync(p));
+const CHROMIUM = findChromium();
 
 function fail(message) {
   console.error(`[screenshots] ${message}`);
@@ -35,16 +34,7 @@ if (
 mkdirSync(OUT, { recursive: true });
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: CHROMIUM_ARGS,
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
