@@ -4,7 +4,19 @@ import { assetPaths } from './assets';
 import { type ConsoleContext, CSRF_FIELD } from './context';
 
 /** A place in the console's navigation; `aria-current` marks the page's own. */
-export type Section = 'integrations' | 'links' | 'connections' | 'oauth-apps' | 'api-keys' | 'webhooks' | 'notifications' | 'my-apps';
+export type Section =
+  | 'integrations'
+  | 'authorizations'
+  | 'links'
+  | 'connections'
+  | 'oauth-apps'
+  | 'api-keys'
+  | 'webhooks'
+  | 'notifications'
+  | 'my-apps'
+  | 'admin-offerings'
+  | 'admin-publish-requests'
+  | 'admin-organizations';
 
 interface NavItem {
   section: Section;
@@ -14,6 +26,7 @@ interface NavItem {
 
 const OAUTH_NAV: NavItem[] = [
   { section: 'integrations', href: '/console/oauth', label: 'Integrations' },
+  { section: 'authorizations', href: '/console/authorizations', label: 'Authorizations' },
   { section: 'links', href: '/console/links', label: 'Links' },
   { section: 'connections', href: '/console/connections', label: 'Connections' },
 ];
@@ -23,6 +36,13 @@ const DEVELOPER_NAV: NavItem[] = [
   { section: 'api-keys', href: '/console/settings/developer/api-keys', label: 'API keys' },
   { section: 'webhooks', href: '/console/settings/developer/webhooks', label: 'Webhooks' },
   { section: 'notifications', href: '/console/settings/developer/notifications', label: 'Notifications' },
+];
+
+/** Shown to platform admins only; the pages check again (`requirePlatformAdmin`). */
+const OPERATOR_NAV: NavItem[] = [
+  { section: 'admin-offerings', href: '/console/admin/offerings', label: 'Offerings' },
+  { section: 'admin-publish-requests', href: '/console/admin/publish-requests', label: 'Publish requests' },
+  { section: 'admin-organizations', href: '/console/admin/organizations', label: 'Organizations and users' },
 ];
 
 function NavList({ items, active }: { items: NavItem[]; active: Section }) {
@@ -131,6 +151,12 @@ export async function ConsolePage({ ctx, title, section, path, heading, children
               <h2>Settings</h2>
               <h3>Developer</h3>
               <NavList items={DEVELOPER_NAV} active={section} />
+              {ctx.viewer.isPlatformAdmin ? (
+                <>
+                  <h2>Operator</h2>
+                  <NavList items={OPERATOR_NAV} active={section} />
+                </>
+              ) : null}
             </nav>
             <main id="main">
               {heading ?? <h1>{title}</h1>}

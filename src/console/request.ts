@@ -18,6 +18,14 @@ export function requireWriter(c: Context<ConsoleEnv>): ViewerMembership {
   return org;
 }
 
+/**
+ * Operator pages are for platform admins (`users.is_platform_admin`); anyone else gets the
+ * console's 404, so the pages' existence is not advertised.
+ */
+export function requirePlatformAdmin(c: Context<ConsoleEnv>): void {
+  if (!c.var.console.viewer.isPlatformAdmin) throw new ApiError(404, 'not_found', 'There is no such page in the console.');
+}
+
 /** The posted form's text fields (files are not ours), every value of a repeated name kept. */
 export async function readForm(c: Context<ConsoleEnv>): Promise<FormValues> {
   const body = await c.req.parseBody({ all: true });

@@ -4,7 +4,9 @@ import { ApiError } from '../lib/errors';
 import { logError } from '../lib/log';
 import { pageApp } from '../views/page-app';
 import { type ConsoleContext, consoleSession, type ConsoleEnv, rememberOrganization } from './context';
+import { adminConsoleRoutes } from './admin-routes';
 import { applicationConsoleRoutes, myApplicationsRoute } from './application-routes';
+import { authorizationConsoleRoutes } from './authorization-routes';
 import { connectionConsoleRoutes } from './connection-routes';
 import { developerConsoleRoutes } from './developer-routes';
 import { integrationConsoleRoutes, integrationDetailRoutes } from './integration-routes';
@@ -68,11 +70,13 @@ export const consoleRoutes = pageApp({
   })
   .route('/oauth', integrationConsoleRoutes)
   .route('/oauth', integrationDetailRoutes)
+  .route('/authorizations', authorizationConsoleRoutes)
   .route('/links', linkConsoleRoutes)
   .route('/connections', connectionConsoleRoutes)
   .route('/settings/developer/oauth-apps', applicationConsoleRoutes)
   .route('/settings/developer', developerConsoleRoutes)
   .route('/my-user/oauth-applications', myApplicationsRoute)
+  .route('/admin', adminConsoleRoutes)
   .get('/shown-once/:ticket', async (c) => {
     const shown = await takeShownOnce(c.var.deps, c.var.console.viewer.userId, c.req.param('ticket'));
     return c.html(<ShownOncePage ctx={c.var.console} shown={shown} section="oauth-apps" />, shown ? 200 : 410);

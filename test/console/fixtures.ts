@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { BASE } from '../helpers/api';
 import { browse } from '../links/fixtures';
 import { signedInUser } from '../users/fixtures';
@@ -8,6 +9,13 @@ export type ConsoleUser = Awaited<ReturnType<typeof signedInUser>>;
 
 /** A signed-in person of a fresh organization, as the console sees them. */
 export const consoleUser = (role: 'owner' | 'admin' | 'member' = 'owner') => signedInUser(role);
+
+/** A platform admin (who sees the operator's pages), owner of a fresh organization of their own. */
+export async function platformAdmin(): Promise<ConsoleUser> {
+  const user = await signedInUser('owner');
+  await env.DB.prepare('UPDATE users SET is_platform_admin = 1 WHERE id = ?').bind(user.userId).run();
+  return user;
+}
 
 /** A console page, as the signed-in browser gets it (redirects not followed). */
 export const page = (user: ConsoleUser, path: string) => browse(path, { headers: { cookie: user.cookie } });
