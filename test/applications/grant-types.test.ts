@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { call, expectError, newTenant } from '../helpers/api';
 import { applicationRow, countApplications, newApplication, REDIRECT, validApplication } from './fixtures';
@@ -11,6 +12,21 @@ describe('grant types of an application', () => {
     const app = await newApplication(apiKey);
     expect(app.grant_types).toEqual(['authorization_code', 'refresh_token', 'client_credentials']);
     expect((await applicationRow(app.id))!.grantTypes).toEqual(['authorization_code', 'refresh_token', 'client_credentials']);
+  });
+
+  it('fills in every grant for a row written without them, as the migration does for existing rows', async () => {
+    const { apiKey } = await newTenant();
+    const app = await newApplication(apiKey);
+    // The column's DEFAULT is what ALTER TABLE … ADD gave the rows that were there before it.
+    const copy = `app_${crypto.randomUUID().replaceAll('-', '')}`;
+    await env.DB.prepare(
+      `INSERT INTO applications (id, org_id, name, description, redirect_uris, active, visibility, publish_state, scopes, client_id, client_secret_hash, created_at, updated_at)
+       SELECT ?, org_id, name, description, redirect_uris, active, visibility, publish_state, scopes, ?, client_secret_hash, created_at, updated_at FROM applications WHERE id = ?`,
+    )
+      .bind(copy, `elk_ci_${copy.slice(4, 26)}`, app.id)
+      .run();
+    const got = await call(`/api/v1/applications/${copy}`, { token: apiKey });
+    expect(got.json).toMatchObject({ grant_types: ['authorization_code', 'refresh_token', 'client_credentials'], listed: false });
   });
 
   it('lets an application that only uses client credentials go without a redirect URI', async () => {

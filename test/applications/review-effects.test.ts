@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { callWithFault } from '../helpers/fault-injection';
 import { asOperator, call, newTenant } from '../helpers/api';
 import { notificationsOf } from '../notifications/fixtures';
 import { appWithUser, authorize, basic, oauthPost, pkce, REDIRECT } from '../oauth-server/fixtures';
-import { addMember, newApplication } from './fixtures';
+import { addMember, applicationRow, newApplication } from './fixtures';
+
+afterEach(() => vi.restoreAllMocks());
 
 const pages = { terms_url: 'https://app.example.com/terms', privacy_url: 'https://app.example.com/privacy' };
 
@@ -66,5 +69,20 @@ describe('an approved application sent back to review', () => {
     const again = await authorize(app.client_id, stranger.cookie, (await pkce()).challenge, { scope: 'connections.read' });
     expect(again.page.status).toBe(302);
     expect(new URL(again.page.headers.get('location')!).searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('survives a failed write at every step: either nothing changed, or the change stands and a lost notification is logged', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => errors.push(args.map(String).join(' ')));
+    for (let failAt = 1; ; failAt++) {
+      const { apiKey, app } = await approvedListedApp({ name: 'Before' });
+      const res = await callWithFault(`/api/v1/applications/${app.id}`, { failAt }, { method: 'PATCH', token: apiKey, body: { name: 'After' } });
+      const row = (await applicationRow(app.id))!;
+      if (res.status === 200) expect(row).toMatchObject({ name: 'After', publishState: 'pending', visibility: 'private' });
+      else expect(row).toMatchObject({ name: 'Before', publishState: 'approved', visibility: 'public' });
+      if (!res.struck) break;
+    }
+    expect(errors.some((line) => line.includes('storing a notification failed'))).toBe(true);
+    expect(errors.join('\n')).not.toContain('elk_cs_');
   });
 });
