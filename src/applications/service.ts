@@ -185,9 +185,16 @@ export async function updateApplication(
       ...(backToReview ? { publishState: 'pending' as const, visibility: 'private' as const } : {}),
       updatedAt: now,
     })
-    // Conditional on the publish state read above, so an approval racing this edit cannot
-    // leave the changed app public.
-    .where(and(eq(applications.id, id), eq(applications.orgId, row.orgId), eq(applications.publishState, row.publishState)))
+    // Conditional on the row as read above: an approval racing this edit cannot leave the
+    // changed app public, and two edits cannot combine into grant types without a redirect URI.
+    .where(
+      and(
+        eq(applications.id, id),
+        eq(applications.orgId, row.orgId),
+        eq(applications.publishState, row.publishState),
+        eq(applications.updatedAt, row.updatedAt),
+      ),
+    )
     .returning();
   if (!updated) throw conflict('The application changed while it was being updated; try again.');
   if (backToReview) await notifyAfterChange(deps, updated, 'application.review_requested', { changes: listInWords(changes) }, now);

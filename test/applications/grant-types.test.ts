@@ -1,5 +1,8 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { updateApplication } from '../../src/applications/service';
+import { createDb, interceptD1 } from '../../src/db/client';
+import { testDeps } from '../helpers/deps';
 import { call, expectError, newTenant } from '../helpers/api';
 import { applicationRow, countApplications, newApplication, REDIRECT, validApplication } from './fixtures';
 
@@ -81,6 +84,24 @@ describe('grant types of an application', () => {
     const error = expectError(await create(apiKey, { ...validApplication, grant_types: 'client_credentials' }), 400, 'validation_failed');
     expect(new Set(error.details!.map((d) => d.field))).toEqual(new Set(['grant_types']));
     expect(await countApplications(orgId)).toBe(0);
+  });
+
+  it('refuses an edit whose read went stale, so two edits cannot combine into authorization_code without a redirect URI', async () => {
+    const { apiKey, orgId } = await newTenant();
+    const app = await newApplication(apiKey, { grant_types: ['client_credentials'], redirect_uris: [REDIRECT] });
+    // Between this edit's read and its write, another edit clears the redirect URIs.
+    let calls = 0;
+    const racing = interceptD1(env.DB, async (run) => {
+      if (++calls === 2) {
+        await env.DB.prepare("UPDATE applications SET redirect_uris = '[]', updated_at = updated_at + 1 WHERE id = ?").bind(app.id).run();
+      }
+      return run();
+    });
+    const deps = { ...(await testDeps()), db: createDb(racing) };
+    const access = { defaultOrgId: orgId, readable: [orgId], writable: new Set([orgId]), userId: null };
+    const edit = updateApplication(deps, access, app.id, { grant_types: ['authorization_code', 'client_credentials'] });
+    await expect(edit).rejects.toMatchObject({ status: 409, code: 'conflict' });
+    expect(await applicationRow(app.id)).toMatchObject({ grantTypes: ['client_credentials'], redirectUris: [] });
   });
 
   it('lists each grant type once', async () => {
