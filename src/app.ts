@@ -5,6 +5,7 @@ import { adminApiKeyRoutes } from './api-keys/admin-routes';
 import { apiKeyCredential } from './api-keys/credential';
 import { apiKeyRoutes } from './api-keys/routes';
 import { SCOPE_CATALOG } from './applications/scopes';
+import { directoryRoutes } from './applications/directory-page';
 import { adminApplicationRoutes, applicationRoutes } from './applications/routes';
 import { authenticateWith } from './auth/authenticate';
 import { verifyOperatorToken } from './auth/operator';
@@ -85,6 +86,7 @@ export const app = new Hono<AppEnv>()
   .route('/console/assets', consoleAssetRoutes)
   .route('/console', consoleRoutes)
   .route('/link', linkPageRoutes)
+  .route('/apps', directoryRoutes)
   .route('/login', loginRoutes)
   .route('/logout', logoutRoutes)
   .route('/.well-known', wellKnownRoutes)

@@ -1,7 +1,10 @@
 import { and, asc, eq } from 'drizzle-orm';
+import type { AppDeps } from '../deps';
 import type { Db } from '../db/client';
 import type { NotificationKind } from '../notifications/kinds';
-import { composeNotification, type NotificationRow } from '../notifications/outbox';
+import { composeNotification, deliverLater, type NotificationRow } from '../notifications/outbox';
+import { notifications } from '../notifications/schema';
+import { safeError } from '../lib/log';
 import { ruleFrom, templateRuleQuery, type TemplateRule } from '../notifications/template-rules';
 import { organizations } from '../organizations/schema';
 import { memberships, users } from '../users/schema';
@@ -83,4 +86,26 @@ export function composeApplicationNotification(
   };
   const ownerEmails = ownersOf(ctx).map((o) => o.email);
   return composeNotification({ orgId: app.orgId, kind, rule: ctx.rule, ownerEmails, values, deliverable }, now);
+}
+
+/**
+ * Stores (and starts delivering) a notification about a change that has already been made, so
+ * a failure here is logged rather than returned: the change stands either way.
+ */
+export async function notifyAfterChange(
+  deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>,
+  app: ApplicationRow,
+  kind: NotificationKind,
+  extra: Record<string, string>,
+  now = Date.now(),
+): Promise<void> {
+  try {
+    const ctx = await loadNotificationContext(deps.db, app.orgId, app.ownerUserId, kind);
+    const notification = composeApplicationNotification(ctx, app, kind, deps.transport !== null, extra, now);
+    if (!notification) return;
+    await deps.db.insert(notifications).values(notification);
+    deliverLater(deps, notification);
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'error', msg: 'storing a notification failed', application_id: app.id, kind, ...safeError(err) }));
+  }
 }

@@ -29,7 +29,9 @@ export const applicationRoutes = new Hono<AppEnv>()
       description:
         'Returns the application with its `client_id` and `client_secret`. The secret is in this response only: Edgelink ' +
         'keeps its SHA-256. The owner gets an `application.created` notification. New applications are private: only ' +
-        'members of the organization may authorize them until an operator approves a publish request.',
+        'members of the organization may authorize them until an operator approves a publish request. `grant_types` says ' +
+        'which OAuth grants it may use (default: all three); one that only uses `client_credentials` needs no redirect URI. ' +
+        '`listed: true` asks for a place in the public directory at /apps once it is approved.',
       tags,
       auth: 'organization',
       status: 201,
@@ -60,7 +62,12 @@ export const applicationRoutes = new Hono<AppEnv>()
     '/:id',
     describeRoute({
       summary: 'Update an OAuth application',
-      description: '`active: false` deactivates it: no new authorizations or token grants, and its tokens stop working.',
+      description:
+        '`active: false` deactivates it: no new authorizations or token grants, and its tokens stop working. Changing an ' +
+        "approved public application's `name`, `redirect_uris` or `scopes` sends it back to review: `publish_state` " +
+        'pending and `visibility` private until an operator approves it again (grants already given keep working), and ' +
+        'the owner gets an `application.review_requested` notification. The grant type rules are checked against the ' +
+        'application as it will be.',
       tags,
       auth: 'organization',
       status: 200,
@@ -70,7 +77,7 @@ export const applicationRoutes = new Hono<AppEnv>()
     validate('json', updateApplicationBody),
     async (c) => {
       const access = await accessOf(c.var.deps.db, c.var.caller);
-      return c.json(await updateApplication(c.var.deps.db, access, c.req.valid('param').id, c.req.valid('json')), 200);
+      return c.json(await updateApplication(c.var.deps, access, c.req.valid('param').id, c.req.valid('json')), 200);
     },
   )
   .delete(

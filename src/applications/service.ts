@@ -10,8 +10,9 @@ import { validationError } from '../lib/validate';
 import { notifications } from '../notifications/schema';
 import { deliverLater } from '../notifications/outbox';
 import { assertWritable, type Access } from './access';
-import { composeApplicationNotification, loadNotificationContext, memberQuery } from './notify';
+import { composeApplicationNotification, loadNotificationContext, memberQuery, notifyAfterChange } from './notify';
 import { applications } from './schema';
+import { DEFAULT_GRANT_TYPES, grantTypeProblems } from './grant-types';
 import { DEFAULT_APPLICATION_SCOPES } from './scopes';
 import { issueClientSecret, newClientId } from './secret';
 import type { ApplicationObject, CreateApplicationBody, ListApplicationsQuery, UpdateApplicationBody } from './shapes';
@@ -34,11 +35,15 @@ export function renderApplication(row: ApplicationRow): ApplicationObject {
     visibility: row.visibility,
     publish_state: row.publishState,
     scopes: row.scopes,
+    grant_types: row.grantTypes,
+    listed: row.listed,
     client_id: row.clientId,
     created_at: iso(row.createdAt)!,
     updated_at: iso(row.updatedAt)!,
   };
 }
+
+const listInWords = (items: string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
 
 const notAMember = (field: string) => validationError([{ location: 'body', field, message: 'is not a member of the organization' }]);
 
@@ -69,13 +74,15 @@ export async function createApplication(deps: Pick<AppDeps, 'db' | 'transport' |
     ownerUserId,
     name: body.name,
     description: body.description ?? '',
-    redirectUris: body.redirect_uris,
+    redirectUris: body.redirect_uris ?? [],
     termsUrl: body.terms_url ?? null,
     privacyUrl: body.privacy_url ?? null,
     active: body.active ?? true,
     visibility: 'private',
     publishState: 'none',
     scopes: body.scopes ?? DEFAULT_APPLICATION_SCOPES,
+    grantTypes: body.grant_types ?? DEFAULT_GRANT_TYPES,
+    listed: body.listed ?? false,
     clientId: newClientId(),
     clientSecretHash: issued.secretHash,
     createdAt: now,
@@ -129,23 +136,47 @@ async function assertMember(db: Db, orgId: string, userId: string, field: string
   if (!member) throw notAMember(field);
 }
 
-export async function updateApplication(db: Db, access: Access, id: string, patch: UpdateApplicationBody, now = Date.now()): Promise<ApplicationObject> {
+/** What a review covers: what strangers see on the consent page, where their codes go, and what the app may ask for. */
+function reviewedChanges(row: ApplicationRow, patch: UpdateApplicationBody): string[] {
+  const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((v) => b.includes(v));
+  return [
+    patch.name !== undefined && patch.name !== row.name ? 'name' : null,
+    patch.redirect_uris !== undefined && !sameSet(patch.redirect_uris, row.redirectUris) ? 'redirect URIs' : null,
+    patch.scopes !== undefined && !sameSet(patch.scopes, row.scopes) ? 'scopes' : null,
+  ].filter((c) => c !== null);
+}
+
+/**
+ * Changing an approved application's name, redirect URIs or scopes sends it back to review:
+ * pending and private, so strangers cannot newly authorize what no operator has seen and it
+ * leaves /apps. Grants already given keep working (tokens never check visibility). The owner
+ * is told, and the operator finds it among the pending requests.
+ */
+export async function updateApplication(
+  deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>,
+  access: Access,
+  id: string,
+  patch: UpdateApplicationBody,
+  now = Date.now(),
+): Promise<ApplicationObject> {
+  const { db } = deps;
   const row = await findWritable(db, access, id);
   if (patch.owner_user_id) await assertMember(db, row.orgId, patch.owner_user_id, 'owner_user_id');
-  // What the operator approved is what strangers see on the consent page and where their codes
-  // go: a new name, redirect URI or scope goes back to review, and the app is private meanwhile.
-  const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((v) => b.includes(v));
-  const reviewed =
-    (patch.name !== undefined && patch.name !== row.name) ||
-    (patch.redirect_uris !== undefined && !sameSet(patch.redirect_uris, row.redirectUris)) ||
-    (patch.scopes !== undefined && !sameSet(patch.scopes, row.scopes));
-  const backToReview = row.publishState === 'approved' && reviewed;
+  const grantTypes = patch.grant_types ?? row.grantTypes;
+  const redirectUris = patch.redirect_uris ?? row.redirectUris;
+  // The rules hold for the application as it will be, so a patch of one field is checked against the stored other.
+  const problems = grantTypeProblems(grantTypes, redirectUris);
+  if (problems.length > 0) throw validationError(problems.map((p) => ({ location: 'body', ...p })));
+  const changes = row.publishState === 'approved' ? reviewedChanges(row, patch) : [];
+  const backToReview = changes.length > 0;
   const [updated] = await db
     .update(applications)
     .set({
       name: patch.name ?? row.name,
       description: patch.description ?? row.description,
-      redirectUris: patch.redirect_uris ?? row.redirectUris,
+      redirectUris,
+      grantTypes,
+      listed: patch.listed ?? row.listed,
       termsUrl: patch.terms_url === undefined ? row.termsUrl : patch.terms_url,
       privacyUrl: patch.privacy_url === undefined ? row.privacyUrl : patch.privacy_url,
       active: patch.active ?? row.active,
@@ -154,11 +185,19 @@ export async function updateApplication(db: Db, access: Access, id: string, patc
       ...(backToReview ? { publishState: 'pending' as const, visibility: 'private' as const } : {}),
       updatedAt: now,
     })
-    // Conditional on the publish state read above, so an approval racing this edit cannot
-    // leave the changed app public.
-    .where(and(eq(applications.id, id), eq(applications.orgId, row.orgId), eq(applications.publishState, row.publishState)))
+    // Conditional on the row as read above: an approval racing this edit cannot leave the
+    // changed app public, and two edits cannot combine into grant types without a redirect URI.
+    .where(
+      and(
+        eq(applications.id, id),
+        eq(applications.orgId, row.orgId),
+        eq(applications.publishState, row.publishState),
+        eq(applications.updatedAt, row.updatedAt),
+      ),
+    )
     .returning();
   if (!updated) throw conflict('The application changed while it was being updated; try again.');
+  if (backToReview) await notifyAfterChange(deps, updated, 'application.review_requested', { changes: listInWords(changes) }, now);
   return renderApplication(updated);
 }
 

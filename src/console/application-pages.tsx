@@ -1,4 +1,5 @@
 import type { ApplicationObject } from '../applications/shapes';
+import { DEFAULT_GRANT_TYPES, GRANT_TYPE_LABELS, GRANT_TYPES } from '../applications/grant-types';
 import { SCOPE_CATALOG } from '../applications/scopes';
 import type { ConsoleContext } from './context';
 import { ErrorSummary, fieldId, type Problems, problemFor, TextField } from './form';
@@ -179,6 +180,8 @@ export interface ApplicationFormValues {
   termsUrl: string;
   privacyUrl: string;
   scopes: string[];
+  grantTypes: string[];
+  listed: boolean;
   active: boolean;
 }
 
@@ -190,6 +193,8 @@ export const emptyApplicationValues = (ctx: ConsoleContext): ApplicationFormValu
   termsUrl: '',
   privacyUrl: '',
   scopes: ['all.full_access', 'offline_access'],
+  grantTypes: [...DEFAULT_GRANT_TYPES],
+  listed: false,
   active: true,
 });
 
@@ -201,6 +206,8 @@ export const valuesOf = (app: ApplicationObject): ApplicationFormValues => ({
   termsUrl: app.terms_url ?? '',
   privacyUrl: app.privacy_url ?? '',
   scopes: app.scopes,
+  grantTypes: app.grant_types,
+  listed: app.listed,
   active: app.active,
 });
 
@@ -220,7 +227,9 @@ export function ApplicationForm({ ctx, mode, values, problems, appId, inDialog =
   const writable = ctx.viewer.memberships.filter((m) => m.role !== 'member');
   const scopeErrors = problemFor(problems, fieldId('scopes'));
   const redirectErrors = problemFor(problems, fieldId('redirect_uris'));
+  const grantErrors = problemFor(problems, fieldId('grant_types'));
   const chosen = new Set(values.scopes);
+  const grants = new Set(values.grantTypes);
   const action = mode === 'create' ? `${APPS_PATH}/new` : `${APPS_PATH}/${appId}/edit`;
   // The dialog's fields get ids of their own; problems are only ever shown on the page's form.
   const id = (name: string) => (inDialog ? `dialog-${fieldId(name)}` : fieldId(name));
@@ -252,9 +261,23 @@ export function ApplicationForm({ ctx, mode, values, problems, appId, inDialog =
       <textarea id={id('description')} name="description" rows={3} aria-describedby={`${id('description')}-hint`}>
         {values.description}
       </textarea>
-      <label for={id('redirect_uris')}>Redirect URLs</label>
+      <fieldset id={id('grant_types')}>
+        <legend>Grant types</legend>
+        {grantErrors.length > 0 ? <p class="field-error">{grantErrors.join(' ')}</p> : null}
+        {GRANT_TYPES.map((g, n) => (
+          <label class="check" for={`${id('grant_types')}-${n}`}>
+            <input type="checkbox" id={`${id('grant_types')}-${n}`} name="grant_types" value={g} checked={grants.has(g)} />
+            <span>
+              <code>{g}</code>: {GRANT_TYPE_LABELS[g]}
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <label for={id('redirect_uris')}>
+        Redirect URLs <span class="muted">(needed for the authorization code grant)</span>
+      </label>
       <span class="hint" id={`${id('redirect_uris')}-hint`}>
-        One per line, matched exactly. https, or http for 127.0.0.1, [::1] and localhost only.
+        One per line, matched exactly. https, or http for 127.0.0.1, [::1] and localhost only. Leave empty for an app that only uses client credentials.
       </span>
       {redirectErrors.length > 0 ? (
         <p class="field-error" id={`${id('redirect_uris')}-error`}>
@@ -284,6 +307,13 @@ export function ApplicationForm({ ctx, mode, values, problems, appId, inDialog =
           </label>
         ))}
       </fieldset>
+      <label class="check" for={id('listed')}>
+        <input type="checkbox" id={id('listed')} name="listed" value="yes" checked={values.listed} aria-describedby={`${id('listed')}-hint`} />
+        <span>List in the public app directory</span>
+      </label>
+      <span class="hint" id={`${id('listed')}-hint`}>
+        Shown at /apps with its description and terms and privacy links once an operator has made it public.
+      </span>
       <label class="check" for={id('active')}>
         <input type="checkbox" id={id('active')} name="active" value="yes" checked={values.active} />
         <span>Active</span>

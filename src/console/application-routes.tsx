@@ -28,6 +28,8 @@ const FIELDS: Record<string, { target: string; label: string }> = {
   terms_url: { target: fieldId('terms_url'), label: 'Terms of Service URL' },
   privacy_url: { target: fieldId('privacy_url'), label: 'Privacy Policy URL' },
   scopes: { target: fieldId('scopes'), label: 'Scopes' },
+  grant_types: { target: fieldId('grant_types'), label: 'Grant types' },
+  listed: { target: fieldId('listed'), label: 'List in the public app directory' },
   active: { target: fieldId('active'), label: 'Active' },
 };
 const FALLBACK = { target: fieldId('name'), label: 'This form' };
@@ -48,6 +50,8 @@ function formValues(form: FormValues): ApplicationFormValues {
     termsUrl: formString(form, 'terms_url'),
     privacyUrl: formString(form, 'privacy_url'),
     scopes: formList(form, 'scopes'),
+    grantTypes: formList(form, 'grant_types'),
+    listed: formString(form, 'listed') === 'yes',
     active: formString(form, 'active') === 'yes',
   };
 }
@@ -141,6 +145,8 @@ export const applicationConsoleRoutes = new Hono<ConsoleEnv>()
       ...(values.privacyUrl ? { privacy_url: values.privacyUrl } : {}),
       active: values.active,
       scopes: values.scopes,
+      grant_types: values.grantTypes,
+      listed: values.listed,
       ...(values.organizationId ? { organization_id: values.organizationId } : {}),
     });
     if (!parsed.success) return render(problemsFrom(issuesToDetails(parsed.error, 'body'), FIELDS, FALLBACK));
@@ -169,10 +175,12 @@ export const applicationConsoleRoutes = new Hono<ConsoleEnv>()
       privacy_url: values.privacyUrl || null,
       active: values.active,
       scopes: values.scopes,
+      grant_types: values.grantTypes,
+      listed: values.listed,
     });
     if (!parsed.success) return render(problemsFrom(issuesToDetails(parsed.error, 'body'), FIELDS, FALLBACK));
     try {
-      await updateApplication(c.var.deps.db, access, id, parsed.data);
+      await updateApplication(c.var.deps, access, id, parsed.data);
     } catch (err) {
       if (err instanceof ApiError && err.status < 500 && err.status !== 403 && err.status !== 404) return render(problemsOf(err));
       throw err;
@@ -182,7 +190,7 @@ export const applicationConsoleRoutes = new Hono<ConsoleEnv>()
   .post(`${APP_ID}/active`, async (c) => {
     const active = formString(await readForm(c), 'active') === 'yes';
     return gridAction(c, async (access, id) => {
-      await updateApplication(c.var.deps.db, access, id, { active });
+      await updateApplication(c.var.deps, access, id, { active });
       return active ? 'activated' : 'deactivated';
     });
   })

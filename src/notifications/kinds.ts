@@ -1,6 +1,6 @@
 import type { LocalizedTemplate } from './schema';
 
-export const NOTIFICATION_KINDS = ['application.created', 'application.publish_reviewed'] as const;
+export const NOTIFICATION_KINDS = ['application.created', 'application.publish_reviewed', 'application.review_requested'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const RECIPIENT_RULES = ['owner', 'fixed', 'off'] as const;
@@ -50,6 +50,23 @@ export const KINDS: Record<NotificationKind, KindDefinition> = {
           'The request to make the OAuth application "{{app_name}}" ({{client_id}}) of {{organization}} public was {{decision}}.',
           '',
           'Reason: {{reason}}',
+        ].join('\n'),
+      },
+    },
+  },
+  'application.review_requested': {
+    description:
+      "An approved public OAuth application's name, redirect URIs or scopes changed, so it went back to review; sent to its owner's email by default (the organization's owners when it has none).",
+    placeholders: [...APPLICATION_PLACEHOLDERS, 'changes'],
+    templates: {
+      en: {
+        subject: 'OAuth application "{{app_name}}" is back in review',
+        body: [
+          'Hello {{owner}},',
+          '',
+          'The OAuth application "{{app_name}}" ({{client_id}}) of {{organization}} was public, and its {{changes}} changed, so it went back to review.',
+          '',
+          'Until an operator approves it again, only members of {{organization}} can authorize it and it is not listed in the directory. People who already authorized it keep their access.',
         ].join('\n'),
       },
     },

@@ -14,6 +14,7 @@ import { pageApp } from '../views/page-app';
 import { signedInUser } from '../users/session';
 import { issuerOf } from './issuer';
 import { ConsentPage } from './consent-page';
+import { allowsGrant } from '../applications/grant-types';
 import { isApplicationScope, mayAsk, WRITE_SCOPES } from '../applications/scopes';
 import { savePending, takePending } from './pending';
 import { oauthCodes, oauthGrants } from './schema';
@@ -58,6 +59,8 @@ export const authorizeRoutes = pageApp({
     const state = q.state ?? null;
     const back = (error: string, description: string) => redirectBack(c, q.redirect_uri!, { error, error_description: description }, state);
     if (q.response_type !== 'code') return back('unsupported_response_type', 'Only response_type=code is supported.');
+    // The redirect URI is verified by now, so the client hears of it (RFC 6749 §4.1.2.1).
+    if (!allowsGrant(app, 'authorization_code')) return back('unauthorized_client', 'This application is not registered for the authorization_code grant.');
     if (!q.code_challenge || !/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge)) {
       return back('invalid_request', 'PKCE is required: send a code_challenge (S256).');
     }

@@ -6,6 +6,7 @@ import type { Application } from './client-auth';
 import { invalidGrant, invalidRequest, OAuthError } from './errors';
 import { oauthCodes, oauthGrants, oauthTokens } from './schema';
 import { isRefreshExpired, newTokens, revokeGrant, type IssuedTokens } from './tokens';
+import { allowsGrant } from '../applications/grant-types';
 import { isApplicationScope, mayAsk } from '../applications/scopes';
 import { memberships } from '../users/schema';
 
@@ -48,7 +49,8 @@ export async function exchangeCode(db: Db, app: Application, form: Map<string, s
   const challenge = base64urlEncode(await sha256Bytes(verifier));
   if (!timingSafeEqual(challenge, found.code.codeChallenge)) throw invalidGrant('code_verifier does not match the code challenge.');
 
-  const { insertWhere, body } = await newTokens(db, found.grant, found.code.scopes, now);
+  // offline_access brings a refresh token only to an app that may use the refresh_token grant.
+  const { insertWhere, body } = await newTokens(db, found.grant, found.code.scopes, now, allowsGrant(app, 'refresh_token'));
   // One batch (one transaction): the tokens are inserted only while the code is unused, then
   // the code is marked used under the same condition. A failure before it leaves the code
   // unused, so the client's retry is a first use; nothing is ever half-written.

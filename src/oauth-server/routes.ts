@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
+import { allowsGrant } from '../applications/grant-types';
 import { SCOPE_CATALOG } from '../applications/scopes';
 import { users } from '../users/schema';
 import { sha256Hex } from '../lib/crypto';
@@ -76,14 +77,28 @@ export const wellKnownRoutes = new Hono<AppEnv>().get('/oauth-authorization-serv
 );
 
 export const oauthServerRoutes = new Hono<AppEnv>()
-  .post('/token', describeRoute({ summary: 'Token endpoint (RFC 6749 §3.2)', tags, auth: 'public', status: 200 }), (c) =>
-    oauthEndpoint(c, async () => {
-      const form = await readOAuthForm(c);
-      const app = await authenticateClient(c.var.deps.db, c.req.header('authorization'), form);
-      const now = Date.now();
-      const tokens = await GRANTS[grantTypeOf(form)](c.var.deps.db, app, form, now);
-      return c.json(tokens, 200, NO_STORE);
+  .post(
+    '/token',
+    describeRoute({
+      summary: 'Token endpoint (RFC 6749 §3.2)',
+      description: 'A grant type the application did not declare in its `grant_types` is refused with `unauthorized_client`.',
+      tags,
+      auth: 'public',
+      status: 200,
     }),
+    (c) =>
+      oauthEndpoint(c, async () => {
+        const form = await readOAuthForm(c);
+        const app = await authenticateClient(c.var.deps.db, c.req.header('authorization'), form);
+        const grantType = grantTypeOf(form);
+        // RFC 6749 §5.2: a grant the client did not register for is unauthorized_client, not unsupported.
+        if (!allowsGrant(app, grantType)) {
+          throw new OAuthError(400, 'unauthorized_client', `This application is not registered for the ${grantType} grant.`);
+        }
+        const now = Date.now();
+        const tokens = await GRANTS[grantType](c.var.deps.db, app, form, now);
+        return c.json(tokens, 200, NO_STORE);
+      }),
   )
   .post('/revoke', describeRoute({ summary: 'Token revocation (RFC 7009)', tags, auth: 'public', status: 200 }), (c) =>
     oauthEndpoint(c, async () => {

@@ -32,14 +32,14 @@ export interface IssuedTokens {
 
 /**
  * Statements that store a new access token (and a refresh token when the grant has
- * offline_access) for a grant; the caller runs them in its own batch so the whole exchange
+ * offline_access, unless `mayRefresh` is false) for a grant; the caller runs them in its own batch so the whole exchange
  * lands at once. Only hashes are stored.
  */
-export async function newTokens(db: Db, grant: { id: string; createdAt: number }, scopes: string[], now: number) {
+export async function newTokens(db: Db, grant: { id: string; createdAt: number }, scopes: string[], now: number, mayRefresh = true) {
   const grantId = grant.id;
   const refreshExpiresAt = Math.min(now + REFRESH_IDLE_TTL_MS, grant.createdAt + REFRESH_ABSOLUTE_TTL_MS);
   const access = ACCESS_TOKEN_PREFIX + randomToken(32);
-  const refresh = scopes.includes('offline_access') ? REFRESH_TOKEN_PREFIX + randomToken(32) : undefined;
+  const refresh = mayRefresh && scopes.includes('offline_access') ? REFRESH_TOKEN_PREFIX + randomToken(32) : undefined;
   const rows = [
     { tokenHash: await sha256Hex(access), kind: 'access' as const, grantId, scopes, expiresAt: now + ACCESS_TOKEN_TTL_S * 1000, createdAt: now },
     ...(refresh ? [{ tokenHash: await sha256Hex(refresh), kind: 'refresh' as const, grantId, scopes, expiresAt: refreshExpiresAt, createdAt: now }] : []),

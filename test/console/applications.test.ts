@@ -10,7 +10,10 @@ const APPS = '/console/settings/developer/oauth-apps';
 const appCount = async (orgId: string) =>
   (await env.DB.prepare('SELECT count(*) AS n FROM applications WHERE org_id = ?').bind(orgId).first<{ n: number }>())!.n;
 
-function addForm(overrides: Record<string, string> = {}, scopes = ['connections.read']): [string, string][] {
+const ALL_GRANTS = ['authorization_code', 'refresh_token', 'client_credentials'];
+
+/** The form as it arrives with these fields; the grant type boxes come ticked, as the form shows them. */
+function addForm(overrides: Record<string, string> = {}, scopes = ['connections.read'], grants = ALL_GRANTS): [string, string][] {
   return [
     ...Object.entries({
       name: 'Acme CRM sync',
@@ -22,6 +25,7 @@ function addForm(overrides: Record<string, string> = {}, scopes = ['connections.
       ...overrides,
     }),
     ...scopes.map((s): [string, string] => ['scopes', s]),
+    ...grants.map((g): [string, string] => ['grant_types', g]),
   ];
 }
 
@@ -91,6 +95,45 @@ describe('console: OAuth Applications', () => {
     expect(res.text).toContain(message);
     expect(res.text).toContain('Syncs contacts.');
     expect(await appCount(user.orgId)).toBe(0);
+  });
+
+  it('adds a client-credentials-only application without a redirect URL', async () => {
+    const user = await consoleUser();
+    const form = await page(user, `${APPS}/new`);
+    for (const g of ALL_GRANTS) expect(form.text).toMatch(new RegExp(`name="grant_types" value="${g}" checked=""`));
+    const res = await submit(user, `${APPS}/new`, addForm({ redirect_uris: '' }, ['connections.read'], ['client_credentials']));
+    expect(res.status, res.text).toBe(303);
+    const apps = (await call('/api/v1/applications', { token: user.apiKey })).json.data;
+    expect(apps).toEqual([expect.objectContaining({ grant_types: ['client_credentials'], redirect_uris: [] })]);
+  });
+
+  it.each([
+    ['no grant type ticked', [], 'Grant types: must list at least one grant type'],
+    ['refresh token without authorization code', ['refresh_token', 'client_credentials'], 'Grant types: refresh_token needs authorization_code'],
+    ['an unknown grant type', ['password'], 'Grant types: &#39;password&#39; is not a grant type'],
+  ])('refuses %s next to the field and in the summary, stores nothing', async (_, grants, message) => {
+    const user = await consoleUser();
+    const res = await submit(user, `${APPS}/new`, addForm({}, ['connections.read'], grants));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(message);
+    expect(res.text).toContain('<p class="field-error">');
+    expect(await appCount(user.orgId)).toBe(0);
+  });
+
+  it('changes grant types and the listing on Edit', async () => {
+    const user = await consoleUser();
+    const { app } = await addApplication(user);
+    const saved = await submit(user, `${APPS}/${app.id}/edit`, [...addForm({ listed: 'yes' }, ['connections.read'], ['authorization_code'])]);
+    expect(saved.status, saved.text).toBe(303);
+    const after = (await call(`/api/v1/applications/${app.id}`, { token: user.apiKey })).json;
+    expect(after).toMatchObject({ grant_types: ['authorization_code'], listed: true });
+    const edit = await page(user, `${APPS}/${app.id}/edit`);
+    expect(edit.text).toMatch(/name="listed" value="yes" checked=""/);
+    expect(edit.text).not.toMatch(/name="grant_types" value="client_credentials" checked=""/);
+    // Clearing the redirect URLs of an app that uses authorization codes is refused.
+    const refused = await submit(user, `${APPS}/${app.id}/edit`, addForm({ redirect_uris: '' }, ['connections.read'], ['authorization_code']));
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Redirect URLs: must list at least one redirect URI for the authorization_code grant');
   });
 
   it('filters the grid by name and status', async () => {

@@ -19,7 +19,7 @@ describe('notification templates', () => {
   it('lists the built-in rule and template of every kind until the organization saves its own', async () => {
     const { apiKey } = await newTenant();
     const templates = await listTemplates(apiKey);
-    expect(templates.map((t) => t.kind)).toEqual(['application.created', 'application.publish_reviewed']);
+    expect(templates.map((t) => t.kind)).toEqual(['application.created', 'application.publish_reviewed', 'application.review_requested']);
     expect(templates[0]).toMatchObject({
       recipient_rule: 'owner',
       fixed_addresses: [],
