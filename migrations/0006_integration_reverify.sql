@@ -1,6 +1,6 @@
 ALTER TABLE `integrations` ADD `next_verification_at` integer;--> statement-breakpoint
 ALTER TABLE `integrations` ADD `verification_attempts` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-CREATE INDEX `integrations_next_verification_idx` ON `integrations` (`next_verification_at`);--> statement-breakpoint
+CREATE INDEX `integrations_next_verification_idx` ON `integrations` (`deleting_at`,`next_verification_at`);--> statement-breakpoint
 -- Hand-written backfill: an integration whose verification could not reach its provider was
 -- connectable (pending_first_connection); it is not any more, and the cron asks again at once.
 UPDATE `integrations`

@@ -44,6 +44,7 @@ export const integrations = sqliteTable(
     index('integrations_org_created_idx').on(t.orgId, t.createdAt, t.id),
     index('integrations_offering_idx').on(t.offeringId),
     index('integrations_deleting_idx').on(t.deletingAt),
-    index('integrations_next_verification_idx').on(t.nextVerificationAt),
+    // deleting_at first: the job's `deleting_at IS NULL` is an equality, then a range on the time.
+    index('integrations_next_verification_idx').on(t.deletingAt, t.nextVerificationAt),
   ],
 );
