@@ -52,7 +52,7 @@ describe('integration verification against a real provider', () => {
     expect(patched.json.status).toBe('configured');
   });
 
-  it('stays draft and explains when the token endpoint is unreachable', async () => {
+  it('stays draft, not connectable, and schedules a retry when the token endpoint is unreachable', async () => {
     const { apiKey } = await newTenant();
     // Port 9 (discard) on loopback: nothing listens, so the connection is refused.
     const offeringId = await peerOffering('http://127.0.0.1:9/token');
@@ -63,8 +63,10 @@ describe('integration verification against a real provider', () => {
     });
     expect(created.status).toBe(201);
     expect(created.json.status).toBe('draft');
-    expect(created.json.verification).toMatchObject({ result: 'unreachable', pending_first_connection: true });
+    expect(created.json.verification).toMatchObject({ result: 'unreachable', pending_first_connection: false });
     expect(created.json.verification.message).toMatch(/could not be reached|did not answer|failed with HTTP 5/);
-    expect(created.json.connectable).toBe(true);
+    expect(created.json.connectable).toBe(false);
+    // Nobody checked the credentials: the background job asks again in a minute.
+    expect(Date.parse(created.json.next_verification_at)).toBeGreaterThan(Date.now());
   });
 });
