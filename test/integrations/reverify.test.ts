@@ -50,7 +50,11 @@ describe('an integration whose provider could not be reached', () => {
         body: { name: `Busy ${status}`, offering_id: 'off_salesforce', client_id: 'c', client_secret: 's' },
       });
       provider.restore();
-      expect(res.json, String(status)).toMatchObject({ status: 'draft', connectable: false, verification: { result: 'unreachable' } });
+      expect(res.json, String(status)).toMatchObject({
+        status: 'draft',
+        connectable: false,
+        verification: { result: 'unreachable', pending_first_connection: false },
+      });
       expect(res.json.next_verification_at, String(status)).not.toBeNull();
     }
   });
