@@ -13,7 +13,7 @@ const DONE: Record<string, string> = {
   created: 'The integration was created.',
   saved: 'The settings were saved.',
   rotated: 'The new client secret was stored, and verification ran again with it.',
-  verified: 'The integration was verified again.',
+  verified: 'Verification ran again; its result is below.',
 };
 
 export type IntegrationTab = 'settings' | 'links' | 'connections';
@@ -40,8 +40,12 @@ export function IntegrationTabs({ integration, active }: { integration: Integrat
   );
 }
 
+/** `2026-12-02 04:40 UTC`: the minute is what a person plans by. */
+const minuteOf = (at: string) => `${at.replace('T', ' ').slice(0, 16)} UTC`;
+
 function VerificationFacts({ integration }: { integration: IntegrationObject }) {
   const v = integration.verification;
+  const retryAt = integration.next_verification_at;
   return (
     <dl class="facts">
       <dt>Status</dt>
@@ -56,6 +60,14 @@ function VerificationFacts({ integration }: { integration: IntegrationObject }) 
           <dt>Checked</dt>
           <dd>
             <time datetime={v.checked_at}>{v.checked_at.replace('T', ' ').slice(0, 19)} UTC</time>
+          </dd>
+        </>
+      ) : null}
+      {retryAt ? (
+        <>
+          <dt>Next try</dt>
+          <dd>
+            Could not reach the provider; retrying at <time datetime={retryAt}>{minuteOf(retryAt)}</time>. Use Verify now to try at once.
           </dd>
         </>
       ) : null}
@@ -94,7 +106,7 @@ export function IntegrationSettingsPage({ ctx, integration, offering, problems, 
           <form method="post" action={`${path}/verify`} class="form-actions">
             <CsrfField ctx={ctx} />
             <button type="submit" class="secondary">
-              Verify again
+              Verify now
             </button>
           </form>
         ) : null}

@@ -24,7 +24,9 @@ export const integrationRoutes = new Hono<AppEnv>()
     '/',
     describeRoute({
       summary: 'Create an integration',
-      description: 'Stores the client credentials (the secret encrypted) and verifies them once at the provider.',
+      description:
+        'Stores the client credentials (the secret encrypted) and verifies them at the provider. Only a configured integration (or one the ' +
+        'provider cannot verify before a first connection: verification.pending_first_connection) is connectable; an unreachable provider is asked again in the background.',
       tags,
       auth: 'organization',
       status: 201,
@@ -93,6 +95,10 @@ export const integrationRoutes = new Hono<AppEnv>()
     '/:id/verify',
     describeRoute({
       summary: "Verify an integration's client credentials at the provider",
+      description:
+        'Asks the token endpoint now. A verification that could not reach the provider (no answer, 5xx, 408, 429) leaves the integration ' +
+        'draft and not connectable, and a background job asks again after 1 min, 5 min, 30 min, 2 h, then every 6 h (next_verification_at); ' +
+        'calling this starts that schedule over. A refusal (invalid_credentials) or any other answer ends the retries.',
       tags,
       auth: 'organization',
       status: 200,

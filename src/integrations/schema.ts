@@ -35,10 +35,16 @@ export const integrations = sqliteTable(
     // Set when a cascade delete starts: the integration is gone for every reader while its
     // connections are deleted in chunks; the row goes with the last chunk.
     deletingAt: integer('deleting_at'),
+    // When the background job asks the provider again after a verification that could not
+    // reach it; null when nothing is to retry. Attempts count those failures in a row.
+    nextVerificationAt: integer('next_verification_at'),
+    verificationAttempts: integer('verification_attempts').notNull().default(0),
   },
   (t) => [
     index('integrations_org_created_idx').on(t.orgId, t.createdAt, t.id),
     index('integrations_offering_idx').on(t.offeringId),
     index('integrations_deleting_idx').on(t.deletingAt),
+    // deleting_at first: the job's `deleting_at IS NULL` is an equality, then a range on the time.
+    index('integrations_next_verification_idx').on(t.deletingAt, t.nextVerificationAt),
   ],
 );

@@ -17,6 +17,7 @@ import { reservedParamsFor } from '../provider/authorization-url';
 import { verifyClientCredentials } from '../provider/client-verification';
 import { clientSecretAad } from './sealed';
 import { integrations, type Verification } from './schema';
+import { scheduleAfter } from './verification-schedule';
 import type { CreateIntegrationBody, IntegrationObject, UpdateIntegrationBody } from './shapes';
 
 export type IntegrationRow = typeof integrations.$inferSelect;
@@ -26,7 +27,10 @@ export function callbackUrl(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/api/v1/oauth/callback`;
 }
 
-/** Whether links may start connections: verified, or waiting for a first connection to verify it, and not being deleted. */
+/**
+ * Whether links may start connections: verified, or waiting for a first connection to verify it
+ * (only where the provider answered but could not tell), and not being deleted.
+ */
 export function isConnectable(row: Pick<IntegrationRow, 'status' | 'verification' | 'deletingAt'>): boolean {
   return row.deletingAt === null && (row.status === 'configured' || row.verification?.pending_first_connection === true);
 }
@@ -50,6 +54,7 @@ export function renderIntegration(row: IntegrationRow, publicUrl: string): Integ
     status: row.status,
     connectable: isConnectable(row),
     verification: row.verification ?? null,
+    next_verification_at: iso(row.nextVerificationAt),
     callback_url: callbackUrl(publicUrl),
     created_at: iso(row.createdAt)!,
     updated_at: iso(row.updatedAt)!,
@@ -111,7 +116,7 @@ function endUserInputsOfTokenUrl(offering: OfferingDefinition): string[] {
 }
 
 /** Draft until verified; api-key offerings have nothing to verify here (end users bring keys). */
-async function assess(offering: OfferingDefinition, s: Settings, deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, now: number) {
+export async function assess(offering: OfferingDefinition, s: Settings, deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, now: number) {
   const checkedAt = new Date(now).toISOString();
   let verification: Verification;
   if (offering.auth_mode !== 'oauth2') {
@@ -189,6 +194,7 @@ export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
     createdAt: now,
     updatedAt: now,
     deletingAt: null,
+    ...scheduleAfter(verification, 0, now),
   };
   await deps.db.insert(integrations).values(row);
   return renderIntegration(row, deps.publicUrl);
@@ -233,7 +239,7 @@ export async function decryptClientSecret(keyring: Keyring, row: IntegrationRow)
 }
 
 /** The integration, its offering and its current settings (secret decrypted), for a change. */
-async function loadForChange(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string) {
+export async function loadForChange(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string) {
   const row = await findIntegration(deps.db, orgId, id);
   const offering = await findOffering(deps.db, row.offeringId);
   if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${row.offeringId}' of this integration no longer exists.`);
@@ -280,6 +286,7 @@ export async function updateIntegration(
       inputs: next.inputs,
       status: assessed.status,
       verification: assessed.verification,
+      ...(credentialsChanged ? scheduleAfter(assessed.verification ?? { result: 'incomplete' }, 0, now) : {}),
       updatedAt: now,
     })
     .where(visible(orgId, id))
@@ -291,7 +298,12 @@ export async function updateIntegration(
 export async function verifyIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string, now = Date.now()) {
   const { offering, settings } = await loadForChange(deps, orgId, id);
   const { status, verification } = await assess(offering.definition, settings, deps, now);
-  const [updated] = await deps.db.update(integrations).set({ status, verification, updatedAt: now }).where(visible(orgId, id)).returning();
+  // Asked by a person: a failure starts the retries over from the shortest wait.
+  const [updated] = await deps.db
+    .update(integrations)
+    .set({ status, verification, ...scheduleAfter(verification, 0, now), updatedAt: now })
+    .where(visible(orgId, id))
+    .returning();
   if (!updated) throw notFound('integration', id);
   return renderIntegration(updated, deps.publicUrl);
 }

@@ -55,11 +55,18 @@ export const deleteIntegrationQuery = z.strictObject({
 
 export const verificationObject = z
   .object({
-    result: z.enum(['verified', 'invalid_credentials', 'inconclusive', 'unreachable', 'not_needed', 'incomplete']),
+    result: z
+      .enum(['verified', 'invalid_credentials', 'inconclusive', 'unreachable', 'not_needed', 'incomplete'])
+      .describe('unreachable: no answer, a 5xx, 408 or 429 (retried in the background); inconclusive: an answer that cannot tell'),
     message: z.string(),
     provider_error: z.string().optional(),
     checked_at: timestamp,
-    pending_first_connection: z.boolean().describe('The provider could not tell; the first successful connection will verify the integration.'),
+    pending_first_connection: z
+      .boolean()
+      .describe(
+        'The provider answered but could not tell a bad client from a bad code; the first successful connection will verify the integration. ' +
+          'Never true for unreachable: that is retried in the background (next_verification_at).',
+      ),
   })
   .meta({ id: 'Verification' });
 
@@ -76,6 +83,11 @@ export const integrationObject = z
     status: z.enum(INTEGRATION_STATUSES),
     connectable: z.boolean().describe('Whether links may start connections with it now'),
     verification: verificationObject.nullable(),
+    next_verification_at: timestamp
+      .nullable()
+      .describe(
+        'When Edgelink asks the provider again, after a verification that could not reach it (retries back off: 1 min, 5 min, 30 min, 2 h, then every 6 h); null when nothing is to retry.',
+      ),
     callback_url: z.string().describe('Register this exact URL at the provider; the same for every integration.'),
     created_at: timestamp,
     updated_at: timestamp,

@@ -3,6 +3,7 @@ import { refreshDueConnections } from '../connections/service';
 import type { AppDeps } from '../deps';
 import { safeError } from '../lib/log';
 import { finishIntegrationDeletes } from '../integrations/delete';
+import { REVERIFY_BATCH, reverifyDueIntegrations } from '../integrations/reverify';
 import { retryDueNotifications } from '../notifications/outbox';
 import { purgeOAuthRows } from '../oauth-server/purge';
 import { purgeSignInRows } from '../users/purge';
@@ -25,6 +26,8 @@ export const JOBS: Record<string, Job> = {
   purge_oauth: (deps, now) => purgeOAuthRows(deps, now, JOB_BATCH),
   settle_callbacks: (deps, now) => settleParkedCallbacks(deps, now, JOB_BATCH),
   finish_integration_deletes: (deps) => finishIntegrationDeletes(deps),
+  // Fewer than JOB_BATCH: each one waits on a provider.
+  reverify_integrations: (deps, now) => reverifyDueIntegrations(deps, now, REVERIFY_BATCH),
 };
 
 /** Only numbers go to the log, whatever a job returns, so no row or secret can slip into it. */

@@ -26,8 +26,9 @@ type Finding = Omit<ClientVerification, 'checked_at'>;
 /**
  * Asks the provider's token endpoint to redeem a code that cannot exist. A provider checks the
  * client before the code (RFC 6749 §3.2.1), so `invalid_grant` proves the credentials and
- * `invalid_client` (or a 401) disproves them. Anything else cannot tell, and the first
- * successful connection will decide.
+ * `invalid_client` (or a 401) disproves them. No answer, a failing server or a "try later"
+ * (408, 429) is `unreachable`: nothing was learnt, so it is asked again later. Any other answer
+ * cannot tell, and the first successful connection will decide.
  */
 export async function verifyClientCredentials(target: VerifyTarget, now = Date.now()): Promise<ClientVerification> {
   const request = buildTokenRequest(
@@ -45,21 +46,19 @@ export async function verifyClientCredentials(target: VerifyTarget, now = Date.n
   return { ...classify(reply), checked_at: new Date(now).toISOString() };
 }
 
+const RETRY_LATER = ' Edgelink asks again in the background; end users cannot connect until it answers.';
+
 function classify(reply: Awaited<ReturnType<typeof fetchOutbound>>): Finding {
   if (!reply.ok) {
-    return {
-      result: 'unreachable',
-      message: `${describeFailure(reply.failure, 'The token endpoint')} The first successful connection will verify the integration.`,
-      pending_first_connection: true,
-    };
+    return { result: 'unreachable', message: `${describeFailure(reply.failure, 'The token endpoint')}${RETRY_LATER}`, pending_first_connection: false };
   }
   if (reply.status >= 500) {
     // A failing server, or (locally) the runtime's own answer for a refused connection.
-    return {
-      result: 'unreachable',
-      message: `The token endpoint failed with HTTP ${reply.status}. The first successful connection will verify the integration.`,
-      pending_first_connection: true,
-    };
+    return { result: 'unreachable', message: `The token endpoint failed with HTTP ${reply.status}.${RETRY_LATER}`, pending_first_connection: false };
+  }
+  if (reply.status === 408 || reply.status === 429) {
+    // Timed out or rate limited: the endpoint did not look at the client at all.
+    return { result: 'unreachable', message: `The token endpoint asked to try later (HTTP ${reply.status}).${RETRY_LATER}`, pending_first_connection: false };
   }
   const body = parseReplyBody(reply);
   const error = body.ok ? readOAuthError(body.body) : null;

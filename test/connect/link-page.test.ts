@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { base64urlEncode, sha256Bytes } from '../../src/lib/crypto';
 import { asOperator, call, newTenant } from '../helpers/api';
+import { stubProvider } from '../helpers/outbound';
 import { draftIntegration, keyIntegration, newLink, postForm, salesforceIntegration } from '../links/fixtures';
 
 afterEach(() => vi.restoreAllMocks());
@@ -150,6 +151,27 @@ describe('the link page', () => {
     expect(res.text).toContain('Allowed Payments');
     expect(res.text).not.toContain('Hidden CRM');
     expect(res.text).not.toContain('Draft CRM');
+  });
+
+  it('offers an integration its first connection will verify, without telling the end user', async () => {
+    const { apiKey } = await newTenant();
+    // An answer that cannot tell a bad client from a bad code: connectable, pending its first connection.
+    const provider = stubProvider(() => new Response('<html>oops</html>', { status: 400, headers: { 'content-type': 'text/html' } }));
+    const created = await call('/api/v1/integrations', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Acme Salesforce', offering_id: 'off_salesforce', client_id: 'c', client_secret: 's' },
+    });
+    provider.restore();
+    expect(created.json).toMatchObject({ connectable: true, verification: { pending_first_connection: true } });
+    const link = await newLink(apiKey);
+    const page = await call(`/link/${link.token}`);
+    const form = await call(`/link/${link.token}/connect/${created.json.id}`);
+    for (const res of [page, form]) {
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('Acme Salesforce');
+      expect(res.text).not.toMatch(/verif|first connection|pending|draft|not configured|inconclusive/i);
+    }
   });
 
   it("never shows another organization's integrations", async () => {

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call } from '../helpers/api';
 import { oauthError, stubProvider } from '../helpers/outbound';
+import { unreachableIntegration } from '../integrations/reverify-fixtures';
 import { browse } from '../links/fixtures';
 import { type ConsoleUser, consoleUser, csrfOf, page, submit } from './fixtures';
 
@@ -178,6 +179,26 @@ describe('console: an integration’s Settings tab', () => {
     const detail = await page(user, `/console/oauth/${id}?done=rotated`);
     expect(detail.text).toContain('The new client secret was stored, and verification ran again');
     expect(detail.text).not.toContain('the-rotated-secret');
+  });
+
+  it('says when an unreachable provider is asked again, and Verify now asks at once', async () => {
+    const user = await consoleUser();
+    const created = await unreachableIntegration(user.apiKey, 'Salesforce Later');
+    const at = created.next_verification_at;
+    const detail = await page(user, `/console/oauth/${created.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.text).toContain(`Could not reach the provider; retrying at <time datetime="${at}">${at.slice(0, 10)} ${at.slice(11, 16)} UTC</time>`);
+    expect(detail.text).toContain('End users cannot connect accounts until it is configured.');
+    expect(detail.text).toMatch(/<button type="submit" class="secondary">\s*Verify now\s*<\/button>/);
+
+    salesforceAnswers();
+    const res = await submit(user, `/console/oauth/${created.id}/verify`, []);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/console/oauth/${created.id}?done=verified`);
+    const after = await page(user, `/console/oauth/${created.id}?done=verified`);
+    expect(after.text).toContain('Verification ran again; its result is below.');
+    expect(after.text).toContain('End users can connect accounts.');
+    expect(after.text).not.toContain('retrying at');
   });
 
   it('deletes an integration without connections after the confirmation', async () => {

@@ -1,5 +1,8 @@
-import { describe, expect, inject, it } from 'vitest';
-import { http, newTenant, peerOffering } from './helpers/api';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { asOperator, http, newTenant, peerOffering } from './helpers/api';
+import { launchBrowser } from './helpers/browser';
+import { consolePerson, contextWithClipboard, expectAccessible, signIn } from './helpers/console';
 
 // Verification against a real OpenID provider on loopback (oidc-provider), no HTTP mocks.
 describe('integration verification against a real provider', () => {
@@ -52,7 +55,7 @@ describe('integration verification against a real provider', () => {
     expect(patched.json.status).toBe('configured');
   });
 
-  it('stays draft and explains when the token endpoint is unreachable', async () => {
+  it('stays draft, not connectable, and schedules a retry when the token endpoint is unreachable', async () => {
     const { apiKey } = await newTenant();
     // Port 9 (discard) on loopback: nothing listens, so the connection is refused.
     const offeringId = await peerOffering('http://127.0.0.1:9/token');
@@ -63,8 +66,55 @@ describe('integration verification against a real provider', () => {
     });
     expect(created.status).toBe(201);
     expect(created.json.status).toBe('draft');
-    expect(created.json.verification).toMatchObject({ result: 'unreachable', pending_first_connection: true });
+    expect(created.json.verification).toMatchObject({ result: 'unreachable', pending_first_connection: false });
     expect(created.json.verification.message).toMatch(/could not be reached|did not answer|failed with HTTP 5/);
-    expect(created.json.connectable).toBe(true);
+    expect(created.json.connectable).toBe(false);
+    // Nobody checked the credentials: the background job asks again in a minute.
+    expect(Date.parse(created.json.next_verification_at)).toBeGreaterThan(Date.now());
+  });
+});
+
+describe('console: an integration whose provider could not be reached', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('says when it retries, is not on the link page, and Verify now configures it once the provider answers', async () => {
+    const person = await consolePerson('owner', 'Unreachable org');
+    const client = inject('oidcClient');
+    const offeringId = await peerOffering('http://127.0.0.1:9/token');
+    const created = await http('/api/v1/integrations', {
+      method: 'POST',
+      token: person.apiKey,
+      body: { name: 'Peer Later', offering_id: offeringId, client_id: client.client_id, client_secret: client.client_secret },
+    });
+    expect(created.json).toMatchObject({ status: 'draft', connectable: false });
+    const link = await http('/api/v1/links', { method: 'POST', token: person.apiKey, body: { name: 'Onboarding', end_user: { id: 'e2e-user' } } });
+
+    const context = await contextWithClipboard(browser);
+    const page = await context.newPage();
+    await page.goto(link.json.url);
+    await expect.poll(() => page.getByRole('heading', { name: 'Nothing to connect yet' }).count()).toBe(1);
+
+    await signIn(page, person, `/console/oauth/${created.json.id}`);
+    await expect.poll(() => page.getByText(/Could not reach the provider; retrying at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/).count()).toBe(1);
+    await expectAccessible(page);
+
+    // The operator fixes the offering's token URL; the owner does not wait for the background retry.
+    const fixed = await asOperator(`/api/v1/admin/offerings/${offeringId}`, { method: 'PATCH', body: { token_url: `${inject('oidcIssuer')}/token` } });
+    expect(fixed.status).toBe(200);
+    await page.getByRole('button', { name: 'Verify now' }).click();
+    await page.waitForURL((url) => url.search === '?done=verified');
+    await expect.poll(() => page.getByText('End users can connect accounts.').count()).toBe(1);
+    expect(await page.getByText('retrying at').count()).toBe(0);
+    await expectAccessible(page);
+
+    await page.goto(link.json.url);
+    await expect.poll(() => page.getByRole('heading', { name: 'Peer Later' }).count()).toBe(1);
+    await context.close();
   });
 });
