@@ -14,7 +14,7 @@ import { readForm } from './request';
 /** How many decided requests the page shows: enough to see what just happened. */
 const RECENT_DECISIONS = 20;
 
-/** Each application with its organization's name and its owner, read in two queries. */
+/** Each application with its organization's name and its owner: two queries, however many applications. */
 async function withOwners(c: Context<ConsoleEnv>, apps: ApplicationObject[]): Promise<PublishRequest[]> {
   const { db } = c.var.deps;
   const [orgs, owners] = await Promise.all([
@@ -36,7 +36,9 @@ async function publishRequestsPage(c: Context<ConsoleEnv>, problems: Problems = 
   // Oldest request first: the one waiting longest is reviewed first.
   const waiting = pending!.data.toSorted((a, b) => a.updated_at.localeCompare(b.updated_at));
   const decided = [...approved!.data, ...rejected!.data].sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, RECENT_DECISIONS);
-  const [pendingRows, decidedRows] = await Promise.all([withOwners(c, waiting), withOwners(c, decided)]);
+  // One lookup of organizations and owners for both lists.
+  const rows = await withOwners(c, [...waiting, ...decided]);
+  const [pendingRows, decidedRows] = [rows.slice(0, waiting.length), rows.slice(waiting.length)];
   return c.html(
     <PublishRequestsPage ctx={c.var.console} pending={pendingRows} decided={decidedRows} problems={problems} reasons={reasons} done={c.req.query('done')} />,
     status,
