@@ -128,16 +128,16 @@ function MemberActions({ ctx, orgId, member, problems }: { ctx: ConsoleContext; 
           Change role<span class="vh"> of {who}</span>
         </button>
       </form>
-      <form method="post" action={`${base}/platform-admin`}>
-        <CsrfField ctx={ctx} />
-        <input type="hidden" name="is_platform_admin" value={member.is_platform_admin ? 'no' : 'yes'} />
-        {member.is_platform_admin && isSelf ? null : (
+      {member.is_platform_admin && isSelf ? null : (
+        <form method="post" action={`${base}/platform-admin`}>
+          <CsrfField ctx={ctx} />
+          <input type="hidden" name="is_platform_admin" value={member.is_platform_admin ? 'no' : 'yes'} />
           <button type="submit" class="secondary">
             {member.is_platform_admin ? 'Remove platform admin' : 'Make platform admin'}
             <span class="vh"> {who}</span>
           </button>
-        )}
-      </form>
+        </form>
+      )}
       <form method="post" action={`${base}/remove`} data-confirm={`Remove ${who} from this organization? Their account stays.`}>
         <CsrfField ctx={ctx} />
         <button type="submit" class="danger">
