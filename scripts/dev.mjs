@@ -453,10 +453,36 @@ async function seedSelfIntegration(state) {
   return { state: { ...state, self_integration: { id: res.json.id, status: res.json.status } }, reused: false };
 }
 
+/** The demo user's id in the demo organization, from the operator's member list (an earlier run may not have saved it). */
+async function demoUserId(state, adminToken) {
+  const orgId = encodeURIComponent(state.organization.id);
+  let cursor = null;
+  do {
+    const res = await api('GET', `/api/v1/admin/organizations/${orgId}/users?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+      token: adminToken,
+    });
+    if (res.status !== 200) throw unexpected("Listing the demo organization's members", res);
+    const found = res.json.data.find((m) => m.email === state.user.email);
+    if (found) return found.user_id;
+    cursor = res.json.next_cursor;
+  } while (cursor);
+  throw new DevError(`The demo user ${state.user.email} is not a member of the demo organization.`);
+}
+
+// The demo user may open /console/admin. Sent on every run (setting it twice changes nothing), so a
+// database where someone took it away gets it back, through the same API an operator would use.
+async function seedPlatformAdmin(state, { adminToken }) {
+  const userId = await demoUserId(state, adminToken);
+  const res = await api('PATCH', `/api/v1/admin/users/${encodeURIComponent(userId)}`, { token: adminToken, body: { is_platform_admin: true } });
+  if (res.status !== 200) throw unexpected('Making the demo user a platform admin', res);
+  return { state: { ...state, user: { ...state.user, id: userId } }, reused: state.user.id === userId };
+}
+
 const SEED_STEPS = [
   ['demo organization', seedOrganization],
   ['demo API key', seedApiKey],
   ['demo user', seedDemoUser],
+  ['demo user as platform admin', seedPlatformAdmin],
   ['demo offering', seedDemoOffering],
   ['demo integration', seedIntegration],
   ['demo OAuth application', seedSelfApplication],
@@ -482,6 +508,7 @@ function printBanner({ adminToken, state }) {
   const rows = [
     ['URL', BASE_URL],
     ['Console', `${BASE_URL}/console  (sign in with the demo sign-in below)`],
+    ['Operator console', `${BASE_URL}/console/admin  (the demo user is a platform admin: publish requests, organizations and users)`],
     ['Admin token', adminToken],
     ['Demo organization', `${state.organization.id} (${state.organization.name})`],
     ['Demo API key', key],

@@ -23,7 +23,7 @@ import { adminOrganizationRoutes } from './organizations/admin-routes';
 import { adminOfferingRoutes, offeringRoutes } from './offerings/routes';
 import { integrationRoutes } from './integrations/routes';
 import { linkRoutes } from './links/routes';
-import { adminMemberRoutes } from './users/admin-routes';
+import { adminMemberRoutes, adminUserRoutes } from './users/admin-routes';
 import { sessionCredential } from './users/session-caller';
 import { loginRoutes, logoutRoutes } from './users/page-routes';
 import { connectionRoutes } from './connections/routes';
@@ -70,6 +70,7 @@ const api = new Hono<AppEnv>()
   .route('/admin/organizations', adminOrganizationRoutes)
   .route('/admin/organizations', adminMemberRoutes)
   .route('/admin/organizations', adminApiKeyRoutes)
+  .route('/admin/users', adminUserRoutes)
   .route('/admin/offerings', adminOfferingRoutes)
   .route('/admin/applications', adminApplicationRoutes);
 

@@ -49,8 +49,8 @@ export async function listApplicationsForReview(db: Db, query: AdminListApplicat
 }
 
 /**
- * Operator: approves (the application becomes public) or rejects (it stays private) a pending
- * request, and tells the owner, with the reason, through the `application.publish_reviewed`
+ * Operator: approves (the application becomes public) or rejects (it stays private, and needs a
+ * reason) a pending request, and tells the owner, with the reason, through the `application.publish_reviewed`
  * notification.
  */
 export async function decidePublish(
@@ -60,6 +60,12 @@ export async function decidePublish(
   now = Date.now(),
 ): Promise<ApplicationObject> {
   const approve = body.decision === 'approve';
+  // The owner is told why: a rejection without a reason leaves them guessing what to fix.
+  if (!approve && body.reason === undefined) {
+    throw new ApiError(400, 'validation_failed', 'A rejection needs a reason.', [
+      { location: 'body', field: 'reason', message: 'is required to reject: the owner is told why' },
+    ]);
+  }
   const [updated] = await deps.db
     .update(applications)
     .set({ publishState: approve ? 'approved' : 'rejected', visibility: approve ? 'public' : 'private', updatedAt: now })

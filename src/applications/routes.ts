@@ -145,8 +145,8 @@ export const adminApplicationRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: 'Approve or reject a publish request',
       description:
-        'approve makes the application public: users of any organization may authorize it. reject keeps it private. ' +
-        'The owner is notified with the reason. 409 unless a request is pending.',
+        'approve makes the application public: users of any organization may authorize it. reject keeps it private and needs a `reason` (400 without one). ' +
+        'The owner is notified either way, with the reason. 409 unless a request is pending.',
       tags: adminTags,
       auth: 'operator',
       status: 200,

@@ -1,12 +1,76 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { decidePublish, listApplicationsForReview } from '../applications/publish';
+import { type ApplicationObject, publishDecisionBody } from '../applications/shapes';
+import { ApiError } from '../lib/errors';
+import { idSchema } from '../lib/ids';
+import { issuesToDetails } from '../lib/validate';
+import { organizationNames } from '../organizations/service';
+import { findUsers } from '../users/service';
+import { PUBLISH_REQUESTS_PATH, type PublishRequest, PublishRequestsPage, reasonFieldId } from './admin-publish-pages';
 import type { ConsoleEnv } from './context';
-import { ConsolePage } from './layout';
+import { formString, type Problems, problemsFrom } from './form';
+import { readForm } from './request';
 
-// Placeholder until the page is built (issue 11).
-export const adminPublishConsoleRoutes = new Hono<ConsoleEnv>().get('/', (c) =>
-  c.html(
-    <ConsolePage ctx={c.var.console} title="Publish requests" section="admin-publish-requests" path={c.req.path}>
-      <p>Not built yet.</p>
-    </ConsolePage>,
-  ),
-);
+/** How many decided requests the page shows: enough to see what just happened. */
+const RECENT_DECISIONS = 20;
+
+/** Each application with its organization's name and its owner: two queries, however many applications. */
+async function withOwners(c: Context<ConsoleEnv>, apps: ApplicationObject[]): Promise<PublishRequest[]> {
+  const { db } = c.var.deps;
+  const [orgs, owners] = await Promise.all([
+    organizationNames(db, [...new Set(apps.map((a) => a.organization_id))]),
+    findUsers(db, [...new Set(apps.flatMap((a) => (a.owner_user_id ? [a.owner_user_id] : [])))]),
+  ]);
+  return apps.map((app) => ({
+    app,
+    orgName: orgs.get(app.organization_id) ?? app.organization_id,
+    owner: app.owner_user_id ? (owners.get(app.owner_user_id) ?? null) : null,
+  }));
+}
+
+async function publishRequestsPage(c: Context<ConsoleEnv>, problems: Problems = [], reasons: Record<string, string> = {}, status: 200 | 400 | 409 = 200) {
+  const { db } = c.var.deps;
+  const [pending, approved, rejected] = await Promise.all(
+    (['pending', 'approved', 'rejected'] as const).map((publish) => listApplicationsForReview(db, { publish, limit: 200 })),
+  );
+  // Oldest request first: the one waiting longest is reviewed first.
+  const waiting = pending!.data.toSorted((a, b) => a.updated_at.localeCompare(b.updated_at));
+  const decided = [...approved!.data, ...rejected!.data].sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, RECENT_DECISIONS);
+  // One lookup of organizations and owners for both lists.
+  const rows = await withOwners(c, [...waiting, ...decided]);
+  const [pendingRows, decidedRows] = [rows.slice(0, waiting.length), rows.slice(waiting.length)];
+  return c.html(
+    <PublishRequestsPage ctx={c.var.console} pending={pendingRows} decided={decidedRows} problems={problems} reasons={reasons} done={c.req.query('done')} />,
+    status,
+  );
+}
+
+function applicationIdOf(c: Context<ConsoleEnv>): string {
+  const id = c.req.param('id') ?? '';
+  if (!idSchema('app').safeParse(id).success) throw new ApiError(404, 'not_found', 'No such application.');
+  return id;
+}
+
+/** A decision through the API's schema and service; what they refuse (no reason, already decided) is shown on the page. */
+async function decide(c: Context<ConsoleEnv>, decision: 'approve' | 'reject') {
+  const id = applicationIdOf(c);
+  const reason = decision === 'reject' ? formString(await readForm(c), 'reason') : '';
+  const reasonField = { target: reasonFieldId(id), label: 'Reason for rejecting' };
+  const parsed = publishDecisionBody.safeParse({ decision, ...(reason ? { reason } : {}) });
+  if (!parsed.success) return publishRequestsPage(c, problemsFrom(issuesToDetails(parsed.error, 'body'), {}, reasonField), { [id]: reason }, 400);
+  try {
+    await decidePublish(c.var.deps, id, parsed.data);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status >= 500 || err.status === 404) throw err;
+    // 409: decided meanwhile (another operator, or a second click), so its form is gone from the page.
+    if (err.status === 409) return publishRequestsPage(c, [{ target: 'main', label: 'Publish request', message: err.message }], {}, 409);
+    return publishRequestsPage(c, problemsFrom(err.details ?? [{ location: 'body', field: '', message: err.message }], {}, reasonField), { [id]: reason }, 400);
+  }
+  return c.redirect(`${PUBLISH_REQUESTS_PATH}?done=${decision === 'approve' ? 'approved' : 'rejected'}`, 303);
+}
+
+/** Operator: publish requests (seed 004, Close), approved or rejected with the API's service. */
+export const adminPublishConsoleRoutes = new Hono<ConsoleEnv>()
+  .get('/', (c) => publishRequestsPage(c))
+  .post('/:id/approve', (c) => decide(c, 'approve'))
+  .post('/:id/reject', (c) => decide(c, 'reject'));

@@ -1,21 +1,21 @@
 import type { AppDeps } from '../deps';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { hashPassword } from '../lib/crypto';
-import { conflict, notFound } from '../lib/errors';
+import { ApiError, conflict, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { pageWindow, toPage, type ListQuery } from '../lib/pagination';
 import { iso } from '../lib/shapes';
 import { organizations } from '../organizations/schema';
 import { newPasswordSetup, setPasswordUrl } from './password-setup';
 import { memberships, passwordSetupTokens, users, type Role } from './schema';
-import type { AddMemberBody, CreatedMemberObject, MemberObject } from './shapes';
+import type { AddMemberBody, CreatedMemberObject, MemberObject, UserObject } from './shapes';
 
 type UserRow = typeof users.$inferSelect;
 type MembershipRow = typeof memberships.$inferSelect;
 
 /** Never the hash: only whether there is one. */
-function renderMember(user: Pick<UserRow, 'id' | 'email' | 'name' | 'passwordHash'>, membership: MembershipRow): MemberObject {
+function renderMember(user: Pick<UserRow, 'id' | 'email' | 'name' | 'passwordHash' | 'isPlatformAdmin'>, membership: MembershipRow): MemberObject {
   return {
     user_id: user.id,
     organization_id: membership.orgId,
@@ -23,6 +23,7 @@ function renderMember(user: Pick<UserRow, 'id' | 'email' | 'name' | 'passwordHas
     name: user.name,
     role: membership.role,
     has_password: user.passwordHash !== null,
+    is_platform_admin: user.isPlatformAdmin,
     created_at: iso(membership.createdAt)!,
   };
 }
@@ -94,7 +95,10 @@ export async function listMembers(db: Db, orgId: string, query: ListQuery) {
   const [[org], rows] = await db.batch([
     db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).limit(1),
     db
-      .select({ membership: memberships, user: { id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash } })
+      .select({
+        membership: memberships,
+        user: { id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash, isPlatformAdmin: users.isPlatformAdmin },
+      })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.orgId, orgId), after))
@@ -120,4 +124,86 @@ export async function listMemberships(db: Db, userId: string): Promise<Membershi
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
     .where(eq(memberships.userId, userId))
     .orderBy(organizations.name, memberships.orgId);
+}
+
+/** Members per organization, for the operator's list; an organization with none is absent. */
+export async function countMembers(db: Db, orgIds: string[]): Promise<Map<string, number>> {
+  if (orgIds.length === 0) return new Map();
+  const rows = await db.select({ orgId: memberships.orgId, n: count() }).from(memberships).where(inArray(memberships.orgId, orgIds)).groupBy(memberships.orgId);
+  return new Map(rows.map((r) => [r.orgId, r.n]));
+}
+
+/** Users by id (e.g. the owners of applications), never their password hash. */
+export async function findUsers(db: Db, ids: string[]): Promise<Map<string, Pick<UserRow, 'id' | 'email' | 'name'>>> {
+  if (ids.length === 0) return new Map();
+  // D1 binds at most 100 parameters a statement: one statement per 90 ids, all in one round trip.
+  const groups = Array.from({ length: Math.ceil(ids.length / 90) }, (_, n) => ids.slice(n * 90, n * 90 + 90));
+  const query = (group: string[]) => db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(inArray(users.id, group));
+  const [first, ...rest] = groups.map(query);
+  const results = await db.batch([first!, ...rest]);
+  return new Map(results.flat().map((r) => [r.id, r]));
+}
+
+function renderUser(row: UserRow): UserObject {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    is_platform_admin: row.isPlatformAdmin,
+    has_password: row.passwordHash !== null,
+    created_at: iso(row.createdAt)!,
+  };
+}
+
+/** Operator: makes a user a platform admin (they see /console/admin) or takes it away. */
+export async function setPlatformAdmin(db: Db, userId: string, isPlatformAdmin: boolean): Promise<UserObject> {
+  const [row] = await db.update(users).set({ isPlatformAdmin }).where(eq(users.id, userId)).returning();
+  if (!row) throw notFound('user', userId);
+  return renderUser(row);
+}
+
+/**
+ * True while someone other than `userId` owns the organization. Evaluated inside the write
+ * that needs it, so two owners demoting each other at once cannot both succeed.
+ */
+const anotherOwner = (orgId: string, userId: string) =>
+  sql`exists (select 1 from ${memberships} as other where other.org_id = ${orgId} and other.role = 'owner' and other.user_id <> ${userId})`;
+
+const lastOwner = () => new ApiError(409, 'last_owner', 'An organization keeps at least one owner: make someone else an owner first.');
+
+/** Why a conditional membership write changed nothing: no such member (404) or the last owner (409). */
+async function refusal(db: Db, orgId: string, userId: string): Promise<ApiError> {
+  const [row] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+    .limit(1);
+  return row ? lastOwner() : notFound('member', userId);
+}
+
+/** Changes a member's role; the last owner cannot stop being one. */
+export async function changeMemberRole(db: Db, orgId: string, userId: string, role: Role): Promise<MemberObject> {
+  const [updated] = await db
+    .update(memberships)
+    .set({ role })
+    .where(
+      and(
+        eq(memberships.orgId, orgId),
+        eq(memberships.userId, userId),
+        role === 'owner' ? undefined : or(ne(memberships.role, 'owner'), anotherOwner(orgId, userId)),
+      ),
+    )
+    .returning();
+  if (!updated) throw await refusal(db, orgId, userId);
+  const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+  return renderMember(user!, updated);
+}
+
+/** Removes someone from an organization (their account stays); the last owner cannot be removed. */
+export async function removeMember(db: Db, orgId: string, userId: string): Promise<void> {
+  const [removed] = await db
+    .delete(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId), or(ne(memberships.role, 'owner'), anotherOwner(orgId, userId))))
+    .returning({ userId: memberships.userId });
+  if (!removed) throw await refusal(db, orgId, userId);
 }

@@ -31,6 +31,7 @@ export const memberObject = z
     name: z.string().nullable(),
     role: roleField,
     has_password: z.boolean().describe('False until the user has chosen a password.'),
+    is_platform_admin: z.boolean().describe('Platform admins see the operator pages of the console (/console/admin).'),
     created_at: timestamp.describe('When the user joined this organization.'),
   })
   .meta({ id: 'Member' });
@@ -42,6 +43,29 @@ export const createdMemberObject = memberObject
   })
   .meta({ id: 'CreatedMember' });
 
+export const memberParam = z.strictObject({ id: idSchema('org'), userId: idSchema('usr') });
+
+export const changeMemberBody = z.strictObject({ role: roleField });
+
+export const userIdParam = z.strictObject({ id: idSchema('usr') });
+
+export const updateUserBody = z.strictObject({
+  is_platform_admin: z.boolean({ error: 'must be true or false' }).describe('true makes the user a platform admin; false takes it away.'),
+});
+
+export const userObject = z
+  .object({
+    id: idSchema('usr'),
+    email: z.string(),
+    name: z.string().nullable(),
+    is_platform_admin: z.boolean(),
+    has_password: z.boolean(),
+    created_at: timestamp,
+  })
+  .meta({ id: 'User' });
+
 export type AddMemberBody = z.output<typeof addMemberBody>;
+export type UpdateUserBody = z.output<typeof updateUserBody>;
+export type UserObject = z.output<typeof userObject>;
 export type MemberObject = z.output<typeof memberObject>;
 export type CreatedMemberObject = z.output<typeof createdMemberObject>;

@@ -72,6 +72,22 @@ describe('publishing an application', () => {
     expect((await requestPublish(apiKey, app.id)).json.publish_state).toBe('pending');
   });
 
+  it('a rejection needs a reason, which reaches the owner; nothing changes without one', async () => {
+    const { apiKey } = await newTenant();
+    const app = await newApplication(apiKey, pages);
+    await requestPublish(apiKey, app.id);
+    for (const body of [{ decision: 'reject' }, { decision: 'reject', reason: '   ' }]) {
+      const error = expectError(await decide(app.id, body), 400, 'validation_failed');
+      expect(error.details).toEqual([expect.objectContaining({ location: 'body', field: 'reason' })]);
+    }
+    expect((await applicationRow(app.id))!.publishState).toBe('pending');
+    expect((await decide(app.id, { decision: 'reject', reason: 'The terms page is a placeholder.' })).status).toBe(200);
+    const sent = (await call('/api/v1/notifications', { token: apiKey })).json.data as { kind: string; body: string }[];
+    const reviewed = sent.find((n) => n.kind === 'application.publish_reviewed');
+    expect(reviewed?.body).toContain('rejected');
+    expect(reviewed?.body).toContain('Reason: The terms page is a placeholder.');
+  });
+
   it('a decision needs a pending request', async () => {
     const { apiKey } = await newTenant();
     const app = await newApplication(apiKey, pages);

@@ -19,6 +19,7 @@ describe('POST /api/v1/admin/organizations/{id}/users', () => {
       name: 'Ada Lovelace',
       role: 'admin',
       has_password: true,
+      is_platform_admin: false,
       created_at: expect.any(String),
       set_password_url: null,
       set_password_expires_at: null,
@@ -147,6 +148,7 @@ describe('GET /api/v1/admin/organizations/{id}/users', () => {
       name: null,
       role: 'owner',
       has_password: true,
+      is_platform_admin: false,
       created_at: expect.any(String),
     });
     expect(res.json.next_cursor).toBeNull();
