@@ -45,6 +45,13 @@ const OPERATOR_NAV: NavItem[] = [
   { section: 'admin-organizations', href: '/console/admin/organizations', label: 'Organizations and users' },
 ];
 
+/** The navigation section a console path belongs to: the longest matching item, e.g. for a secret page's way back. */
+export function sectionForPath(path: string): Section | null {
+  const items = [...OAUTH_NAV, ...DEVELOPER_NAV, ...OPERATOR_NAV, { section: 'my-apps' as const, href: '/console/my-user/oauth-applications', label: '' }];
+  const matching = items.filter((item) => path === item.href || path.startsWith(`${item.href}/`) || path.startsWith(`${item.href}?`));
+  return matching.sort((a, b) => b.href.length - a.href.length)[0]?.section ?? null;
+}
+
 function NavList({ items, active }: { items: NavItem[]; active: Section }) {
   return (
     <ul>

@@ -11,7 +11,7 @@ import { connectionConsoleRoutes } from './connection-routes';
 import { developerConsoleRoutes } from './developer-routes';
 import { integrationConsoleRoutes, integrationDetailRoutes } from './integration-routes';
 import { linkConsoleRoutes } from './link-routes';
-import { ConsolePage } from './layout';
+import { ConsolePage, sectionForPath } from './layout';
 import { readForm, requireOrg } from './request';
 import { takeShownOnce } from './shown-once';
 import { ShownOncePage } from './shown-once-page';
@@ -79,7 +79,9 @@ export const consoleRoutes = pageApp({
   .route('/admin', adminConsoleRoutes)
   .get('/shown-once/:ticket', async (c) => {
     const shown = await takeShownOnce(c.var.deps, c.var.console.viewer.userId, c.req.param('ticket'));
-    return c.html(<ShownOncePage ctx={c.var.console} shown={shown} section="oauth-apps" />, shown ? 200 : 410);
+    // The page is in the section its way back leads to (an API key's under API keys, a set-password link's under organizations).
+    const section = (shown && sectionForPath(shown.next.href)) || 'oauth-apps';
+    return c.html(<ShownOncePage ctx={c.var.console} shown={shown} section={section} />, shown ? 200 : 410);
   });
 
 // Inside the console a wrong path is a console page too (the app's own 404 is JSON, for the API).
