@@ -12,7 +12,7 @@ import type { OfferingDefinition } from '../offerings/definition';
 import { inputValueProblem } from '../offerings/inputs';
 import { findScopeProblems } from '../offerings/scopes';
 import { listPlaceholders } from '../offerings/template';
-import { findOffering, type Offering } from '../offerings/service';
+import { findOffering, type Offering, type PreparedOffering } from '../offerings/service';
 import { reservedParamsFor } from '../provider/authorization-url';
 import { verifyClientCredentials } from '../provider/client-verification';
 import { clientSecretAad } from './sealed';
@@ -149,8 +149,9 @@ async function assess(offering: OfferingDefinition, s: Settings, deps: Pick<AppD
   return { status: configured ? ('configured' as const) : ('draft' as const), verification };
 }
 
-async function usableOffering(db: Db, offeringId: string): Promise<Offering> {
-  const offering = await findOffering(db, offeringId);
+async function usableOffering(db: Db, orgId: string, offeringId: string): Promise<Offering> {
+  // Another organization's own offering reads exactly as one that does not exist.
+  const offering = await findOffering(db, offeringId, { orgId });
   if (!offering) {
     throw validationError([{ location: 'body', field: 'offering_id', message: `no offering with id '${offeringId}'` }]);
   }
@@ -160,8 +161,15 @@ async function usableOffering(db: Db, offeringId: string): Promise<Offering> {
   return offering;
 }
 
-export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, body: CreateIntegrationBody, now = Date.now()) {
-  const { definition } = await usableOffering(deps.db, body.offering_id);
+/** `withOffering`: an offering made in the same step (Integry's form), written in one batch with the integration. */
+export async function createIntegration(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>,
+  orgId: string,
+  body: CreateIntegrationBody,
+  now = Date.now(),
+  withOffering?: PreparedOffering,
+) {
+  const { definition } = withOffering?.offering ?? (await usableOffering(deps.db, orgId, body.offering_id));
   const settings: Settings = {
     clientId: body.client_id ?? null,
     clientSecret: body.client_secret ?? null,
@@ -190,7 +198,8 @@ export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
     updatedAt: now,
     deletingAt: null,
   };
-  await deps.db.insert(integrations).values(row);
+  if (withOffering) await deps.db.batch([withOffering.insert, deps.db.insert(integrations).values(row)]);
+  else await deps.db.insert(integrations).values(row);
   return renderIntegration(row, deps.publicUrl);
 }
 
@@ -235,7 +244,7 @@ export async function decryptClientSecret(keyring: Keyring, row: IntegrationRow)
 /** The integration, its offering and its current settings (secret decrypted), for a change. */
 async function loadForChange(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string) {
   const row = await findIntegration(deps.db, orgId, id);
-  const offering = await findOffering(deps.db, row.offeringId);
+  const offering = await findOffering(deps.db, row.offeringId, { orgId });
   if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${row.offeringId}' of this integration no longer exists.`);
   const settings: Settings = {
     clientId: row.clientId,
