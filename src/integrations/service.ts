@@ -10,6 +10,8 @@ import { iso } from '../lib/shapes';
 import { validationError } from '../lib/validate';
 import type { OfferingDefinition } from '../offerings/definition';
 import { inputValueProblem } from '../offerings/inputs';
+import { integrationInputUrlProblems } from '../offerings/integration-urls';
+import { outboundPolicy } from '../lib/outbound-url';
 import { findScopeProblems } from '../offerings/scopes';
 import { listPlaceholders } from '../offerings/template';
 import { findOffering, type Offering, type PreparedOffering } from '../offerings/service';
@@ -90,6 +92,15 @@ function settingsProblems(offering: OfferingDefinition, s: Settings): ErrorDetai
     if (problem) bad(`inputs.${key}`, problem);
   }
   return details;
+}
+
+/** Hosts the organization's own input values would send its secret to, under the outbound-URL policy. */
+function inputUrlProblems(offering: OfferingDefinition, s: Settings, publicUrl: string): ErrorDetail[] {
+  return integrationInputUrlProblems(offering, s.inputs, outboundPolicy(publicUrl)).map(({ key, message }) => ({
+    location: 'body',
+    field: `inputs.${key}`,
+    message,
+  }));
 }
 
 /** What is still missing before verification can run. */
@@ -177,7 +188,7 @@ export async function createIntegration(
     authorizationParams: body.authorization_params ?? {},
     inputs: body.inputs ?? {},
   };
-  const problems = settingsProblems(definition, settings);
+  const problems = [...settingsProblems(definition, settings), ...inputUrlProblems(definition, settings, deps.publicUrl)];
   if (problems.length > 0) throw validationError(problems);
 
   const id = newId('int');
@@ -271,7 +282,7 @@ export async function updateIntegration(
     authorizationParams: patch.authorization_params ?? current.authorizationParams,
     inputs: patch.inputs ?? current.inputs,
   };
-  const problems = settingsProblems(offering.definition, next);
+  const problems = [...settingsProblems(offering.definition, next), ...inputUrlProblems(offering.definition, next, deps.publicUrl)];
   if (problems.length > 0) throw validationError(problems);
 
   // New credentials or a new host void the old verification.

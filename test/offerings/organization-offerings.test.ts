@@ -156,6 +156,37 @@ describe("another organization's offering", () => {
   });
 });
 
+describe("an integration on the organization's own offering", () => {
+  const serverInput = [{ key: 'server', label: 'Server', pattern: '^[a-z0-9.-]+$', source: 'integration', example: 'crm.example.com' }];
+
+  it('refuses a server address of its own that is private, naming the input, and stores nothing', async () => {
+    const { apiKey, orgId } = await newTenant();
+    const offering = await created(apiKey, {
+      authorization_url: 'https://{server}/oauth/authorize',
+      token_url: 'https://{server}/oauth/token',
+      inputs: serverInput,
+    });
+    const spy = stubProvider(() => oauthError('invalid_grant'));
+    const body = { name: 'Own server', offering_id: offering.id, client_id: 'c', client_secret: 's', inputs: { server: '10.0.0.1' } };
+    const error = expectError(await call('/api/v1/integrations', { method: 'POST', token: apiKey, body }), 400, 'validation_failed');
+    expect(error.details).toContainEqual({
+      location: 'body',
+      field: 'inputs.server',
+      message: expect.stringMatching(/token_url URL must not point at a private or internal address/),
+    });
+    expect(spy.seen).toHaveLength(0);
+    const stored = await env.DB.prepare('SELECT count(*) AS n FROM integrations WHERE org_id = ?').bind(orgId).first<{ n: number }>();
+    expect(stored!.n).toBe(0);
+
+    const ok = await call('/api/v1/integrations', { method: 'POST', token: apiKey, body: { ...body, inputs: { server: 'crm.acme.example.com' } } });
+    expect(ok.status, ok.text).toBe(201);
+    expect(spy.seen[0]?.url).toBe('https://crm.acme.example.com/oauth/token');
+    const moved = await call(`/api/v1/integrations/${ok.json.id}`, { method: 'PATCH', token: apiKey, body: { inputs: { server: '192.168.1.1' } } });
+    expect(expectError(moved, 400, 'validation_failed').details).toContainEqual(expect.objectContaining({ field: 'inputs.server' }));
+    expect((await call(`/api/v1/integrations/${ok.json.id}`, { token: apiKey })).json.inputs).toEqual({ server: 'crm.acme.example.com' });
+  });
+});
+
 describe('PATCH and DELETE /api/v1/offerings/{id}', () => {
   it("change the organization's own: a new token endpoint, or switched off (and still shown to it)", async () => {
     const { apiKey } = await newTenant();
