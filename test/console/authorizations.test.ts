@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call } from '../helpers/api';
+import { BASE, call } from '../helpers/api';
+import { callWithFault, type FaultTiming } from '../helpers/fault-injection';
 import { oauthError, stubProvider } from '../helpers/outbound';
 import { addUser, countRows, PASSWORD, sessionCookieOf, submitLogin, uniqueEmail } from '../users/fixtures';
-import { type ConsoleUser, consoleUser, page, submit } from './fixtures';
+import { type ConsoleUser, consoleUser, csrfOf, page, submit } from './fixtures';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -165,6 +166,32 @@ describe('console: Authorizations (Integry)', () => {
     const res = await submit(user, '/console/authorizations/create', oauthForm({ name: 'x'.repeat(101) }));
     expect(res.status).toBe(400);
     expect(await storedFor(user.orgId)).toEqual({ offerings: 0, integrations: 0 });
+  });
+
+  it('writes the authorization and its integration together or not at all, whichever D1 call fails', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    stubProvider(() => oauthError('invalid_grant'));
+    const post = async (user: ConsoleUser, plan: Parameters<typeof callWithFault>[1]) => {
+      const body = new URLSearchParams(oauthForm());
+      body.set('_csrf', csrfOf((await page(user, '/console/authorizations/create')).text));
+      return callWithFault('/console/authorizations/create', plan, {
+        method: 'POST',
+        rawBody: body.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE, 'sec-fetch-site': 'same-origin', cookie: user.cookie },
+      });
+    };
+    const clean = await post(await consoleUser(), { failAt: null });
+    expect(clean.status, clean.text).toBe(303);
+    for (let n = 1; n <= clean.d1Calls; n++) {
+      for (const timing of ['before', 'after'] satisfies FaultTiming[]) {
+        const user = await consoleUser();
+        const failed = await post(user, { failAt: n, timing });
+        expect(failed.struck, `call ${n} ${timing}`).toBe(true);
+        const stored = await storedFor(user.orgId);
+        expect(stored.offerings, `call ${n} ${timing}: ${JSON.stringify(stored)}`).toBe(stored.integrations);
+      }
+    }
   });
 
   it("is private: another organization's people get the console's 404 and do not see it listed", async () => {
