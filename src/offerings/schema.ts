@@ -1,5 +1,4 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { organizations } from '../organizations/schema';
 import type { OfferingDefinition } from './definition';
 
 /**
@@ -11,7 +10,8 @@ export const offeringRows = sqliteTable(
   'offerings',
   {
     id: text('id').primaryKey(),
-    orgId: text('org_id').references(() => organizations.id),
+    // No foreign key: offerings/ sits below organizations/ in the layers (README), and organizations are never deleted.
+    orgId: text('org_id'),
     definition: text('definition', { mode: 'json' }).$type<OfferingDefinition>(),
     enabled: integer('enabled', { mode: 'boolean' }).notNull(),
     createdAt: integer('created_at').notNull(),
