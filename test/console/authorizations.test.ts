@@ -227,6 +227,28 @@ describe('console: Authorizations (Integry)', () => {
     expect((await call(`/api/v1/offerings/${id}`, { token: user.apiKey })).json.token_url).toBe('https://eu.acme-crm.example.com/oauth/token');
   });
 
+  it('edits an API Key authorization: a new label, switched off', async () => {
+    const user = await consoleUser();
+    const res = await submit(user, '/console/authorizations/create', [
+      ['action', 'create'],
+      ['type', 'api_key'],
+      ['name', 'Acme Keys'],
+      ['key_label', 'API Key'],
+    ]);
+    const id = res.headers.get('location')!.split('?')[0]!.split('/').pop()!;
+    const detail = await page(user, `/console/authorizations/${id}`);
+    expect(detail.text).toContain('value="API Key"');
+    const saved = await submit(user, `/console/authorizations/${id}`, [
+      ['type', 'oauth2'],
+      ['name', 'Acme Keys'],
+      ['key_label', 'Secret token'],
+    ]);
+    expect(saved.status, saved.text).toBe(303);
+    const offering = (await call(`/api/v1/offerings/${id}`, { token: user.apiKey })).json;
+    // The type is fixed once made, whatever a crafted form says.
+    expect(offering).toMatchObject({ auth_mode: 'api_key', enabled: false, credentials: [{ key: 'api_key', label: 'Secret token', secret: true }] });
+  });
+
   it('refuses to delete an authorization its integration uses, and deletes it once the integration is gone', async () => {
     const user = await consoleUser();
     const id = await createOAuth(user);
