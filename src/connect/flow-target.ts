@@ -37,7 +37,7 @@ export function flowTargetQueries(db: Db, orgId: string, linkId: string, integra
 
 export function readFlowTarget(linkRows: LinkRow[], integrationRows: IntegrationRow[], customOfferings: (typeof offeringRows.$inferSelect)[]): FlowTarget {
   const integration = integrationRows[0];
-  const offering = integration ? fromParts(integration.offeringId, customOfferings[0])?.definition : undefined;
+  const offering = integration ? fromParts(integration.offeringId, customOfferings[0], { orgId: integration.orgId })?.definition : undefined;
   return { link: linkRows[0], integration, offering };
 }
 

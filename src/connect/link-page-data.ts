@@ -35,10 +35,12 @@ export interface LinkPageData {
  * Catalog offerings live in code (their row, if any, only switches them off for new
  * integrations); custom ones are rows. Existing integrations keep connecting either way.
  */
-function offeringOf(id: string, rows: (typeof offeringRows.$inferSelect)[]): OfferingDefinition | undefined {
+function offeringOf(integration: IntegrationRow, rows: (typeof offeringRows.$inferSelect)[]): OfferingDefinition | undefined {
+  const id = integration.offeringId;
   return fromParts(
     id,
     rows.find((r) => r.id === id),
+    { orgId: integration.orgId },
   )?.definition;
 }
 
@@ -94,7 +96,7 @@ export async function loadLinkPage(db: Db, token: string): Promise<LinkPageData 
 
   const entries: LinkPageEntry[] = [];
   for (const integration of integrationRows) {
-    const offering = offeringOf(integration.offeringId, customOfferings);
+    const offering = offeringOf(integration, customOfferings);
     if (!offering || !isOffered(row.link, integration)) continue;
     entries.push({ integration, offering, connection: bestConnection(connectionRows.filter((c) => c.integrationId === integration.id)) });
   }
@@ -144,6 +146,6 @@ export async function loadConnectTarget(db: Db, token: string, integrationId: st
     link: row.link,
     orgName: row.orgName,
     integration,
-    offering: integration ? offeringOf(integration.offeringId, customOfferings) : undefined,
+    offering: integration ? offeringOf(integration, customOfferings) : undefined,
   };
 }

@@ -24,7 +24,7 @@ export async function loadProviderContext(deps: Pick<AppDeps, 'db' | 'keyring' |
     where: and(eq(integrations.id, row.integrationId), eq(integrations.orgId, row.orgId)),
   });
   if (!integration) return null;
-  const offering = await findOffering(deps.db, integration.offeringId);
+  const offering = await findOffering(deps.db, integration.offeringId, { orgId: integration.orgId });
   if (!offering) return null;
   const secret = await decryptClientSecret(deps.keyring, integration);
   return {

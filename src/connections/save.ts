@@ -136,7 +136,7 @@ function inputProblems(offering: OfferingDefinition, inputs: Record<string, stri
 }
 
 async function offeringOf(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, integration: IntegrationRow): Promise<OfferingDefinition> {
-  const offering = await findOffering(deps.db, integration.offeringId);
+  const offering = await findOffering(deps.db, integration.offeringId, { orgId: integration.orgId });
   if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${integration.offeringId}' of this integration no longer exists.`);
   return offering.definition;
 }

@@ -41,8 +41,8 @@ function fieldsOf(offering: OfferingDefinition | null) {
   return { ...FIELDS, ...inputs };
 }
 
-async function offeringChoices(deps: Pick<AppDeps, 'db'>): Promise<OfferingChoice[]> {
-  const { data } = await listOfferings(deps.db, { limit: 200 }, { includeDisabled: false });
+async function offeringChoices(deps: Pick<AppDeps, 'db'>, orgId: string): Promise<OfferingChoice[]> {
+  const { data } = await listOfferings(deps.db, { limit: 200 }, { orgId });
   return data.map((o) => ({ id: o.definition.id, name: o.definition.name })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -84,16 +84,16 @@ const valuesFor = (offering: OfferingDefinition | null, name: string): Integrati
   scopes: offering ? [...offering.required_scopes, ...offering.default_scopes] : [],
 });
 
-async function chosenOffering(deps: Pick<AppDeps, 'db'>, id: string): Promise<OfferingDefinition | null> {
+async function chosenOffering(deps: Pick<AppDeps, 'db'>, orgId: string, id: string): Promise<OfferingDefinition | null> {
   if (!/^off_[a-z0-9_]+$/.test(id)) return null;
-  const offering = await findOffering(deps.db, id);
+  const offering = await findOffering(deps.db, id, { orgId });
   return offering?.enabled ? offering.definition : null;
 }
 
 export const integrationConsoleRoutes = new Hono<ConsoleEnv>()
   .get('/', async (c) => {
     const org = requireOrg(c);
-    const [page, offerings] = await Promise.all([listIntegrations(c.var.deps, org.orgId, { limit: 200 }), offeringChoices(c.var.deps)]);
+    const [page, offerings] = await Promise.all([listIntegrations(c.var.deps, org.orgId, { limit: 200 }), offeringChoices(c.var.deps, org.orgId)]);
     return c.html(
       <IntegrationListPage
         ctx={c.var.console}
@@ -104,12 +104,12 @@ export const integrationConsoleRoutes = new Hono<ConsoleEnv>()
     );
   })
   .get('/create', async (c) => {
-    requireOrg(c);
-    const offering = await chosenOffering(c.var.deps, c.req.query('offering_id') ?? '');
+    const org = requireOrg(c);
+    const offering = await chosenOffering(c.var.deps, org.orgId, c.req.query('offering_id') ?? '');
     const page = (
       <CreateIntegrationPage
         ctx={c.var.console}
-        offerings={await offeringChoices(c.var.deps)}
+        offerings={await offeringChoices(c.var.deps, org.orgId)}
         offering={offering}
         values={valuesFor(offering, '')}
         problems={[]}
@@ -122,12 +122,12 @@ export const integrationConsoleRoutes = new Hono<ConsoleEnv>()
     const org = requireWriter(c);
     const form = await readForm(c);
     const values = formValues(form);
-    const offering = await chosenOffering(c.var.deps, values.offeringId);
+    const offering = await chosenOffering(c.var.deps, org.orgId, values.offeringId);
     const render = async (problems: Problems, shown: IntegrationFormValues, status: 200 | 400 | 422 = 400) =>
       c.html(
         <CreateIntegrationPage
           ctx={c.var.console}
-          offerings={await offeringChoices(c.var.deps)}
+          offerings={await offeringChoices(c.var.deps, org.orgId)}
           offering={offering}
           values={shown}
           problems={problems}
@@ -166,7 +166,7 @@ export const integrationDetailRoutes = new Hono<ConsoleEnv>()
   .get('/:id{int_[A-Za-z0-9]+}', async (c) => {
     const org = requireOrg(c);
     const integration = await loadIntegration(c.var.deps, org.orgId, c.req.param('id'));
-    const offering = await findOffering(c.var.deps.db, integration.offering_id);
+    const offering = await findOffering(c.var.deps.db, integration.offering_id, { orgId: org.orgId });
     return c.html(
       <IntegrationSettingsPage
         ctx={c.var.console}
@@ -196,7 +196,7 @@ export const integrationDetailRoutes = new Hono<ConsoleEnv>()
   .post('/:id{int_[A-Za-z0-9]+}/settings', async (c) => {
     const org = requireWriter(c);
     const integration = await loadIntegration(c.var.deps, org.orgId, c.req.param('id'));
-    const offering = (await findOffering(c.var.deps.db, integration.offering_id))?.definition ?? null;
+    const offering = (await findOffering(c.var.deps.db, integration.offering_id, { orgId: org.orgId }))?.definition ?? null;
     const form = await readForm(c);
     const values = formValues(form);
     const oauth = offering?.auth_mode === 'oauth2';
@@ -234,7 +234,7 @@ export const integrationDetailRoutes = new Hono<ConsoleEnv>()
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
         const integration = await loadIntegration(c.var.deps, org.orgId, c.req.param('id'));
-        const offering = (await findOffering(c.var.deps.db, integration.offering_id))?.definition ?? null;
+        const offering = (await findOffering(c.var.deps.db, integration.offering_id, { orgId: org.orgId }))?.definition ?? null;
         const problems = [{ target: 'delete-cascade', label: 'Delete integration', message: err.message }];
         return c.html(<IntegrationSettingsPage ctx={c.var.console} integration={integration} offering={offering} problems={problems} />, 409);
       }

@@ -10,9 +10,11 @@ import { iso } from '../lib/shapes';
 import { validationError } from '../lib/validate';
 import type { OfferingDefinition } from '../offerings/definition';
 import { inputValueProblem } from '../offerings/inputs';
+import { integrationInputUrlProblems } from '../offerings/integration-urls';
+import { outboundPolicy } from '../lib/outbound-url';
 import { findScopeProblems } from '../offerings/scopes';
 import { listPlaceholders } from '../offerings/template';
-import { findOffering, type Offering } from '../offerings/service';
+import { findOffering, type Offering, type PreparedOffering } from '../offerings/service';
 import { reservedParamsFor } from '../provider/authorization-url';
 import { verifyClientCredentials } from '../provider/client-verification';
 import { clientSecretAad } from './sealed';
@@ -97,6 +99,15 @@ function settingsProblems(offering: OfferingDefinition, s: Settings): ErrorDetai
   return details;
 }
 
+/** Hosts the organization's own input values would send its secret to, under the outbound-URL policy. */
+function inputUrlProblems(offering: OfferingDefinition, s: Settings, publicUrl: string): ErrorDetail[] {
+  return integrationInputUrlProblems(offering, s.inputs, outboundPolicy(publicUrl)).map(({ key, message }) => ({
+    location: 'body',
+    field: `inputs.${key}`,
+    message,
+  }));
+}
+
 /** What is still missing before verification can run. */
 function missingFields(offering: OfferingDefinition, s: Settings): string[] {
   if (offering.auth_mode !== 'oauth2') return [];
@@ -154,8 +165,9 @@ export async function assess(offering: OfferingDefinition, s: Settings, deps: Pi
   return { status: configured ? ('configured' as const) : ('draft' as const), verification };
 }
 
-async function usableOffering(db: Db, offeringId: string): Promise<Offering> {
-  const offering = await findOffering(db, offeringId);
+async function usableOffering(db: Db, orgId: string, offeringId: string): Promise<Offering> {
+  // Another organization's own offering reads exactly as one that does not exist.
+  const offering = await findOffering(db, offeringId, { orgId });
   if (!offering) {
     throw validationError([{ location: 'body', field: 'offering_id', message: `no offering with id '${offeringId}'` }]);
   }
@@ -165,8 +177,15 @@ async function usableOffering(db: Db, offeringId: string): Promise<Offering> {
   return offering;
 }
 
-export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, body: CreateIntegrationBody, now = Date.now()) {
-  const { definition } = await usableOffering(deps.db, body.offering_id);
+/** `withOffering`: an offering made in the same step (Integry's form), written in one batch with the integration. */
+export async function createIntegration(
+  deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>,
+  orgId: string,
+  body: CreateIntegrationBody,
+  now = Date.now(),
+  withOffering?: PreparedOffering,
+) {
+  const { definition } = withOffering?.offering ?? (await usableOffering(deps.db, orgId, body.offering_id));
   const settings: Settings = {
     clientId: body.client_id ?? null,
     clientSecret: body.client_secret ?? null,
@@ -174,7 +193,7 @@ export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
     authorizationParams: body.authorization_params ?? {},
     inputs: body.inputs ?? {},
   };
-  const problems = settingsProblems(definition, settings);
+  const problems = [...settingsProblems(definition, settings), ...inputUrlProblems(definition, settings, deps.publicUrl)];
   if (problems.length > 0) throw validationError(problems);
 
   const id = newId('int');
@@ -196,7 +215,8 @@ export async function createIntegration(deps: Pick<AppDeps, 'db' | 'keyring' | '
     deletingAt: null,
     ...scheduleAfter(verification, 0, now),
   };
-  await deps.db.insert(integrations).values(row);
+  if (withOffering) await deps.db.batch([withOffering.insert, deps.db.insert(integrations).values(row)]);
+  else await deps.db.insert(integrations).values(row);
   return renderIntegration(row, deps.publicUrl);
 }
 
@@ -241,7 +261,7 @@ export async function decryptClientSecret(keyring: Keyring, row: IntegrationRow)
 /** The integration, its offering and its current settings (secret decrypted), for a change. */
 export async function loadForChange(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, id: string) {
   const row = await findIntegration(deps.db, orgId, id);
-  const offering = await findOffering(deps.db, row.offeringId);
+  const offering = await findOffering(deps.db, row.offeringId, { orgId });
   if (!offering) throw new ApiError(409, 'offering_missing', `The offering '${row.offeringId}' of this integration no longer exists.`);
   const settings: Settings = {
     clientId: row.clientId,
@@ -268,7 +288,7 @@ export async function updateIntegration(
     authorizationParams: patch.authorization_params ?? current.authorizationParams,
     inputs: patch.inputs ?? current.inputs,
   };
-  const problems = settingsProblems(offering.definition, next);
+  const problems = [...settingsProblems(offering.definition, next), ...inputUrlProblems(offering.definition, next, deps.publicUrl)];
   if (problems.length > 0) throw validationError(problems);
 
   // New credentials or a new host void the old verification.

@@ -149,11 +149,31 @@ function checkUrlTemplates(o: CheckedOfferingFields, issue: Issue, policy: Outbo
     }
     if (names.some((name) => samples[name] === undefined)) continue;
     const result = checkOutboundUrl(fillTemplate(template, samples), policy);
-    if (!result.ok) issue(path, `URL ${result.message}`);
+    if (!result.ok) {
+      issue(path, `URL ${result.message}`);
+      continue;
+    }
+    // A closed list is every host the URL can have, so each value must pass, not just the example.
+    const listed = closedListProblem(template, o.inputs, samples, policy);
+    if (listed !== null) issue(path, listed);
   }
   o.inputs.forEach((input, index) => {
     if (!used.has(input.key)) issue(['inputs', index, 'key'], `"${input.key}" is not used in any URL`);
   });
+}
+
+/** Why one value of an input whose pattern is a closed list of literals makes the URL unacceptable, or null. */
+function closedListProblem(template: string, inputs: CheckedOfferingFields['inputs'], samples: Record<string, string>, policy: OutboundPolicy): string | null {
+  const names = new Set(listPlaceholders(template));
+  for (const input of inputs) {
+    if (!names.has(input.key)) continue;
+    for (const value of closedLiteralValues(input.pattern) ?? []) {
+      if (inputValueProblem(input, value) !== null) continue;
+      const result = checkOutboundUrl(fillTemplate(template, { ...samples, [input.key]: value }), policy);
+      if (!result.ok) return `URL ${result.message} when ${input.label} is "${value}"`;
+    }
+  }
+  return null;
 }
 
 /**

@@ -98,11 +98,14 @@ const tokenResponse = z.strictObject({
   default_expires_in: z.number().int().min(60).max(315_360_000).nullable().default(null),
 });
 
+/** One path, or several tried in order (`["sub", "id", "email"]`) where the reply's shape is not known. */
+const accountPath = z.union([dottedPath, z.array(dottedPath).min(1).max(5)]);
+
 /** Paths into the userinfo reply, falling back to the token reply. */
 const accountPaths = z.strictObject({
-  id: dottedPath.optional(),
-  email: dottedPath.optional(),
-  name: dottedPath.optional(),
+  id: accountPath.optional(),
+  email: accountPath.optional(),
+  name: accountPath.optional(),
 });
 
 export const offeringFields = z.strictObject({

@@ -20,6 +20,9 @@ export const createOfferingBody = offeringFields.extend({
   enabled: z.boolean().default(true),
 });
 
+/** An organization's own offering: its id is always made for it (ids are global, its offering private). */
+export const createOrganizationOfferingBody = createOfferingBody.omit({ id: true });
+
 /** Defaults must not fill in absent fields of a PATCH, or every PATCH would reset them. */
 function withoutDefault(schema: z.ZodType): z.ZodType {
   return schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault ? (schema.unwrap() as z.ZodType) : schema;
@@ -37,6 +40,7 @@ export const updateOfferingBody = z.strictObject({
 export const offeringObject = offeringFields
   .extend({
     source: z.enum(['catalog', 'custom']),
+    organization_id: z.string().nullable().describe("The organization a private custom offering belongs to; null for catalog and the operator's shared ones"),
     enabled: z.boolean(),
     created_at: timestamp.nullable(),
     updated_at: timestamp.nullable(),

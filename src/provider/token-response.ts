@@ -147,7 +147,8 @@ export function readAccountHints(body: unknown, paths: OfferingDefinition['accou
   const hints: AccountHints = {};
   for (const field of ['id', 'email', 'name'] as const) {
     const path = paths[field];
-    const value = path === undefined ? undefined : readString(body, path);
+    // Several paths: the first the reply has wins.
+    const value = (typeof path === 'string' ? [path] : (path ?? [])).map((p) => readString(body, p)).find((v) => v !== undefined);
     if (value !== undefined) hints[field] = value;
   }
   return hints;

@@ -67,7 +67,7 @@ describe('custom offering URLs and the outbound-URL policy', () => {
   it('refuses loopback URLs when PUBLIC_URL is https (production)', async () => {
     const deps = await production();
     const body = createOfferingBody.parse(offering({ authorization_url: 'http://127.0.0.1:9/authorize', token_url: 'https://localhost/token' }));
-    await expect(createCustomOffering(deps, body)).rejects.toMatchObject({
+    await expect(createCustomOffering(deps, 'operator', body)).rejects.toMatchObject({
       status: 400,
       code: 'validation_failed',
       details: [
@@ -75,12 +75,12 @@ describe('custom offering URLs and the outbound-URL policy', () => {
         { location: 'body', field: 'token_url', message: expect.stringMatching(/loopback/) },
       ],
     });
-    const created = await createCustomOffering(deps, createOfferingBody.parse(offering()));
-    await expect(updateOffering(deps, created.definition.id, { token_url: 'https://[::1]/token' })).rejects.toMatchObject({
+    const created = await createCustomOffering(deps, 'operator', createOfferingBody.parse(offering()));
+    await expect(updateOffering(deps, 'operator', created.definition.id, { token_url: 'https://[::1]/token' })).rejects.toMatchObject({
       status: 400,
       code: 'validation_failed',
     });
-    expect((await updateOffering(deps, created.definition.id, { enabled: false })).enabled).toBe(false);
+    expect((await updateOffering(deps, 'operator', created.definition.id, { enabled: false })).enabled).toBe(false);
   });
 
   it('accepts loopback URLs while PUBLIC_URL is loopback http (local development)', async () => {
