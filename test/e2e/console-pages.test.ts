@@ -106,17 +106,18 @@ describe('console: every page', () => {
     await page.getByLabel('Link name').fill('No-script link');
     await page.getByLabel('End user ID').fill('ns-1');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
-    expect(new URL(page.url()).pathname).toMatch(/^\/console\/links\/lnk_/);
+    // A click returns once the form is submitted, not once its redirect has been followed.
+    await page.waitForURL((url) => /^\/console\/links\/lnk_/.test(url.pathname));
     expect(await page.getByRole('status').textContent()).toContain('The link was created');
 
     await visit(page, '/console/settings/developer/oauth-apps');
     // Without a script the Create App link opens the form as a page of its own.
     await page.getByRole('link', { name: 'Create App' }).click();
-    expect(new URL(page.url()).pathname).toBe('/console/settings/developer/oauth-apps/new');
+    await page.waitForURL((url) => url.pathname === '/console/settings/developer/oauth-apps/new');
     await page.getByLabel('Application Name').fill('No-script app');
     await page.getByLabel('Redirect URLs').fill('https://ns.example/cb');
     await page.getByRole('button', { name: 'Create' }).click();
-    expect(new URL(page.url()).pathname).toMatch(/^\/console\/shown-once\//);
+    await page.waitForURL((url) => url.pathname.startsWith('/console/shown-once/'));
     expect(await page.getByText(/^elk_cs_/).count()).toBe(1);
     await context.close();
   });
