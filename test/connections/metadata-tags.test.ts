@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call, expectError } from '../helpers/api';
 import { configureWebhook } from '../webhooks/fixtures';
@@ -210,6 +211,17 @@ describe('GET /connections?tag=', () => {
     await connectionOf(theirs, { tags: { env: 'shared-tag' } });
     const res = await call('/api/v1/connections?tag=env:shared-tag', { token: ours.apiKey });
     expect(res.json.data.map((c: { id: string }) => c.id)).toEqual([mine]);
+  });
+
+  it('forgets a deleted connection, and a new one with its tags is found', async () => {
+    const t = await oauthTenant();
+    const gone = await connectionOf(t, { tags: { env: 'deleted-soon' } });
+    await call(`/api/v1/connections/${gone}`, { method: 'DELETE', token: t.apiKey });
+    const index = await env.DB.prepare('SELECT count(*) AS n FROM connection_tags WHERE connection_id = ?').bind(gone).first<{ n: number }>();
+    expect(index!.n).toBe(0);
+    const fresh = await connectionOf(t, { tags: { env: 'deleted-soon' } });
+    const res = await call('/api/v1/connections?tag=env:deleted-soon', { token: t.apiKey });
+    expect(res.json.data.map((c: { id: string }) => c.id)).toEqual([fresh]);
   });
 
   it.each(['env', 'env:', 'Env:prod', ':prod'])('refuses the filter %s', async (tag) => {
