@@ -22,14 +22,11 @@ const tagValue = z
   .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 export const tagsField = z
-  .record(z.string(), tagValue, { error: 'must be an object of key/value strings' })
-  .superRefine((tags, ctx) => {
-    // Checked here rather than as the record's key schema, whose failure only says "Invalid key".
-    for (const key of Object.keys(tags)) {
-      if (!TAG_KEY_PATTERN.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: TAG_KEY_RULE });
-    }
-    if (Object.keys(tags).length > MAX_TAGS) ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_TAGS} tags` });
+  .record(z.string().regex(TAG_KEY_PATTERN), tagValue, {
+    // A bad key's own issue would only say "Invalid key in record".
+    error: (issue) => (issue.code === 'invalid_key' ? TAG_KEY_RULE : issue.code === 'invalid_type' ? 'must be an object of key/value strings' : undefined),
   })
+  .refine((tags) => Object.keys(tags).length <= MAX_TAGS, `must have at most ${MAX_TAGS} tags`)
   .describe(`Your own key/value pairs, at most ${MAX_TAGS}; keys ${TAG_KEY_PATTERN.source}, values 1-255 characters`);
 
 export type TagFilter = [key: string, value: string];

@@ -158,6 +158,13 @@ describe('tags on connections', () => {
     expect((await read(t, id)).tags).toEqual({ env: 'prod' });
   });
 
+  it('says what is wrong with a bad key, naming it', async () => {
+    const t = await oauthTenant();
+    const id = await connectionOf(t);
+    const error = expectError(await patch(t, id, { tags: { Env: 'prod' } }), 400, 'validation_failed');
+    expect(error.details).toEqual([{ location: 'body', field: 'tags.Env', message: 'must be 1-64 lowercase letters, digits or _ . -' }]);
+  });
+
   it('go into the connection.updated event as they are after the change', async () => {
     const t = await oauthTenant();
     await configureWebhook(t.apiKey);
