@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { AppDeps } from '../deps';
 import { deleteConnection, findConnection, listConnections, renderConnection, updateConnection } from '../connections/service';
 import { type ConnectionObject, listConnectionsQuery, updateConnectionBody } from '../connections/shapes';
 import { parseTagLines, tagLines } from '../lib/tags';
@@ -42,6 +43,13 @@ function metadataOf(text: string): { ok: true; value: unknown } | { ok: false } 
   }
 }
 
+/** What the connection page shows: the connection as the API renders it, and its integration's name. */
+async function detailOf(deps: AppDeps, orgId: string, id: string) {
+  const [{ connection, integration }, choices] = await Promise.all([findConnection(deps.db, orgId, id), integrationChoices(deps, orgId)]);
+  const shown = renderConnection(connection, integration);
+  return { connection: shown, integrationName: choices.find((i) => i.id === shown.integration_id)?.name ?? shown.integration_id };
+}
+
 /** Only our own console pages to go back to. */
 const consolePath = (value: string) => (value.startsWith('/console/') && !value.startsWith('//') ? value : '/console/connections');
 
@@ -67,18 +75,13 @@ export const connectionConsoleRoutes = new Hono<ConsoleEnv>()
   })
   .get(CONNECTION_ID, async (c) => {
     const org = requireOrg(c);
-    const [{ connection, integration }, choices] = await Promise.all([
-      findConnection(c.var.deps.db, org.orgId, connectionId(c.req.param('id'))),
-      integrationChoices(c.var.deps, org.orgId),
-    ]);
-    const shown = renderConnection(connection, integration);
-    const name = choices.find((i) => i.id === shown.integration_id)?.name ?? shown.integration_id;
+    const { connection, integrationName } = await detailOf(c.var.deps, org.orgId, connectionId(c.req.param('id')));
     return c.html(
       <ConnectionDetailPage
         ctx={c.var.console}
-        connection={shown}
-        integrationName={name}
-        values={dataValuesOf(shown)}
+        connection={connection}
+        integrationName={integrationName}
+        values={dataValuesOf(connection)}
         problems={[]}
         done={c.req.query('done')}
       />,
@@ -90,13 +93,11 @@ export const connectionConsoleRoutes = new Hono<ConsoleEnv>()
     const form = await readForm(c);
     const values: ConnectionDataValues = { tags: formString(form, 'tags'), metadata: formString(form, 'metadata') };
     const render = async (problems: Problems) => {
-      const [{ connection, integration }, choices] = await Promise.all([
-        findConnection(c.var.deps.db, org.orgId, id),
-        integrationChoices(c.var.deps, org.orgId),
-      ]);
-      const shown = renderConnection(connection, integration);
-      const name = choices.find((i) => i.id === shown.integration_id)?.name ?? shown.integration_id;
-      return c.html(<ConnectionDetailPage ctx={c.var.console} connection={shown} integrationName={name} values={values} problems={problems} />, 400);
+      const { connection, integrationName } = await detailOf(c.var.deps, org.orgId, id);
+      return c.html(
+        <ConnectionDetailPage ctx={c.var.console} connection={connection} integrationName={integrationName} values={values} problems={problems} />,
+        400,
+      );
     };
     const metadata = metadataOf(values.metadata);
     if (!metadata.ok) return render([{ ...DATA_FIELDS.metadata!, message: 'must be valid JSON, e.g. {"plan": "pro"}' }]);
