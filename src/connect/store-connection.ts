@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import { findAccountConnection, planConnectionWrite, type ConnectionWrite, type ConnectionWritePlan } from '../connections/write-plan';
+import { connections, type ConnectionRow } from '../connections/schema';
+import { planConnectionWrite, sameAccount, tagsFromLink, type ConnectionWrite, type ConnectionWritePlan } from '../connections/write-plan';
 import type { Db } from '../db/client';
 import { integrations } from '../integrations/schema';
 import { isConnectable, verifiedByConnectionStatement, type IntegrationRow } from '../integrations/service';
@@ -121,11 +122,27 @@ interface PlannedStore {
   isPending: SQL;
 }
 
+/**
+ * One read for the plan: the account's existing connection (a reconnect) and the tags of the
+ * link it is made through, which every path (callback, credentials form, settle job) gives it.
+ * A link that is gone reads as nothing; the batch then finds it unavailable.
+ */
+async function readStoreTarget(db: Db, request: StoreRequest): Promise<{ existing: ConnectionRow | undefined; write: ConnectionWrite }> {
+  const { write } = request;
+  const [row] = await db
+    .select({ linkTags: links.tags, connection: connections })
+    .from(links)
+    .leftJoin(connections, sameAccount(write))
+    .where(eq(links.id, request.linkId))
+    .limit(1);
+  return { existing: row?.connection ?? undefined, write: { ...write, ...tagsFromLink(row?.linkTags) } };
+}
+
 async function planStore(deps: Pick<AppDeps, 'db' | 'keyring'>, request: StoreRequest): Promise<PlannedStore> {
   const pending = `pending:${randomToken(12)}`;
   const isPending = sql`exists (select 1 from ${usedStates} where ${and(eq(usedStates.stateHash, request.marker.hash), eq(usedStates.connectionId, pending))})`;
-  const existing = await findAccountConnection(deps.db, request.write);
-  return { plan: await planConnectionWrite(deps, existing, request.write, isPending, request.now), pending, isPending };
+  const { existing, write } = await readStoreTarget(deps.db, request);
+  return { plan: await planConnectionWrite(deps, existing, write, isPending, request.now), pending, isPending };
 }
 
 /**

@@ -16,7 +16,9 @@ export function renderConnection(row: ConnectionRow, integration?: Pick<Integrat
     end_user: { id: row.endUserId, email: row.endUserEmail, display_name: row.endUserName },
     provider_account_id: row.providerAccountId,
     account: { email: row.accountEmail, name: row.accountName },
-    metadata: row.metadata,
+    metadata: row.userMetadata,
+    tags: row.tags,
+    provider_metadata: row.metadata,
     scopes: row.scopes,
     // Against the integration's scopes as they are now: adding one later shows who must reconnect.
     missing_scopes: integration ? integration.scopes.filter((s) => !granted.has(s)) : [],
@@ -29,7 +31,10 @@ export function renderConnection(row: ConnectionRow, integration?: Pick<Integrat
   };
 }
 
-/** Webhook payload for connection events: who and what, never credentials. */
+/**
+ * Webhook payload for connection events: who and what, never credentials. Tags as they are at
+ * the event (small, and what receivers route by); metadata stays out (up to 8 KiB each time).
+ */
 export function connectionEventData(row: ConnectionRow, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     connection_id: row.id,
@@ -37,6 +42,7 @@ export function connectionEventData(row: ConnectionRow, extra: Record<string, un
     end_user_id: row.endUserId,
     provider_account_id: row.providerAccountId,
     status: row.status,
+    tags: row.tags,
     ...extra,
   };
 }

@@ -61,7 +61,14 @@ export const connectionRoutes = new Hono<AppEnv>()
   .use(requireOrganization)
   .get(
     '/',
-    describeRoute({ summary: 'List connections', tags, auth: 'organization', status: 200, response: pageSchema(connectionObject) }),
+    describeRoute({
+      summary: 'List connections',
+      description: 'Filter by tag with `?tag=key:value`; repeat it to require every tag given.',
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: pageSchema(connectionObject),
+    }),
     requireScope('connections.read'),
     validate('query', listConnectionsQuery),
     async (c) => c.json(await listConnections(c.var.deps.db, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),
@@ -96,7 +103,16 @@ export const connectionRoutes = new Hono<AppEnv>()
   )
   .patch(
     '/:id',
-    describeRoute({ summary: "Update a connection's end-user details", tags, auth: 'organization', status: 200, response: connectionObject }),
+    describeRoute({
+      summary: "Update a connection's end-user details, metadata and tags",
+      description:
+        '`metadata` replaces your metadata (null clears it); with `"metadata_mode": "merge"` it is merged shallowly, a null value ' +
+        'deleting its key, and the result must still be at most 8 KiB. `tags` replaces every tag. provider_metadata cannot be changed.',
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: connectionObject,
+    }),
     validate('param', connectionIdParam),
     validate('json', updateConnectionBody),
     async (c) => c.json(await updateConnection(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('param').id, c.req.valid('json')), 200),

@@ -19,6 +19,7 @@ import {
   type GrantTokens,
   type ProviderAccount,
   type Secret,
+  tagsFromLink,
 } from './write-plan';
 
 export type { ConnectionWrite, EndUser, GrantTokens, ProviderAccount } from './write-plan';
@@ -33,6 +34,8 @@ export interface GrantInput {
   endUser: EndUser;
   account: ProviderAccount;
   metadata: Record<string, string>;
+  /** The link's tags, given to the connection; absent or empty, a reconnect keeps its own. */
+  tags?: Record<string, string>;
   /** End-user inputs (Salesforce My Domain): refresh and revocation go to the same host. */
   inputs: Record<string, string>;
   scopes: string[];
@@ -51,6 +54,7 @@ export interface CredentialsInput {
   credentials: Record<string, string>;
   inputs?: Record<string, string>;
   metadata?: Record<string, string>;
+  tags?: Record<string, string>;
 }
 
 export interface SavedConnection {
@@ -107,6 +111,7 @@ export async function saveConnectionFromGrant(deps: Pick<AppDeps, 'db' | 'keyrin
     endUser: input.endUser,
     account: input.account,
     metadata: input.metadata,
+    ...tagsFromLink(input.tags),
     inputs: input.inputs,
     scopes: input.scopes,
     secret: { kind: 'oauth', tokens: input.tokens },
@@ -154,6 +159,7 @@ export async function saveConnectionFromCredentials(deps: Pick<AppDeps, 'db' | '
     endUser: input.endUser,
     account: input.account,
     metadata: input.metadata ?? {},
+    ...tagsFromLink(input.tags),
     inputs: input.inputs ?? {},
     scopes: [],
     secret: { kind: 'credentials', mode: offering.auth_mode, credentials: input.credentials },
@@ -204,7 +210,9 @@ export async function importConnection(
       linkId: null,
       endUser: { id: body.end_user.id, email: body.end_user.email ?? null, name: body.end_user.display_name ?? null },
       account: { id: body.provider_account_id, email: body.account?.email ?? null, name: body.account?.name ?? null },
-      metadata: body.metadata ?? {},
+      metadata: body.provider_metadata ?? {},
+      ...(body.tags !== undefined ? { tags: body.tags } : {}),
+      ...(body.metadata !== undefined ? { userMetadata: body.metadata } : {}),
       inputs: body.inputs ?? {},
       // RFC 6749 §5.1: a reply without scope granted what was asked, i.e. the integration's scopes.
       scopes: body.scopes ?? (offering.auth_mode === 'oauth2' ? integration.scopes : []),

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { integrations } from '../integrations/schema';
 import { organizations } from '../organizations/schema';
 
@@ -23,7 +23,11 @@ export const connections = sqliteTable(
     providerAccountId: text('provider_account_id').notNull(),
     accountEmail: text('account_email'),
     accountName: text('account_name'),
+    // Provider metadata (Salesforce instance_url): read-only to the API, shown as provider_metadata.
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    // The developer's own JSON object (the API's `metadata`), at most 8 KiB, and tags.
+    userMetadata: text('user_metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    tags: text('tags', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     // End-user inputs (Zendesk subdomain, Shopify shop): refresh and revocation need the same host.
     inputs: text('inputs', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
@@ -55,3 +59,23 @@ export const connections = sqliteTable(
 );
 
 export type ConnectionRow = typeof connections.$inferSelect;
+
+/**
+ * The tag index: one row per tag of a connection, so `?tag=key:value` is an index search, not
+ * a JSON read of every connection of the organization. `connections.tags` is the truth;
+ * triggers in the migration (0006, hand-written) rewrite these rows inside the very statement
+ * that writes the tags, so no batch can land one without the other. Deleting the connection
+ * deletes them (foreign key).
+ */
+export const connectionTags = sqliteTable(
+  'connection_tags',
+  {
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.key] }), index('connection_tags_lookup_idx').on(t.orgId, t.key, t.value)],
+);

@@ -1,10 +1,12 @@
 import type { AppDeps } from '../deps';
-import { and, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { activeApiKeyCondition } from '../api-keys/service';
 import { apiKeys } from '../api-keys/schema';
 import { integrations } from '../integrations/schema';
-import { notFound } from '../lib/errors';
+import { ApiError, notFound } from '../lib/errors';
+import { hasTags, type TagIndex } from '../lib/tags';
+import { validationError } from '../lib/validate';
 import { pageWindow, toPage } from '../lib/pagination';
 import type { Db } from '../db/client';
 import { outboxEvent } from '../webhooks/emit';
@@ -12,8 +14,8 @@ import { deletedEvent } from './deleted-event';
 import { connectionEventData, renderConnection } from './render';
 import type { ConnectionRow } from './schema';
 import { revokeBeforeDelete } from './revoke';
-import { connections } from './schema';
-import type { ListConnectionsQuery, UpdateConnectionBody } from './shapes';
+import { connections, connectionTags } from './schema';
+import { type ListConnectionsQuery, MAX_METADATA_BYTES, METADATA_TOO_LARGE, metadataBytes, type UpdateConnectionBody } from './shapes';
 
 export { renderConnection } from './render';
 export type { ConnectionRow } from './schema';
@@ -29,9 +31,16 @@ export {
 } from './save';
 export { renderToken } from './token';
 
-// SQLite's IS / IS NOT compare NULLs as values, as the end-user fields may be null.
-const isDistinctFrom = (column: SQLiteColumn, value: string | null): SQL => sql`${column} is not ${value}`;
+// SQLite's IS compares NULLs as values, as the end-user fields may be null.
 const isNotDistinctFrom = (column: SQLiteColumn, value: string | null): SQL => sql`${column} is ${value}`;
+
+const tagIndex: TagIndex = {
+  table: connectionTags,
+  owner: connectionTags.connectionId,
+  orgId: connectionTags.orgId,
+  key: connectionTags.key,
+  value: connectionTags.value,
+};
 
 /** The integration fields a rendered connection needs (offering id, scopes for missing_scopes). */
 const integrationView = { offeringId: integrations.offeringId, scopes: integrations.scopes };
@@ -49,6 +58,7 @@ export async function listConnections(db: Db, orgId: string, query: ListConnecti
         query.link_id ? eq(connections.linkId, query.link_id) : undefined,
         query.end_user_id ? eq(connections.endUserId, query.end_user_id) : undefined,
         query.status ? eq(connections.status, query.status) : undefined,
+        hasTags(connections.id, tagIndex, orgId, query.tag),
         after,
       ),
     )
@@ -89,6 +99,57 @@ export async function findKeyAndConnection(db: Db, secret: string, connectionId:
   return row;
 }
 
+/** The metadata a PATCH asks for: replaced, cleared (null), or merged shallowly (null deletes a key). */
+function nextMetadata(current: Record<string, unknown>, patch: UpdateConnectionBody): Record<string, unknown> {
+  if (patch.metadata === undefined) return current;
+  if (patch.metadata === null) return {};
+  if (patch.metadata_mode === 'replace') return patch.metadata;
+  const merged = { ...current };
+  for (const [key, value] of Object.entries(patch.metadata)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  if (metadataBytes(merged) > MAX_METADATA_BYTES) {
+    throw validationError([{ location: 'body', field: 'metadata', message: `${METADATA_TOO_LARGE} once merged (it would be ${metadataBytes(merged)})` }]);
+  }
+  return merged;
+}
+
+type EditableFields = Pick<ConnectionRow, 'endUserEmail' | 'endUserName' | 'userMetadata' | 'tags'>;
+
+function nextFields(current: ConnectionRow, patch: UpdateConnectionBody): EditableFields {
+  const endUser = patch.end_user ?? {};
+  return {
+    endUserEmail: endUser.email !== undefined ? endUser.email : current.endUserEmail,
+    endUserName: endUser.display_name !== undefined ? endUser.display_name : current.endUserName,
+    userMetadata: nextMetadata(current.userMetadata, patch),
+    tags: patch.tags ?? current.tags,
+  };
+}
+
+// JSON columns compared as the text drizzle stores (JSON.stringify of the value).
+const jsonText = (value: unknown) => JSON.stringify(value);
+const sameFields = (a: EditableFields, b: EditableFields) =>
+  a.endUserEmail === b.endUserEmail &&
+  a.endUserName === b.endUserName &&
+  jsonText(a.userMetadata) === jsonText(b.userMetadata) &&
+  jsonText(a.tags) === jsonText(b.tags);
+
+/** The row holds exactly these values. */
+const holds = (fields: EditableFields): SQL =>
+  and(
+    isNotDistinctFrom(connections.endUserEmail, fields.endUserEmail),
+    isNotDistinctFrom(connections.endUserName, fields.endUserName),
+    sql`${connections.userMetadata} = ${jsonText(fields.userMetadata)}`,
+    sql`${connections.tags} = ${jsonText(fields.tags)}`,
+  )!;
+
+/**
+ * PATCH /connections/{id}: end-user details, metadata (replace or merge) and tags, with one
+ * `connection.updated` event. The UPDATE is conditional on the row still holding what the new
+ * values were computed from (a merge must not drop a concurrent writer's keys); a miss reads
+ * and computes once more.
+ */
 export async function updateConnection(
   deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl' | 'waitUntil'>,
   orgId: string,
@@ -96,40 +157,31 @@ export async function updateConnection(
   patch: UpdateConnectionBody,
   now = Date.now(),
 ) {
-  const { connection: current, integration } = await findConnection(deps.db, orgId, id);
-  const endUser = patch.end_user ?? {};
-  const next = {
-    endUserEmail: endUser.email !== undefined ? endUser.email : current.endUserEmail,
-    endUserName: endUser.display_name !== undefined ? endUser.display_name : current.endUserName,
-  };
-  // Nothing to change (also a retried PATCH whose first reply was lost): no write, no event.
-  if (next.endUserEmail === current.endUserEmail && next.endUserName === current.endUserName) return renderConnection(current, integration);
-  const ours = and(eq(connections.id, id), eq(connections.orgId, orgId));
-  const changed = or(isDistinctFrom(connections.endUserEmail, next.endUserEmail), isDistinctFrom(connections.endUserName, next.endUserName));
-  // The event only where this request's UPDATE landed: the row carries its values and its time.
-  const landed = and(
-    ours,
-    isNotDistinctFrom(connections.endUserEmail, next.endUserEmail),
-    isNotDistinctFrom(connections.endUserName, next.endUserName),
-    eq(connections.updatedAt, now),
-  );
-  const outbox = await outboxEvent(deps, orgId, 'connection.updated', connectionEventData({ ...current, ...next }), {
-    when: sql`exists (select 1 from ${connections} where ${landed})`,
-  });
-  const [[row], inserted] = await deps.db.batch([
-    deps.db
-      .update(connections)
-      .set({ ...next, updatedAt: now })
-      .where(and(ours, changed))
-      .returning(),
-    outbox.statement,
-  ]);
-  if (!row) {
-    // Someone else set these values between our read and write (or deleted the row).
-    return renderConnection((await findConnection(deps.db, orgId, id)).connection, integration);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const { connection: current, integration } = await findConnection(deps.db, orgId, id);
+    const next = nextFields(current, patch);
+    // Nothing to change (also a retried PATCH whose first reply was lost): no write, no event.
+    if (sameFields(next, current)) return renderConnection(current, integration);
+    const ours = and(eq(connections.id, id), eq(connections.orgId, orgId));
+    // The event only where this request's UPDATE landed: the row carries its values and its time.
+    const landed = and(ours, holds(next), eq(connections.updatedAt, now));
+    const outbox = await outboxEvent(deps, orgId, 'connection.updated', connectionEventData({ ...current, ...next }), {
+      when: sql`exists (select 1 from ${connections} where ${landed})`,
+    });
+    const [[row], inserted] = await deps.db.batch([
+      deps.db
+        .update(connections)
+        .set({ ...next, updatedAt: now })
+        .where(and(ours, holds(current)))
+        .returning(),
+      outbox.statement,
+    ]);
+    if (row) {
+      outbox.deliver(inserted);
+      return renderConnection(row, integration);
+    }
   }
-  outbox.deliver(inserted);
-  return renderConnection(row, integration);
+  throw new ApiError(409, 'conflict', 'The connection changed while it was being updated; try again.');
 }
 
 /** Revokes at the provider where the offering can (best effort, skipped for tokens that no longer decrypt), then deletes the row with its event. */

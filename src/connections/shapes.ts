@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema } from '../lib/ids';
 import { listQuery } from '../lib/pagination';
 import { nameField, timestamp } from '../lib/shapes';
+import { tagFilterQuery, tagsField } from '../lib/tags';
 import { CONNECTION_STATUSES } from './schema';
 
 /** Token types that mean "the envelope holds credential fields", not an OAuth access token. */
@@ -23,9 +24,18 @@ const scopes = z
   .array(scope)
   .max(100, 'must list at most 100 scopes')
   .refine((s) => new Set(s).size === s.length, 'must not repeat a scope');
-const metadata = z
+const providerMetadata = z
   .record(z.string().regex(/^[A-Za-z0-9_.$@-]{1,64}$/, 'must be a key of letters, digits and _ . $ @ -'), z.string().max(2048))
   .refine((m) => Object.keys(m).length <= 20, 'must have at most 20 entries');
+
+/** The developer's own data on a connection: a JSON object of at most 8 KiB (UTF-8, serialized). */
+export const MAX_METADATA_BYTES = 8192;
+export const metadataBytes = (value: Record<string, unknown>) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
+export const METADATA_TOO_LARGE = `must be at most ${MAX_METADATA_BYTES} bytes as JSON`;
+const metadata = z
+  .record(z.string(), z.json(), { error: 'must be a JSON object' })
+  .refine((m) => metadataBytes(m) <= MAX_METADATA_BYTES, METADATA_TOO_LARGE)
+  .describe(`Your own JSON object, at most ${MAX_METADATA_BYTES} bytes serialized`);
 const inputs = z
   .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be an input key'), z.string().max(253))
   .refine((r) => Object.keys(r).length <= 10, 'must have at most 10 entries');
@@ -41,6 +51,7 @@ export const listConnectionsQuery = listQuery.extend({
   link_id: idSchema('lnk').optional(),
   end_user_id: endUserId.optional(),
   status: z.enum(CONNECTION_STATUSES).optional(),
+  tag: tagFilterQuery,
 });
 
 const endUserBody = z.strictObject({ id: endUserId, email: email.optional(), display_name: nameField.optional() });
@@ -62,7 +73,9 @@ export const importConnectionBody = z
     expires_at: timestamp.optional(),
     expires_in: z.number().int('must be a whole number of seconds').positive('must be positive').max(315_360_000).optional(),
     scopes: scopes.optional().describe("Granted scopes; defaults to the integration's scopes"),
-    metadata: metadata.optional().describe('Provider metadata such as instance_url'),
+    metadata: metadata.optional(),
+    tags: tagsField.optional(),
+    provider_metadata: providerMetadata.optional().describe('Provider metadata such as instance_url, as a token reply would give it'),
     inputs: inputs.optional().describe('End-user inputs of the offering (e.g. Salesforce my_domain), used for refresh'),
     credentials: credentials.optional().describe('For API-key and basic integrations, instead of access_token'),
   })
@@ -83,6 +96,15 @@ export const updateConnectionBody = z.strictObject({
     .strictObject({ email: email.nullable().optional(), display_name: nameField.nullable().optional() })
     .optional()
     .describe('The end user id is fixed; email and display name may change (null clears them)'),
+  metadata: metadata
+    .nullable()
+    .optional()
+    .describe(
+      'Replaces your metadata (null clears it); with metadata_mode merge, sets the keys given (shallow) and deletes those given as null. ' +
+        `The result must be at most ${MAX_METADATA_BYTES} bytes.`,
+    ),
+  metadata_mode: z.enum(['replace', 'merge']).default('replace').describe('How metadata is applied; replace unless merge is asked for'),
+  tags: tagsField.optional().describe('Replaces every tag; {} removes them'),
 });
 
 export const connectionObject = z
@@ -94,7 +116,9 @@ export const connectionObject = z
     end_user: z.object({ id: z.string(), email: z.string().nullable(), display_name: z.string().nullable() }),
     provider_account_id: z.string(),
     account: z.object({ email: z.string().nullable(), name: z.string().nullable() }),
-    metadata: z.record(z.string(), z.string()).describe('Provider metadata, e.g. instance_url'),
+    metadata: z.record(z.string(), z.unknown()).describe('Your own JSON object; {} when none'),
+    tags: z.record(z.string(), z.string()).describe("Your own key/value pairs; a connection made through a link gets the link's"),
+    provider_metadata: z.record(z.string(), z.string()).describe('Read-only: what the provider said, e.g. Salesforce instance_url'),
     scopes: z.array(z.string()).describe('Granted scopes'),
     missing_scopes: z.array(z.string()).describe('Scopes the integration now asks for that this connection was not granted'),
     status: z.enum(CONNECTION_STATUSES),
@@ -111,7 +135,7 @@ const tokenCommon = {
   provider_account_id: z.string(),
   expires_at: timestamp.nullable(),
   scopes: z.array(z.string()),
-  metadata: z.record(z.string(), z.string()),
+  provider_metadata: z.record(z.string(), z.string()).describe('What the provider said, e.g. Salesforce instance_url'),
 };
 
 export const connectionTokenObject = z

@@ -12,7 +12,7 @@ export async function renderToken(keyring: Keyring, row: ConnectionRow): Promise
     provider_account_id: row.providerAccountId,
     expires_at: iso(row.expiresAt),
     scopes: row.scopes,
-    metadata: row.metadata,
+    provider_metadata: row.metadata,
   };
   if (row.credentialMode !== 'oauth') return { ...common, token_type: row.credentialMode, credentials: JSON.parse(secret) as Record<string, string> };
   return { ...common, access_token: secret, token_type: row.tokenType };

@@ -41,11 +41,21 @@ export interface ConnectionWrite {
   linkId: string | null;
   endUser: EndUser;
   account: ProviderAccount;
+  /** Provider metadata (instance_url); a reconnect adds to what the connection has. */
   metadata: Record<string, string>;
+  /** The developer's own tags and metadata: set when given; a reconnect without them keeps the connection's. */
+  tags?: Record<string, string>;
+  userMetadata?: Record<string, unknown>;
   inputs: Record<string, string>;
   scopes: string[];
   secret: Secret;
 }
+
+/**
+ * A link's tags as a connection write's: a link with tags gives them (a reconnect's tags are
+ * replaced by them, so the cap of 10 holds); a link without any leaves a reconnect's own.
+ */
+export const tagsFromLink = (tags: Record<string, string> | undefined): Pick<ConnectionWrite, 'tags'> => (tags && Object.keys(tags).length > 0 ? { tags } : {});
 
 async function sealSecret(deps: Pick<AppDeps, 'keyring'>, id: string, secret: Secret) {
   if (secret.kind === 'credentials') {
@@ -68,15 +78,18 @@ async function sealSecret(deps: Pick<AppDeps, 'keyring'>, id: string, secret: Se
   };
 }
 
+/** Rows of the same integration, end user and provider account: the one a reconnect updates. */
+export function sameAccount(write: Pick<ConnectionWrite, 'integration' | 'endUser' | 'account'>): SQL {
+  return and(
+    eq(connections.integrationId, write.integration.id),
+    eq(connections.endUserId, write.endUser.id),
+    eq(connections.providerAccountId, write.account.id),
+  )!;
+}
+
 /** The connection of the same integration, end user and provider account (a reconnect), if any. */
 export function findAccountConnection(db: Db, write: Pick<ConnectionWrite, 'integration' | 'endUser' | 'account'>): Promise<ConnectionRow | undefined> {
-  return db.query.connections.findFirst({
-    where: and(
-      eq(connections.integrationId, write.integration.id),
-      eq(connections.endUserId, write.endUser.id),
-      eq(connections.providerAccountId, write.account.id),
-    ),
-  });
+  return db.query.connections.findFirst({ where: sameAccount(write) });
 }
 
 /** A connection's INSERT or UPDATE, sealed and ready for a batch. */
@@ -116,6 +129,8 @@ export async function planConnectionWrite(
       accountEmail: write.account.email ?? existing.accountEmail,
       accountName: write.account.name ?? existing.accountName,
       metadata: { ...existing.metadata, ...write.metadata },
+      tags: write.tags ?? existing.tags,
+      userMetadata: write.userMetadata ?? existing.userMetadata,
       inputs: write.inputs,
       scopes: write.scopes,
       status: 'active' as const,
@@ -155,6 +170,8 @@ export async function planConnectionWrite(
     accountEmail: write.account.email ?? null,
     accountName: write.account.name ?? null,
     metadata: write.metadata,
+    userMetadata: write.userMetadata ?? {},
+    tags: write.tags ?? {},
     inputs: write.inputs,
     scopes: write.scopes,
     status: 'active',

@@ -71,6 +71,8 @@ input[type=checkbox]{width:1.25rem;height:1.25rem}
 .tabs{display:flex;gap:.25rem;border-bottom:1px solid #d8dce3;margin:0 0 1rem;padding:0;list-style:none}
 .tabs a{display:block;padding:.5rem .875rem;text-decoration:none;border-bottom:3px solid transparent;color:#1b1d21}
 .tabs a[aria-current=page]{border-bottom-color:#0b57d0;font-weight:600}
+ul.tags{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem}
+ul.tags code{background:#eceff3;border-radius:.25rem;padding:.0625rem .375rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.375rem 1rem;margin:0}
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0;min-width:0;word-break:break-word}

@@ -134,3 +134,48 @@ export const formList = (form: FormValues, name: string): string[] => {
 
 /** An optional field: empty means not given. */
 export const optionalString = (form: FormValues, name: string): string | undefined => formString(form, name) || undefined;
+
+/** A labelled textarea with its hint and its errors tied to it, as {@link TextField}. */
+export function TextAreaField({
+  id,
+  name,
+  label,
+  hint,
+  value,
+  problems = [],
+  rows = 4,
+  required,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  hint?: string;
+  value?: string;
+  problems?: Problems;
+  rows?: number;
+  required?: boolean;
+}) {
+  const errors = problemFor(problems, id);
+  const describedBy = [hint ? `${id}-hint` : null, errors.length > 0 ? `${id}-error` : null].filter(Boolean).join(' ');
+  return (
+    <div>
+      <label for={id}>
+        {label}
+        {required ? null : <span class="muted"> (optional)</span>}
+      </label>
+      {hint ? (
+        <span class="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+      {errors.length > 0 ? (
+        <p class="field-error" id={`${id}-error`}>
+          {errors.join(' ')}
+        </p>
+      ) : null}
+      <textarea id={id} name={name} rows={rows} aria-describedby={describedBy || undefined} aria-invalid={errors.length > 0 ? 'true' : undefined}>
+        {value ?? ''}
+      </textarea>
+    </div>
+  );
+}

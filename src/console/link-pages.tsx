@@ -1,8 +1,9 @@
 import type { LinkObject } from '../links/shapes';
 import type { ConsoleContext } from './context';
-import { CopyValue, ErrorSummary, fieldId, type Problems, problemFor, TextField } from './form';
+import { CopyValue, ErrorSummary, fieldId, type Problems, problemFor, TextAreaField, TextField } from './form';
 import { ConsolePage, CsrfField } from './layout';
 import { Table } from './table';
+import { TagFilterField, TagList } from './tag-list';
 
 /** An integration a link can offer, by name. */
 export interface IntegrationChoice {
@@ -31,7 +32,7 @@ const integrationNames = (link: LinkObject, names: Map<string, string>) =>
 export function LinkTable({ links, names, caption }: { links: LinkObject[]; names: Map<string, string>; caption: string }) {
   if (links.length === 0) return <p>No links yet. A link is a URL you give an end user so they can connect their accounts.</p>;
   return (
-    <Table label={caption} columns={['Name', 'End user', 'Integrations', 'Status', 'Uses', 'Expires']}>
+    <Table label={caption} columns={['Name', 'End user', 'Integrations', 'Tags', 'Status', 'Uses', 'Expires']}>
       {links.map((link) => (
         <tr>
           <td>
@@ -39,6 +40,9 @@ export function LinkTable({ links, names, caption }: { links: LinkObject[]; name
           </td>
           <td>{link.end_user.display_name ?? link.end_user.email ?? link.end_user.id}</td>
           <td>{integrationNames(link, names)}</td>
+          <td>
+            <TagList tags={link.tags} />
+          </td>
           <td>
             <LinkStatusBadge status={link.status} />
           </td>
@@ -50,7 +54,7 @@ export function LinkTable({ links, names, caption }: { links: LinkObject[]; name
   );
 }
 
-export function LinkListPage({ ctx, links, names }: { ctx: ConsoleContext; links: LinkObject[]; names: Map<string, string> }) {
+export function LinkListPage({ ctx, links, names, tag }: { ctx: ConsoleContext; links: LinkObject[]; names: Map<string, string>; tag: string }) {
   return (
     <ConsolePage
       ctx={ctx}
@@ -68,6 +72,13 @@ export function LinkListPage({ ctx, links, names }: { ctx: ConsoleContext; links
         </div>
       }
     >
+      <form method="get" action="/console/links" class="panel" aria-label="Filter links">
+        <TagFilterField id="filter-tag" value={tag} />
+        <div class="form-actions">
+          <button type="submit">Filter</button>
+          <a href="/console/links">Clear</a>
+        </div>
+      </form>
       <LinkTable links={links} names={names} caption={`Links of ${ctx.org?.orgName ?? ''}`} />
     </ConsolePage>
   );
@@ -90,6 +101,8 @@ export interface LinkFormValues {
   expiresIn: string;
   maxUses: string;
   redirectUrl: string;
+  /** `key=value` per line. */
+  tags: string;
 }
 
 export function NewLinkPage({
@@ -173,6 +186,14 @@ export function NewLinkPage({
           value={values.redirectUrl}
           problems={problems}
         />
+        <TextAreaField
+          id={fieldId('tags')}
+          name="tags"
+          label="Tags"
+          hint="One key=value per line, at most 10, e.g. env=prod. Keys: lowercase letters, digits and _ . -. Connections made through the link get them."
+          value={values.tags}
+          problems={problems}
+        />
         <div class="form-actions">
           <button type="submit">Create</button>
           <a href="/console/links">Cancel</a>
@@ -230,6 +251,10 @@ export function LinkDetailPage({ ctx, link, names, done }: { ctx: ConsoleContext
           <dd>{day(link.expires_at)}</dd>
           <dt>Redirect URL</dt>
           <dd>{link.redirect_url ?? 'None: the end user sees a page saying they are connected.'}</dd>
+          <dt>Tags</dt>
+          <dd>
+            <TagList tags={link.tags} />
+          </dd>
         </dl>
       </section>
       {ctx.canWrite ? (

@@ -3,9 +3,10 @@ import type { AppDeps } from '../deps';
 import { listIntegrations } from '../integrations/service';
 import { ApiError } from '../lib/errors';
 import { idSchema } from '../lib/ids';
-import { issuesToDetails } from '../lib/validate';
+import { issuesToDetails, validationError } from '../lib/validate';
 import { createLink, deleteLink, getLink, listLinks, updateLink } from '../links/service';
-import { createLinkBody } from '../links/shapes';
+import { createLinkBody, listLinksQuery } from '../links/shapes';
+import { parseTagLines } from '../lib/tags';
 import type { ConsoleEnv } from './context';
 import { fieldId, type FormValues, formList, formString, type Problems, problemsFrom } from './form';
 import { type IntegrationChoice, LinkDetailPage, type LinkFormValues, LinkListPage, NewLinkPage } from './link-pages';
@@ -21,6 +22,7 @@ const FIELDS: Record<string, { target: string; label: string }> = {
   expires_in: { target: fieldId('expires_in'), label: 'Expires' },
   max_uses: { target: fieldId('max_uses'), label: 'Maximum uses' },
   redirect_url: { target: fieldId('redirect_url'), label: 'Redirect URL' },
+  tags: { target: fieldId('tags'), label: 'Tags' },
 };
 const FALLBACK = { target: fieldId('name'), label: 'This form' };
 
@@ -41,6 +43,7 @@ function linkValues(form: FormValues): LinkFormValues {
     expiresIn: formString(form, 'expires_in'),
     maxUses: formString(form, 'max_uses'),
     redirectUrl: formString(form, 'redirect_url'),
+    tags: formString(form, 'tags'),
   };
 }
 
@@ -55,6 +58,7 @@ function linkBody(v: LinkFormValues) {
     ...(v.expiresIn ? { expires_in: numberOrText(v.expiresIn) } : {}),
     ...(v.maxUses ? { max_uses: numberOrText(v.maxUses) } : {}),
     ...(v.redirectUrl ? { redirect_url: v.redirectUrl } : {}),
+    ...(v.tags ? { tags: parseTagLines(v.tags) } : {}),
   };
 }
 
@@ -68,8 +72,11 @@ function linkId(id: string): string {
 export const linkConsoleRoutes = new Hono<ConsoleEnv>()
   .get('/', async (c) => {
     const org = requireOrg(c);
-    const [page, choices] = await Promise.all([listLinks(c.var.deps, org.orgId, { limit: 200 }), integrationChoices(c.var.deps, org.orgId)]);
-    return c.html(<LinkListPage ctx={c.var.console} links={page.data} names={namesOf(choices)} />);
+    const tag = c.req.query('tag')?.trim() ?? '';
+    const query = listLinksQuery.safeParse({ limit: '200', ...(tag ? { tag } : {}) });
+    if (!query.success) throw validationError(issuesToDetails(query.error, 'query'));
+    const [page, choices] = await Promise.all([listLinks(c.var.deps, org.orgId, query.data), integrationChoices(c.var.deps, org.orgId)]);
+    return c.html(<LinkListPage ctx={c.var.console} links={page.data} names={namesOf(choices)} tag={tag} />);
   })
   .get('/new', async (c) => {
     const org = requireOrg(c);
@@ -83,6 +90,7 @@ export const linkConsoleRoutes = new Hono<ConsoleEnv>()
       expiresIn: '604800',
       maxUses: '',
       redirectUrl: '',
+      tags: '',
     };
     return c.html(<NewLinkPage ctx={c.var.console} integrations={await integrationChoices(c.var.deps, org.orgId)} values={values} problems={[]} />);
   })

@@ -27,7 +27,14 @@ export const linkRoutes = new Hono<AppEnv>()
   )
   .get(
     '/',
-    describeRoute({ summary: 'List links', tags, auth: 'organization', status: 200, response: pageSchema(linkObject) }),
+    describeRoute({
+      summary: 'List links',
+      description: 'Filter by tag with `?tag=key:value`; repeat it to require every tag given.',
+      tags,
+      auth: 'organization',
+      status: 200,
+      response: pageSchema(linkObject),
+    }),
     requireScope('links.write'),
     validate('query', listLinksQuery),
     async (c) => c.json(await listLinks(c.var.deps, orgOf(c.var.caller).orgId, c.req.valid('query')), 200),

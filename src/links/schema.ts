@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { organizations } from '../organizations/schema';
 
 export const links = sqliteTable(
@@ -18,6 +18,8 @@ export const links = sqliteTable(
     maxUses: integer('max_uses'),
     uses: integer('uses').notNull().default(0),
     redirectUrl: text('redirect_url'),
+    // Given to every connection made through the link.
+    tags: text('tags', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     // SHA-256 of the URL token for lookup; the envelope (`links/{id}/token`) to show the URL again.
     tokenHash: text('token_hash').notNull().unique(),
@@ -26,4 +28,18 @@ export const links = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('links_org_created_idx').on(t.orgId, t.createdAt, t.id), index('links_end_user_idx').on(t.orgId, t.endUserId)],
+);
+
+/** The tag index of links, kept by triggers from `links.tags` as `connection_tags` is (see there). */
+export const linkTags = sqliteTable(
+  'link_tags',
+  {
+    linkId: text('link_id')
+      .notNull()
+      .references(() => links.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.key] }), index('link_tags_lookup_idx').on(t.orgId, t.key, t.value)],
 );

@@ -8,9 +8,10 @@ import { newId } from '../lib/ids';
 import { outboundPolicy, requireOutboundUrls } from '../lib/outbound-url';
 import { pageWindow, toPage, type Page } from '../lib/pagination';
 import { iso } from '../lib/shapes';
+import { hasTags, type TagIndex } from '../lib/tags';
 import { validationError } from '../lib/validate';
 import { linkTokenAad } from './sealed';
-import { links } from './schema';
+import { links, linkTags } from './schema';
 import type { CreateLinkBody, LinkObject, LinkStatus, ListLinksQuery, UpdateLinkBody } from './shapes';
 
 export type LinkRow = typeof links.$inferSelect;
@@ -52,6 +53,8 @@ function offersIntegration(integrationId: string): SQL | undefined {
   return or(isNull(links.integrationIds), sql`exists (select 1 from json_each(${links.integrationIds}) where value = ${integrationId})`);
 }
 
+const tagIndex: TagIndex = { table: linkTags, owner: linkTags.linkId, orgId: linkTags.orgId, key: linkTags.key, value: linkTags.value };
+
 export function renderLink(row: LinkRow, token: string, publicUrl: string, now = Date.now()): LinkObject {
   return {
     id: row.id,
@@ -64,6 +67,7 @@ export function renderLink(row: LinkRow, token: string, publicUrl: string, now =
     uses: row.uses,
     redirect_url: row.redirectUrl,
     disabled: row.disabled,
+    tags: row.tags,
     status: linkStatus(row, now),
     created_at: iso(row.createdAt)!,
     updated_at: iso(row.updatedAt)!,
@@ -122,6 +126,7 @@ export async function createLink(
     maxUses: body.max_uses ?? null,
     uses: 0,
     redirectUrl: body.redirect_url ?? null,
+    tags: body.tags ?? {},
     disabled: false,
     // The hash finds the link from its URL; the envelope lets the API show the URL again.
     tokenHash: await sha256Hex(token),
@@ -164,6 +169,7 @@ export async function listLinks(
         query.end_user_id !== undefined ? eq(links.endUserId, query.end_user_id) : undefined,
         query.status ? statusCondition(query.status, now) : undefined,
         query.integration_id !== undefined ? offersIntegration(query.integration_id) : undefined,
+        hasTags(links.id, tagIndex, orgId, query.tag),
         after,
       ),
     )
@@ -193,6 +199,7 @@ export async function updateLink(
       maxUses: patch.max_uses === undefined ? row.maxUses : patch.max_uses,
       redirectUrl: patch.redirect_url === undefined ? row.redirectUrl : patch.redirect_url,
       disabled: patch.disabled ?? row.disabled,
+      tags: patch.tags ?? row.tags,
       updatedAt: now,
     })
     .where(and(eq(links.id, id), eq(links.orgId, orgId)))

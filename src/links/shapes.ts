@@ -3,6 +3,7 @@ import { idSchema } from '../lib/ids';
 import { listQuery } from '../lib/pagination';
 import { displayName, nameField, timestamp } from '../lib/shapes';
 import { outboundUrl } from '../lib/outbound-url';
+import { tagFilterQuery, tagsField } from '../lib/tags';
 
 export const LINK_STATUSES = ['active', 'expired', 'used_up', 'disabled'] as const;
 export type LinkStatus = (typeof LINK_STATUSES)[number];
@@ -47,6 +48,7 @@ export const createLinkBody = z
       .describe('Seconds from now until the link expires; instead of expires_at'),
     max_uses: maxUses.optional().describe('How many connections the link may make; 1 = single use; leave out for no limit'),
     redirect_url: outboundUrl.optional().describe('Where the end user goes after connecting, with connection_id, status and a signature'),
+    tags: tagsField.optional().describe("Given to every connection made through the link (a reconnect's tags are replaced by them)"),
   })
   .superRefine((body, ctx) => {
     if (body.expires_at !== undefined && body.expires_in !== undefined) {
@@ -61,6 +63,7 @@ export const updateLinkBody = z.strictObject({
   max_uses: maxUses.nullable().optional().describe('null: no limit'),
   redirect_url: outboundUrl.nullable().optional(),
   disabled: z.boolean().optional().describe('A disabled link shows a page saying so and connects nothing'),
+  tags: tagsField.optional().describe('Replaces every tag; {} removes them. Connections already made keep theirs'),
 });
 
 export const linkIdParam = z.strictObject({ id: idSchema('lnk') });
@@ -69,6 +72,7 @@ export const listLinksQuery = listQuery.extend({
   end_user_id: endUserId.optional(),
   integration_id: idSchema('int').optional().describe('Links that offer this integration, including links that offer every one'),
   status: z.enum(LINK_STATUSES).optional(),
+  tag: tagFilterQuery,
 });
 
 export const linkObject = z
@@ -83,6 +87,7 @@ export const linkObject = z
     uses: z.number().int().describe('Connections made through the link'),
     redirect_url: z.string().nullable(),
     disabled: z.boolean(),
+    tags: z.record(z.string(), z.string()).describe('Your own key/value pairs, given to connections made through the link'),
     status: z.enum(LINK_STATUSES).describe('disabled, else expired, else used_up, else active'),
     created_at: timestamp,
     updated_at: timestamp,

@@ -32,7 +32,16 @@ export const eventObject = z
     type: z.enum(EVENT_TYPES),
     created_at: timestamp,
     payload: z
-      .object({ id: z.string(), type: z.string(), created_at: timestamp, data: z.record(z.string(), z.unknown()) })
+      .object({
+        id: z.string(),
+        type: z.string(),
+        created_at: timestamp,
+        data: z
+          .record(z.string(), z.unknown())
+          .describe(
+            "Connection events: connection_id, integration_id, end_user_id, provider_account_id, status, and tags (the connection's, as they are at the event); never credentials or metadata.",
+          ),
+      })
       .describe('Exactly the JSON body POSTed to the endpoint.'),
     delivery_status: z.enum(DELIVERY_STATUSES),
     attempts: z.number().int(),

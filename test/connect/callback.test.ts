@@ -36,7 +36,7 @@ describe('the OAuth callback', () => {
       provider_account_id: 'acct-1',
       account: { email: 'ada@idp.test', name: 'Ada' },
       end_user: { id: 'user-42' },
-      metadata: { instance_url: 'https://acme.example.test' },
+      provider_metadata: { instance_url: 'https://acme.example.test' },
       status: 'active',
     });
     const row = await env.DB.prepare('SELECT uses FROM links WHERE id = ?').bind(link.id).first<{ uses: number }>();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { settleParkedCallbacks } from '../../src/connect/settle-callbacks';
-import { newTenant } from '../helpers/api';
+import { call, newTenant } from '../helpers/api';
 import { testDeps } from '../helpers/deps';
 import { callWithFault, type FaultTiming } from '../helpers/fault-injection';
 import { stubProvider, type SeenRequest } from '../helpers/outbound';
@@ -26,13 +26,13 @@ import {
 // with its link use and its one event), and the next step (the flow's own retry, the end user
 // reloading or resubmitting, the settle job) ends with exactly one connection whose tokens work
 // on the token route, the link's use counted once, one event, and every grant the provider
-// issued either stored or revoked. Each flow's call count is pinned below, so a change to its D1
+// issued either stored or revoked; a stored connection carries its link's tags. Each flow's call count is pinned below, so a change to its D1
 // cost shows here. 3 flows, 30 (flow, N, timing) cases in all:
 //   OAuth callback ............. 5 calls × 2 = 10
 //   OAuth callback, reconnect .. 5 calls × 2 = 10 (the update path, connection.updated)
 //   credentials form ........... 5 calls × 2 = 10
-// Both: 1 batch or read before the exchange or check, 1 read of the existing connection, the
-// store batch, then the event's first delivery in the background (2 calls).
+// Both: 1 batch or read before the exchange or check, 1 read of the existing connection (joined
+// with the link's tags), the store batch, then the event's first delivery in the background (2 calls).
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -40,6 +40,8 @@ const TIMINGS: FaultTiming[] = ['before', 'after'];
 
 interface Case {
   link: { id: string; token: string };
+  /** The link's tags, which its connection must carry whenever it exists. */
+  tags: Record<string, string>;
   /** What the stored connection's token must be: from this case's grant or credentials. */
   secret: string;
   /** What the case starts from: a reconnect has a connection (its use and event counted) already. */
@@ -77,7 +79,8 @@ function callbackFlow(name: string, reconnect: boolean): Flow {
       await configureWebhook(apiKey);
       const idp = provider({ token: tokensForCode });
       const begin = async (n: number): Promise<Case> => {
-        const link = await linkForNewEndUser(apiKey);
+        const tags = { case: `callback-${n}` };
+        const link = await linkForNewEndUser(apiKey, { tags });
         if (reconnect) {
           const first = await start(link, integrationId);
           expect((await callback({ state: first.state, code: `first-${n}` }, first.cookie)).status).toBe(200);
@@ -87,6 +90,7 @@ function callbackFlow(name: string, reconnect: boolean): Flow {
         const path = `/api/v1/oauth/callback?${new URLSearchParams({ state: flow.state, code })}`;
         const c: Case = {
           link,
+          tags,
           secret: `at-${code}`,
           before: reconnect ? { connections: 1, uses: 1, events: ['connection.created'] } : { connections: 0, uses: 0, events: [] },
           event: reconnect ? 'connection.updated' : 'connection.created',
@@ -133,10 +137,12 @@ const formFlow: Flow = {
     await configureWebhook(apiKey);
     stubProvider((req) => (req.url === RECEIVER ? new Response('ok') : stripeBalance()));
     const begin = async (n: number): Promise<Case> => {
-      const link = await linkForNewEndUser(apiKey, { max_uses: 1 });
+      const tags = { case: `form-${n}` };
+      const link = await linkForNewEndUser(apiKey, { max_uses: 1, tags });
       const fields = { api_key: `sk_test_case_${n}_0123456789abcdef`, submission: await renderedSubmission(link, stripe.id) };
       return {
         link,
+        tags,
         secret: fields.api_key,
         before: { connections: 0, uses: 0, events: [] },
         event: 'connection.created',
@@ -166,6 +172,7 @@ async function expectWhole(apiKey: string, c: Case, tokenOf: (json: any) => stri
   expect(ids.length, `${where}: connections`).toBe(landed ? 1 : c.before.connections);
   expect(await linkUses(c.link.id), `${where}: link uses`).toBe(c.before.uses + (landed ? 1 : 0));
   expect(await eventsOfLink(c.link.id), `${where}: events`).toEqual([...c.before.events, ...(landed ? [c.event] : [])]);
+  if (ids.length === 1) expect((await call(`/api/v1/connections/${ids[0]}`, { token: apiKey })).json.tags, `${where}: tags`).toEqual(c.tags);
   return landed;
 }
 

@@ -8,7 +8,7 @@ import { connectionRow, countConnectionEvents, oauthTenant } from './fixtures';
 // ran (nothing written) and after it ran (written, reply lost). After each failure the change
 // and its event landed together or not at all, and the client's retry finishes the job with
 // exactly one event in all. Each flow's call count is pinned in its own test.
-//   PATCH  /connections/{id} ... 5 calls × 2 = 10 cases
+//   PATCH  /connections/{id} ... 5 calls × 2 = 10 cases (end-user details; again for a metadata merge with tags)
 //   DELETE /connections/{id} ... 7 calls × 2 = 14 cases
 
 afterEach(() => vi.restoreAllMocks());
@@ -29,8 +29,8 @@ async function tenant() {
 let accounts = 0;
 const connectionOf = (t: Tenant) => t.connect({ provider_account_id: `acct-${++accounts}` });
 
-const patch = (t: Tenant, id: string, failAt: number | null, timing: FaultTiming = 'before') =>
-  callWithFault(`/api/v1/connections/${id}`, { failAt, timing }, { method: 'PATCH', token: t.apiKey, body: { end_user: { email: 'new@example.com' } } });
+const patch = (t: Tenant, id: string, failAt: number | null, timing: FaultTiming = 'before', body: object = { end_user: { email: 'new@example.com' } }) =>
+  callWithFault(`/api/v1/connections/${id}`, { failAt, timing }, { method: 'PATCH', token: t.apiKey, body });
 
 const remove = (t: Tenant, id: string, failAt: number | null, timing: FaultTiming = 'before') =>
   callWithFault(`/api/v1/connections/${id}`, { failAt, timing }, { method: 'DELETE', token: t.apiKey });
@@ -65,6 +65,44 @@ describe('PATCH /connections/{id} under failing D1 calls', () => {
       }
     }
     expect(cases).toBe(PATCH_CALLS * 2);
+  });
+});
+
+describe('PATCH /connections/{id} with a metadata merge and tags under failing D1 calls', () => {
+  const body = { metadata: { seats: 5, plan: null }, metadata_mode: 'merge', tags: { env: 'prod' } };
+  const merged = { seats: 5, region: 'eu' };
+
+  it(`makes the same ${PATCH_CALLS} D1 calls`, async () => {
+    const t = await tenant();
+    const id = await t.connect({ provider_account_id: `acct-${++accounts}`, metadata: { plan: 'pro', region: 'eu' } });
+    const clean = await patch(t, id, null, 'before', body);
+    expect(clean.status, clean.text).toBe(200);
+    expect(clean.json.metadata).toEqual(merged);
+    expect(clean.d1Calls).toBe(PATCH_CALLS);
+  });
+
+  it(`each of its ${PATCH_CALLS} calls fails before and after running: metadata, tags and the one event land together`, { timeout: 120_000 }, async () => {
+    const t = await tenant();
+    for (let failAt = 1; failAt <= PATCH_CALLS; failAt++) {
+      for (const timing of TIMINGS) {
+        const where = `D1 call ${failAt} failing ${timing}`;
+        const id = await t.connect({ provider_account_id: `acct-${++accounts}`, metadata: { plan: 'pro', region: 'eu' } });
+        const failed = await patch(t, id, failAt, timing, body);
+        expect(failed.struck, where).toBe(true);
+        const row = (await connectionRow(id))!;
+        const changed = row.tags === '{"env":"prod"}';
+        // Never half of it: the tags moved exactly when the merge did.
+        expect(JSON.parse(row.user_metadata as string), where).toEqual(changed ? merged : { plan: 'pro', region: 'eu' });
+        expect(await countConnectionEvents(id, 'connection.updated'), where).toBe(changed ? 1 : 0);
+
+        // A merge retried after it landed merges the same keys again: the same result, no second event.
+        const retry = await call(`/api/v1/connections/${id}`, { method: 'PATCH', token: t.apiKey, body });
+        expect(retry.status, `${where}, retry`).toBe(200);
+        expect(retry.json.metadata, `${where}, retry`).toEqual(merged);
+        expect(retry.json.tags, `${where}, retry`).toEqual({ env: 'prod' });
+        expect(await countConnectionEvents(id, 'connection.updated'), `${where}, retry`).toBe(1);
+      }
+    }
   });
 });
 

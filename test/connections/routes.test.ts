@@ -8,7 +8,12 @@ afterEach(() => vi.restoreAllMocks());
 describe('POST /connections (import)', () => {
   it('creates a connection that shows everything but its tokens', async () => {
     const t = await oauthTenant();
-    const res = await t.importConnection({ metadata: { instance_url: 'https://acme.example' }, account: { email: 'ada@acme.example', name: 'Ada L.' } });
+    const res = await t.importConnection({
+      provider_metadata: { instance_url: 'https://acme.example' },
+      metadata: { plan: 'pro' },
+      tags: { env: 'prod' },
+      account: { email: 'ada@acme.example', name: 'Ada L.' },
+    });
     expect(res.status).toBe(201);
     expect(res.json).toEqual({
       id: expect.stringMatching(/^con_/),
@@ -18,7 +23,9 @@ describe('POST /connections (import)', () => {
       end_user: { id: 'u-1', email: 'ada@example.com', display_name: 'Ada' },
       provider_account_id: 'acct-1',
       account: { email: 'ada@acme.example', name: 'Ada L.' },
-      metadata: { instance_url: 'https://acme.example' },
+      metadata: { plan: 'pro' },
+      tags: { env: 'prod' },
+      provider_metadata: { instance_url: 'https://acme.example' },
       scopes: ['read', 'write'],
       missing_scopes: [],
       status: 'active',

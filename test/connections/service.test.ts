@@ -46,6 +46,7 @@ describe('saveConnectionFromGrant', () => {
       end_user_id: 'u-1',
       provider_account_id: 'acct-1',
       status: 'active',
+      tags: {},
     });
   });
 

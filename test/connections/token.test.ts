@@ -9,7 +9,7 @@ afterEach(() => vi.restoreAllMocks());
 describe('GET /connections/{id}/token', () => {
   it('returns a fresh token as it is, without calling the provider', async () => {
     const t = await oauthTenant();
-    const id = await t.connect({ metadata: { instance_url: 'https://acme.example' } });
+    const id = await t.connect({ provider_metadata: { instance_url: 'https://acme.example' } });
     const res = await t.getToken(id);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -20,7 +20,7 @@ describe('GET /connections/{id}/token', () => {
       token_type: 'Bearer',
       expires_at: expect.any(String),
       scopes: ['read', 'write'],
-      metadata: { instance_url: 'https://acme.example' },
+      provider_metadata: { instance_url: 'https://acme.example' },
     });
     expect(t.provider.refreshes()).toHaveLength(0);
   });
@@ -55,7 +55,7 @@ describe('GET /connections/{id}/token', () => {
     t.provider.onRefresh = () => tokenReply({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 3600, instance_url: 'https://new.example' });
     const res = await t.getToken(id);
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ access_token: 'at-2', metadata: { instance_url: 'https://new.example' } });
+    expect(res.json).toMatchObject({ access_token: 'at-2', provider_metadata: { instance_url: 'https://new.example' } });
     expect(Date.parse(res.json.expires_at)).toBeGreaterThan(Date.now() + 3500_000);
     const [form] = t.provider.refreshes();
     expect(form!.get('refresh_token')).toBe('rt-1');
@@ -133,7 +133,7 @@ describe('GET /connections/{id}/token', () => {
       credentials: { account_sid: 'AC123', auth_token: 'twilio-secret-token' },
       expires_at: null,
       scopes: [],
-      metadata: {},
+      provider_metadata: {},
     });
     const forced = await call(`/api/v1/connections/${created.json.id}/refresh`, { method: 'POST', token: apiKey });
     expectError(forced, 409, 'connection_not_refreshable');
