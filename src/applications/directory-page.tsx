@@ -34,7 +34,7 @@ function Entry({ app }: { app: DirectoryEntry }) {
 
 export function DirectoryPageView({ entries, page, hasNext }: DirectoryPage) {
   return (
-    <Page title="App directory">
+    <Page title="App directory" indexable>
       <p>Applications that work with Edgelink, reviewed by its operators. Each asks for your permission before it gets access.</p>
       {entries.length === 0 ? (
         <p>{page === 1 ? 'No applications are listed yet.' : 'There are no more applications.'}</p>

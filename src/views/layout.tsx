@@ -48,11 +48,13 @@ export interface PageProps {
   title: string;
   /** Who the page is for, e.g. the organization that sent the link; shown above the content. */
   context?: string;
+  /** Pages are kept out of search engines (links, sign-in, consent); a public directory asks to be found. */
+  indexable?: boolean;
   children?: Child;
 }
 
 /** The one layout of every HTML page: no scripts, no external assets, readable on a phone. */
-export function Page({ title, context, children }: PageProps) {
+export function Page({ title, context, indexable = false, children }: PageProps) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -60,7 +62,7 @@ export function Page({ title, context, children }: PageProps) {
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="robots" content="noindex, nofollow" />
+          {indexable ? null : <meta name="robots" content="noindex, nofollow" />}
           <title>{`${title} · Edgelink`}</title>
           <style>{raw(PAGE_CSS)}</style>
         </head>

@@ -33,6 +33,11 @@ describe('the public app directory at /apps', () => {
     expect(res.text).not.toContain(app.client_secret);
   });
 
+  it('is the one public page search engines may index; sign-in still asks them not to', async () => {
+    expect((await call('/apps')).text).not.toContain('noindex');
+    expect((await call('/login')).text).toContain('<meta name="robots" content="noindex, nofollow"/>');
+  });
+
   it.each([
     ['not asking to be listed', { listed: false }, async () => {}],
     [

@@ -1,10 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asOperator, http, workerUrl } from './helpers/api';
 import { launchBrowser } from './helpers/browser';
-import { consolePerson, contextWithClipboard, expectAccessible, signIn } from './helpers/console';
-
-const pathOf = (page: Page) => new URL(page.url()).pathname;
+import { consolePerson, contextWithClipboard, expectAccessible, signIn, expectPath } from './helpers/console';
 
 /** The client credentials grant, as the third-party app would use them. */
 const clientCredentials = (clientId: string, secret: string) =>
@@ -34,7 +32,7 @@ describe('console: OAuth applications (seeds 003 and 004)', () => {
     // "Click on your user name… Click My User… In the OAuth Applications section, click Add Application."
     await page.getByText(person.email, { exact: true }).click();
     await page.getByRole('link', { name: 'OAuth Applications' }).click();
-    expect(pathOf(page)).toBe('/console/my-user/oauth-applications');
+    await expectPath(page, '/console/my-user/oauth-applications');
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Add Application' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Application' });
@@ -120,7 +118,7 @@ describe('console: OAuth applications (seeds 003 and 004)', () => {
     const page = await context.newPage();
     await signIn(page, person);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'OAuth Apps' }).click();
-    expect(pathOf(page)).toBe('/console/settings/developer/oauth-apps');
+    await expectPath(page, '/console/settings/developer/oauth-apps');
     await page.getByRole('link', { name: 'Create App' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Application' });
     await dialog.getByLabel('Application Name').fill('Close analytics');

@@ -1,10 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asOperator, http, newTenant, workerUrl } from './helpers/api';
 import { launchBrowser } from './helpers/browser';
-import { consolePerson, contextWithClipboard, DESKTOP, expectAccessible, signIn } from './helpers/console';
-
-const pathOf = (page: Page) => new URL(page.url()).pathname;
+import { consolePerson, contextWithClipboard, DESKTOP, expectAccessible, signIn, expectPath } from './helpers/console';
 
 /** A token request as the third-party app's backend sends it. */
 const tokenRequest = (clientId: string, secret: string, form: Record<string, string>) =>
@@ -146,7 +144,7 @@ describe('client credentials apps, the /apps directory and the owner’s notific
     const page = await context.newPage();
     await signIn(page, owner);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Notifications' }).click();
-    expect(pathOf(page)).toBe('/console/settings/developer/notifications');
+    await expectPath(page, '/console/settings/developer/notifications');
     const row = page.getByRole('table', { name: 'Outbox' }).getByRole('row', { name: /Key-made importer/ });
     expect(await row.count()).toBe(1);
     expect(await row.textContent()).toContain('OAuth application "Key-made importer" created');

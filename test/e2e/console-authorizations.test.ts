@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { http, workerUrl } from './helpers/api';
 import { launchBrowser } from './helpers/browser';
-import { consolePerson, contextWithClipboard, expectAccessible, signIn } from './helpers/console';
+import { consolePerson, contextWithClipboard, expectAccessible, signIn, expectPath } from './helpers/console';
 
 // Seed 002 (Integry), "set up OAuth2.0 … to connect to your app", with the console's own
 // labels, against the loopback OpenID provider, through to a stored connection.
@@ -27,10 +27,10 @@ describe('console: seed 002, an organization defines its own OAuth 2.0 authoriza
 
     // "The authorization is created under the Authorizations tab in your app."
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Authorizations' }).click();
-    expect(pathOf(page)).toBe('/console/authorizations');
+    await expectPath(page, '/console/authorizations');
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Add Authorization' }).click();
-    expect(pathOf(page)).toBe('/console/authorizations/create');
+    await expectPath(page, '/console/authorizations/create');
 
     // "By default, we create API-Key auth type."
     const type = field(page, 'Authorization Type');

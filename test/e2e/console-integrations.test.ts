@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, workerUrl } from './helpers/api';
 import { launchBrowser } from './helpers/browser';
-import { consolePerson, contextWithClipboard, expectAccessible, signIn } from './helpers/console';
+import { consolePerson, contextWithClipboard, expectAccessible, signIn, expectPath } from './helpers/console';
 
 // Seed 001, "Create an Integration", step by step with the console's own labels.
 describe('console: seed 001, create a Salesforce sandbox integration', () => {
@@ -21,14 +21,14 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
     const context = await contextWithClipboard(browser);
     const page = await context.newPage();
     await signIn(page, person);
-    expect(pathOf(page)).toBe('/console/oauth');
+    await expectPath(page, '/console/oauth');
     await expectAccessible(page);
 
     // "Navigate to OAuth → Integrations in the sidebar, then click Add Integration."
     const sidebar = page.getByRole('navigation', { name: 'Console' });
     await sidebar.getByRole('link', { name: 'Integrations' }).click();
     await page.getByRole('link', { name: 'Add Integration' }).click();
-    expect(pathOf(page)).toBe('/console/oauth/create');
+    await expectPath(page, '/console/oauth/create');
     await expectAccessible(page);
 
     // "Fill in the Settings form."
@@ -59,7 +59,7 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
 
     // "Click Create Integration … redirected to the integration's detail page."
     await page.getByRole('button', { name: 'Create Integration' }).click();
-    expect(pathOf(page)).toMatch(/^\/console\/oauth\/int_[A-Za-z0-9]+$/);
+    await expectPath(page, /^\/console\/oauth\/int_[A-Za-z0-9]+$/);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Salesforce Sandbox');
     expect(await page.getByRole('status').textContent()).toContain('The integration was created.');
     expect(await page.content()).not.toContain('sandbox-consumer-secret');
@@ -84,7 +84,7 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
     const context = await contextWithClipboard(browser, { javaScriptEnabled: false });
     const page = await context.newPage();
     await signIn(page, person, '/console/oauth/create');
-    expect(pathOf(page)).toBe('/console/oauth/create');
+    await expectPath(page, '/console/oauth/create');
     await page.getByLabel('Integration Name').fill('Sandbox without scripts');
     await page.getByLabel('Integration Offering').selectOption({ label: 'Salesforce (sandbox)' });
     await page.getByRole('button', { name: "Show this offering's settings" }).click();
@@ -94,7 +94,7 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
     expect(await page.getByRole('button', { name: 'Copy Callback URL' }).count()).toBe(0);
     expect(await page.getByText(`${workerUrl()}/api/v1/oauth/callback`).count()).toBe(1);
     await page.getByRole('button', { name: 'Create Integration' }).click();
-    expect(pathOf(page)).toMatch(/^\/console\/oauth\/int_/);
+    await expectPath(page, /^\/console\/oauth\/int_/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sandbox without scripts');
 
     // A problem re-renders the form with a summary linking to the field, values kept.
@@ -157,7 +157,7 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
     const member = await consolePerson('member', 'Member org');
     const page = await browser.newPage();
     await signIn(page, member);
-    expect(pathOf(page)).toBe('/console/oauth');
+    await expectPath(page, '/console/oauth');
     expect(await page.getByRole('link', { name: 'Add Integration' }).count()).toBe(0);
     expect(await page.getByText('you can look at everything here').count()).toBe(1);
     await expectAccessible(page);

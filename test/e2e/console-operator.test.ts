@@ -2,9 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asOperator, http, workerUrl } from './helpers/api';
 import { launchBrowser } from './helpers/browser';
-import { consolePerson, contextWithClipboard, expectAccessible, signIn } from './helpers/console';
+import { consolePerson, contextWithClipboard, expectAccessible, signIn, expectPath } from './helpers/console';
 
-const pathOf = (page: Page) => new URL(page.url()).pathname;
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 /** Tabs forward until the element `matches` names has focus: proof it is reachable by keyboard. */
@@ -70,7 +69,7 @@ describe('console: the operator (issue 11)', () => {
     const page = await context.newPage();
     await signIn(page, operator);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Publish requests' }).click();
-    expect(pathOf(page)).toBe('/console/admin/publish-requests');
+    await expectPath(page, '/console/admin/publish-requests');
     const approving = page.getByRole('region', { name: approvedName });
     expect(await approving.textContent()).toContain('https://crm.example.com/callback/edgelink');
     await expectAccessible(page);
@@ -122,7 +121,7 @@ describe('console: the operator (issue 11)', () => {
     const page = await context.newPage();
     await signIn(page, operator);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Organizations and users' }).click();
-    expect(pathOf(page)).toBe('/console/admin/organizations');
+    await expectPath(page, '/console/admin/organizations');
     await expectAccessible(page);
 
     const orgName = `Initech ${unique()}`;

@@ -29,6 +29,18 @@ export async function signIn(page: Page, person: { email: string; password: stri
   await page.waitForLoadState('load');
 }
 
+/**
+ * The page is at `expected` (a path, or a pattern of one), waiting for it: a click returns once
+ * the browser acted, not once the redirect it caused has been followed.
+ */
+export async function expectPath(page: Page, expected: string | RegExp) {
+  const matches = (url: URL) => (typeof expected === 'string' ? url.pathname === expected : expected.test(url.pathname));
+  await page.waitForURL(matches, { timeout: 10_000 }).catch(() => undefined);
+  const path = new URL(page.url()).pathname;
+  if (typeof expected === 'string') expect(path).toBe(expected);
+  else expect(path).toMatch(expected);
+}
+
 /** axe finds nothing on the page, at a desktop and a phone width. */
 export async function expectAccessible(page: Page) {
   for (const size of [DESKTOP, PHONE]) {
