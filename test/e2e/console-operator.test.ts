@@ -169,6 +169,53 @@ describe('console: the operator (issue 11)', () => {
     await context.close();
   });
 
+  it('seed 001: adds a shared offering with the Authorizations form, disables and enables it with buttons', async () => {
+    const operator = await operatorPerson();
+    const name = `Shared CRM ${unique()}`;
+    const context = await contextWithClipboard(browser);
+    const page = await context.newPage();
+    await signIn(page, operator);
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Offerings' }).click();
+    await expectPath(page, '/console/admin/offerings');
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: 'Add Shared Offering' }).click();
+    await expectPath(page, '/console/admin/offerings/create');
+    const field = (label: string) => page.getByLabel(new RegExp(`^${label}( \\(optional\\))?$`));
+    await field('Name').fill(name);
+    await field('Authorization Type').selectOption({ label: 'OAuth 2.0' });
+    await page.getByRole('button', { name: "Show this type's fields" }).click();
+    await expect.poll(() => field('Token Endpoint').count()).toBe(1);
+    await field('Authorization URI').fill('https://login.shared-crm.example.com/authorize');
+    await field('Scopes').fill('read write');
+    await page.getByRole('radio', { name: 'Space', exact: true }).check();
+    await field('Token Endpoint').fill('https://login.shared-crm.example.com/token');
+    await field('User Information Endpoint').fill('https://api.shared-crm.example.com/me');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Create Offering' }).click();
+    await expectPath(page, '/console/admin/offerings');
+    const row = () => page.getByRole('row').filter({ hasText: name });
+    expect(await row().textContent()).toContain('Enabled');
+
+    // Every organization now sees it in the catalog; disabled, none does.
+    const tenant = await consolePerson('owner', `Tenant ${unique()}`);
+    const listed = async () =>
+      ((await http('/api/v1/offerings?limit=200', { token: tenant.apiKey })).json.data as { name: string }[]).some((o) => o.name === name);
+    expect(await listed()).toBe(true);
+    await row()
+      .getByRole('button', { name: `Disable ${name}` })
+      .click();
+    await expect.poll(async () => (await row().textContent()) ?? '').toContain('Disabled');
+    expect(await listed()).toBe(false);
+    await expectAccessible(page);
+    await row()
+      .getByRole('button', { name: `Enable ${name}` })
+      .click();
+    await expect.poll(async () => (await row().textContent()) ?? '').toContain('Enabled');
+    expect(await listed()).toBe(true);
+    await context.close();
+  });
+
   it('is not there for an organization owner who is not a platform admin', async () => {
     const owner = await consolePerson('owner', 'Plain owner org');
     const context = await browser.newContext();
