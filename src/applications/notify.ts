@@ -1,10 +1,10 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { AppDeps } from '../deps';
 import type { Db } from '../db/client';
+import { valuesWhere } from '../db/conditional-insert';
 import type { NotificationKind } from '../notifications/kinds';
 import { composeNotification, deliverLater, type NotificationRow } from '../notifications/outbox';
 import { notifications } from '../notifications/schema';
-import { safeError } from '../lib/log';
 import { ruleFrom, templateRuleQuery, type TemplateRule } from '../notifications/template-rules';
 import { organizations } from '../organizations/schema';
 import { memberships, users } from '../users/schema';
@@ -88,24 +88,35 @@ export function composeApplicationNotification(
   return composeNotification({ orgId: app.orgId, kind, rule: ctx.rule, ownerEmails, values, deliverable }, now);
 }
 
+/** A notification's insert for the batch of the change it reports, and how to deliver it once committed. */
+export interface NotificationInBatch {
+  statement: ReturnType<typeof insertNotification>;
+  /** Call with the statement's result once the batch committed: delivers it if it was inserted. */
+  deliver: (inserted: NotificationRow[]) => void;
+}
+
+const insertNotification = (db: Db, row: NotificationRow, landed: SQL) =>
+  db
+    .insert(notifications)
+    .select(valuesWhere(notifications, row, landed))
+    .onConflictDoNothing()
+    .returning();
+
 /**
- * Stores (and starts delivering) a notification about a change that has already been made, so
- * a failure here is logged rather than returned: the change stands either way.
+ * The notification of a change to `app` (the row as the change leaves it), written in the
+ * change's own batch and only where `landed` holds when it runs: the change and its
+ * notification are stored together or not at all. Null when the rule sends none.
  */
-export async function notifyAfterChange(
+export function notificationInBatch(
   deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>,
+  ctx: NotificationContext,
   app: ApplicationRow,
   kind: NotificationKind,
   extra: Record<string, string>,
+  landed: SQL,
   now = Date.now(),
-): Promise<void> {
-  try {
-    const ctx = await loadNotificationContext(deps.db, app.orgId, app.ownerUserId, kind);
-    const notification = composeApplicationNotification(ctx, app, kind, deps.transport !== null, extra, now);
-    if (!notification) return;
-    await deps.db.insert(notifications).values(notification);
-    deliverLater(deps, notification);
-  } catch (err) {
-    console.error(JSON.stringify({ level: 'error', msg: 'storing a notification failed', application_id: app.id, kind, ...safeError(err) }));
-  }
+): NotificationInBatch | null {
+  const row = composeApplicationNotification(ctx, app, kind, deps.transport !== null, extra, now);
+  if (!row) return null;
+  return { statement: insertNotification(deps.db, row, landed), deliver: (inserted) => deliverLater(deps, inserted[0] ?? null) };
 }

@@ -1,16 +1,13 @@
 import type { AppDeps } from '../deps';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { ApiError, conflict, notFound } from '../lib/errors';
 import { pageWindow, toPage, type Page } from '../lib/pagination';
-import { notifications } from '../notifications/schema';
-import { deliverLater } from '../notifications/outbox';
 import { assertWritable, type Access } from './access';
-import { composeApplicationNotification, loadNotificationContext } from './notify';
+import { loadNotificationContext, notificationInBatch } from './notify';
 import { applications } from './schema';
 import { findApplication, renderApplication, type ApplicationRow } from './service';
 import type { AdminListApplicationsQuery, ApplicationObject, PublishDecisionBody } from './shapes';
-import { safeError } from '../lib/log';
 
 /**
  * Asks the operator to make the application public. A private app may skip terms and privacy
@@ -66,36 +63,25 @@ export async function decidePublish(
       { location: 'body', field: 'reason', message: 'is required to reject: the owner is told why' },
     ]);
   }
-  const [updated] = await deps.db
+  const current = await deps.db.query.applications.findFirst({ where: eq(applications.id, id) });
+  if (!current) throw notFound('application', id);
+  if (current.publishState !== 'pending') throw noPendingRequest(current.publishState);
+  const decided: ApplicationRow = { ...current, publishState: approve ? 'approved' : 'rejected', visibility: approve ? 'public' : 'private', updatedAt: now };
+  const update = deps.db
     .update(applications)
-    .set({ publishState: approve ? 'approved' : 'rejected', visibility: approve ? 'public' : 'private', updatedAt: now })
+    .set({ publishState: decided.publishState, visibility: decided.visibility, updatedAt: now })
     .where(and(eq(applications.id, id), eq(applications.publishState, 'pending')))
     .returning();
-  if (!updated) {
-    const exists = await deps.db.query.applications.findFirst({ where: eq(applications.id, id), columns: { publishState: true } });
-    if (!exists) throw notFound('application', id);
-    throw conflict(`This application has no pending publish request (its state is ${exists.publishState}).`);
-  }
-  await notifyDecision(deps, updated, approve ? 'approved' : 'rejected', body.reason, now);
+  // The owner is told in the decision's own batch, so a decision is never left untold.
+  const ctx = await loadNotificationContext(deps.db, current.orgId, current.ownerUserId, 'application.publish_reviewed');
+  const extra = { decision: decided.publishState, reason: body.reason ?? 'No reason was given.' };
+  const landed = sql`exists (select 1 from ${applications} where ${and(eq(applications.id, id), eq(applications.publishState, decided.publishState), eq(applications.updatedAt, now))})`;
+  const notification = notificationInBatch(deps, ctx, decided, 'application.publish_reviewed', extra, landed, now);
+  const [updatedRows, inserted] = notification ? await deps.db.batch([update, notification.statement]) : [await update, []];
+  const [updated] = updatedRows;
+  if (!updated) throw conflict('Another operator decided this publish request a moment ago.');
+  notification?.deliver(inserted);
   return renderApplication(updated);
 }
 
-/** The decision is made whatever happens here, so a failure to notify is logged, not returned. */
-async function notifyDecision(
-  deps: Pick<AppDeps, 'db' | 'transport' | 'waitUntil'>,
-  app: ApplicationRow,
-  decision: string,
-  reason: string | undefined,
-  now: number,
-): Promise<void> {
-  try {
-    const ctx = await loadNotificationContext(deps.db, app.orgId, app.ownerUserId, 'application.publish_reviewed');
-    const extra = { decision, reason: reason ?? 'No reason was given.' };
-    const notification = composeApplicationNotification(ctx, app, 'application.publish_reviewed', deps.transport !== null, extra, now);
-    if (!notification) return;
-    await deps.db.insert(notifications).values(notification);
-    deliverLater(deps, notification);
-  } catch (err) {
-    console.error(JSON.stringify({ level: 'error', msg: 'storing a notification failed', application_id: app.id, ...safeError(err) }));
-  }
-}
+const noPendingRequest = (state: string) => conflict(`This application has no pending publish request (its state is ${state}).`);

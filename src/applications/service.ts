@@ -1,5 +1,5 @@
 import type { AppDeps } from '../deps';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { conflict, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -10,7 +10,7 @@ import { validationError } from '../lib/validate';
 import { notifications } from '../notifications/schema';
 import { deliverLater } from '../notifications/outbox';
 import { assertWritable, type Access } from './access';
-import { composeApplicationNotification, loadNotificationContext, memberQuery, notifyAfterChange } from './notify';
+import { composeApplicationNotification, loadNotificationContext, memberQuery, notificationInBatch } from './notify';
 import { applications } from './schema';
 import { DEFAULT_GRANT_TYPES, grantTypeProblems } from './grant-types';
 import { DEFAULT_APPLICATION_SCOPES } from './scopes';
@@ -169,22 +169,25 @@ export async function updateApplication(
   if (problems.length > 0) throw validationError(problems.map((p) => ({ location: 'body', ...p })));
   const changes = row.publishState === 'approved' ? reviewedChanges(row, patch) : [];
   const backToReview = changes.length > 0;
-  const [updated] = await db
+  const next: ApplicationRow = {
+    ...row,
+    name: patch.name ?? row.name,
+    description: patch.description ?? row.description,
+    redirectUris,
+    grantTypes,
+    listed: patch.listed ?? row.listed,
+    termsUrl: patch.terms_url === undefined ? row.termsUrl : patch.terms_url,
+    privacyUrl: patch.privacy_url === undefined ? row.privacyUrl : patch.privacy_url,
+    active: patch.active ?? row.active,
+    scopes: patch.scopes ?? row.scopes,
+    ownerUserId: patch.owner_user_id === undefined ? row.ownerUserId : patch.owner_user_id,
+    ...(backToReview ? { publishState: 'pending' as const, visibility: 'private' as const } : {}),
+    updatedAt: now,
+  };
+  const { id: _id, orgId: _orgId, clientId: _clientId, clientSecretHash: _hash, createdAt: _createdAt, ...changed } = next;
+  const update = db
     .update(applications)
-    .set({
-      name: patch.name ?? row.name,
-      description: patch.description ?? row.description,
-      redirectUris,
-      grantTypes,
-      listed: patch.listed ?? row.listed,
-      termsUrl: patch.terms_url === undefined ? row.termsUrl : patch.terms_url,
-      privacyUrl: patch.privacy_url === undefined ? row.privacyUrl : patch.privacy_url,
-      active: patch.active ?? row.active,
-      scopes: patch.scopes ?? row.scopes,
-      ownerUserId: patch.owner_user_id === undefined ? row.ownerUserId : patch.owner_user_id,
-      ...(backToReview ? { publishState: 'pending' as const, visibility: 'private' as const } : {}),
-      updatedAt: now,
-    })
+    .set(changed)
     // Conditional on the row as read above: an approval racing this edit cannot leave the
     // changed app public, and two edits cannot combine into grant types without a redirect URI.
     .where(
@@ -196,8 +199,22 @@ export async function updateApplication(
       ),
     )
     .returning();
+  const notification = backToReview
+    ? notificationInBatch(
+        deps,
+        await loadNotificationContext(db, row.orgId, next.ownerUserId, 'application.review_requested'),
+        next,
+        'application.review_requested',
+        { changes: listInWords(changes) },
+        // The update above landed: the row is pending with this request's time on it.
+        sql`exists (select 1 from ${applications} where ${and(eq(applications.id, id), eq(applications.updatedAt, now), eq(applications.publishState, 'pending'))})`,
+        now,
+      )
+    : null;
+  const [updatedRows, inserted] = notification ? await db.batch([update, notification.statement]) : [await update, []];
+  const [updated] = updatedRows;
   if (!updated) throw conflict('The application changed while it was being updated; try again.');
-  if (backToReview) await notifyAfterChange(deps, updated, 'application.review_requested', { changes: listInWords(changes) }, now);
+  notification?.deliver(inserted);
   return renderApplication(updated);
 }
 

@@ -1,7 +1,8 @@
 import type { AppDeps } from '../deps';
-import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client';
+import { valuesWhere } from '../db/conditional-insert';
 import type { IntegrationRow } from '../integrations/service';
 import { randomToken } from '../lib/crypto';
 import { newId } from '../lib/ids';
@@ -189,22 +190,12 @@ export async function planConnectionWrite(
   return {
     connectionId: id,
     created: true,
-    statement: conditionalInsert(deps.db, row, when),
+    statement: deps.db
+      .insert(connections)
+      .select(valuesWhere(connections, row, when))
+      .onConflictDoNothing()
+      .returning(),
     landed: sql`exists (select 1 from ${connections} where ${and(eq(connections.id, id), eq(connections.leaseId, mark))})`,
     event: { type: 'connection.created', data: connectionEventData(row) },
   };
-}
-
-/** INSERT … SELECT … WHERE `when`, every column in table order; a unique-index conflict does nothing. */
-function conditionalInsert(db: Db, row: ConnectionRow, when: SQL) {
-  const byProperty = row as unknown as Record<string, unknown>;
-  const selected = Object.entries(getTableColumns(connections)).map(([property, column]) => {
-    const value = byProperty[property];
-    return value === undefined || value === null ? sql`null` : sql.param(value, column);
-  });
-  return db
-    .insert(connections)
-    .select(sql`select ${sql.join(selected, sql`, `)} where ${when}`)
-    .onConflictDoNothing()
-    .returning();
 }

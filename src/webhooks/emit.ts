@@ -1,5 +1,7 @@
 import type { AppDeps } from '../deps';
-import { getTableColumns, is, SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { valuesWhere } from '../db/conditional-insert';
 import { sha256Bytes } from '../lib/crypto';
 import { newId } from '../lib/ids';
 import { attemptDelivery, IN_FLIGHT_MS, loadEndpoints } from './delivery';
@@ -59,10 +61,17 @@ export async function eventIdFor(change: string): Promise<string> {
 export interface OutboxEvent {
   id: string;
   /** The event's insert, for the batch that makes the change it reports. */
-  statement: ReturnType<typeof conditionalInsert>;
+  statement: ReturnType<typeof insertEvent>;
   /** Call once the batch committed, with the statement's result: delivers the event if it was inserted. */
   deliver: (inserted: EventRow[]) => void;
 }
+
+const insertEvent = (db: Db, values: ReturnType<typeof eventValues>, when: SQL) =>
+  db
+    .insert(events)
+    .select(valuesWhere(events, values, when))
+    .onConflictDoNothing()
+    .returning();
 
 interface OutboxOptions {
   /** Derive the id from the change (see eventIdFor) so a retried batch cannot insert it twice. */
@@ -73,22 +82,6 @@ interface OutboxOptions {
    */
   when?: SQL;
   now?: number;
-}
-
-function conditionalInsert(deps: Pick<AppDeps, 'db' | 'keyring' | 'waitUntil'>, values: ReturnType<typeof eventValues>, when: SQL) {
-  // INSERT … SELECT takes every column in table order; `values` names them by property.
-  const byProperty = values as Record<string, unknown>;
-  const selected = Object.entries(getTableColumns(events)).map(([property, column]) => {
-    const value = byProperty[property];
-    if (value === undefined) return sql`null`;
-    return is(value, SQL) ? value : sql.param(value, column);
-  });
-  // The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
-  return deps.db
-    .insert(events)
-    .select(sql`select ${sql.join(selected, sql`, `)} where ${when}`)
-    .onConflictDoNothing()
-    .returning();
 }
 
 /**
@@ -104,7 +97,8 @@ export async function outboxEvent(
   options: OutboxOptions = {},
 ): Promise<OutboxEvent> {
   const id = options.change === undefined ? newId('evt') : await eventIdFor(options.change);
-  const statement = conditionalInsert(deps, eventValues(id, orgId, type, data, options.now ?? Date.now()), options.when ?? sql`1`);
+  const values = eventValues(id, orgId, type, data, options.now ?? Date.now());
+  const statement = insertEvent(deps.db, values, options.when ?? sql`1`);
   return { id, statement, deliver: (inserted) => deliverInBackground(deps, inserted[0]) };
 }
 

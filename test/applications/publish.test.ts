@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { canUserAuthorize } from '../../src/applications/service';
 import { asOperator, call, expectError, newTenant } from '../helpers/api';
+import { callWithFault } from '../helpers/fault-injection';
+import { TEST_ADMIN_TOKEN } from '../helpers/secrets';
+import { notificationsOf } from '../notifications/fixtures';
 import { addMember, applicationRow, newApplication } from './fixtures';
 
 const pages = { terms_url: 'https://app.example.com/terms', privacy_url: 'https://app.example.com/privacy' };
@@ -136,4 +139,33 @@ describe('who may authorize an application', () => {
     const created = await newApplication(apiKey, { owner_user_id: userId });
     expect(canUserAuthorize((await applicationRow(created.id))!, [orgId])).toBe(true);
   });
+
+  it.each(['before', 'after'] as const)(
+    'a decision and the owner’s notification land together or not at all, whichever D1 call fails (%s it runs)',
+    async (timing) => {
+      for (let failAt = 1; ; failAt++) {
+        const { apiKey } = await newTenant();
+        const app = await newApplication(apiKey, pages);
+        await requestPublish(apiKey, app.id);
+        const body = { decision: 'reject', reason: 'The privacy policy page is empty.' };
+        const res = await callWithFault(`/api/v1/admin/applications/${app.id}/publish`, { failAt, timing }, { method: 'POST', token: TEST_ADMIN_TOKEN, body });
+        const row = (await applicationRow(app.id))!;
+        const notes = await notificationsOf(apiKey, '?kind=application.publish_reviewed');
+        if (row.publishState === 'rejected') {
+          expect(notes, `failAt ${failAt}`).toHaveLength(1);
+        } else {
+          expect(res.status, `failAt ${failAt}`).toBe(500);
+          expect(row.publishState).toBe('pending');
+          expect(notes, `failAt ${failAt}`).toEqual([]);
+          // The operator's retry decides it, and the owner hears once.
+          expect((await decide(app.id, body)).status).toBe(200);
+          expect(await notificationsOf(apiKey, '?kind=application.publish_reviewed')).toHaveLength(1);
+        }
+        if (!res.struck) {
+          expect(res.status).toBe(200);
+          break;
+        }
+      }
+    },
+  );
 });
