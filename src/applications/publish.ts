@@ -1,10 +1,12 @@
 import type { AppDeps } from '../deps';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { ApiError, conflict, notFound } from '../lib/errors';
 import { pageWindow, toPage, type Page } from '../lib/pagination';
 import { assertWritable, type Access } from './access';
 import { loadNotificationContext, notificationInBatch } from './notify';
+import { organizations } from '../organizations/schema';
+import { users } from '../users/schema';
 import { applications } from './schema';
 import { findApplication, renderApplication, type ApplicationRow } from './service';
 import type { AdminListApplicationsQuery, ApplicationObject, PublishDecisionBody } from './shapes';
@@ -43,6 +45,46 @@ export async function listApplicationsForReview(db: Db, query: AdminListApplicat
     .orderBy(...orderBy)
     .limit(query.limit + 1);
   return toPage(rows, query.limit, renderApplication);
+}
+
+/** A publish request as the operator reviews it: the application, its organization's name and its owner. */
+export interface ReviewItem {
+  app: ApplicationObject;
+  orgName: string;
+  /** Null for an application made with an API key, or whose owner is gone. */
+  owner: { email: string; name: string | null } | null;
+}
+
+/**
+ * Operator: what waits for review (oldest first: the one waiting longest is reviewed first) and
+ * the latest decisions, each with its organization and owner, in one round trip.
+ */
+export async function reviewQueue(db: Db, limits: { pending: number; decided: number }): Promise<{ pending: ReviewItem[]; decided: ReviewItem[] }> {
+  const withNames = () =>
+    db
+      // Aliased: D1 hands a batch's rows back keyed by column name, and `name` is in all three tables.
+      .select({
+        app: applications,
+        orgName: sql<string>`${organizations.name}`.as('review_org_name'),
+        ownerEmail: sql<string | null>`${users.email}`.as('review_owner_email'),
+        ownerName: sql<string | null>`${users.name}`.as('review_owner_name'),
+      })
+      .from(applications)
+      .innerJoin(organizations, eq(organizations.id, applications.orgId))
+      .leftJoin(users, eq(users.id, applications.ownerUserId));
+  const [pending, decided] = await db.batch([
+    withNames().where(eq(applications.publishState, 'pending')).orderBy(asc(applications.updatedAt), asc(applications.id)).limit(limits.pending),
+    withNames()
+      .where(inArray(applications.publishState, ['approved', 'rejected']))
+      .orderBy(desc(applications.updatedAt), desc(applications.id))
+      .limit(limits.decided),
+  ]);
+  const item = (r: (typeof pending)[number]): ReviewItem => ({
+    app: renderApplication(r.app),
+    orgName: r.orgName,
+    owner: r.ownerEmail === null ? null : { email: r.ownerEmail, name: r.ownerName },
+  });
+  return { pending: pending.map(item), decided: decided.map(item) };
 }
 
 /**

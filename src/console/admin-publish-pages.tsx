@@ -1,4 +1,4 @@
-import type { ApplicationObject } from '../applications/shapes';
+import type { ReviewItem } from '../applications/publish';
 import type { ConsoleContext } from './context';
 import { ErrorSummary, type Problems, problemFor } from './form';
 import { ConsolePage, CsrfField } from './layout';
@@ -7,12 +7,7 @@ import { Table } from './table';
 export const PUBLISH_REQUESTS_PATH = '/console/admin/publish-requests';
 
 /** A publish request as the operator reviews it: the application and who it belongs to. */
-export interface PublishRequest {
-  app: ApplicationObject;
-  orgName: string;
-  /** The owner's name and email, or null for an application made with an API key. */
-  owner: { email: string; name: string | null } | null;
-}
+export type PublishRequest = ReviewItem;
 
 const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 

@@ -1,12 +1,10 @@
 import { type Context, Hono } from 'hono';
-import { decidePublish, listApplicationsForReview } from '../applications/publish';
-import { type ApplicationObject, publishDecisionBody } from '../applications/shapes';
+import { decidePublish, reviewQueue } from '../applications/publish';
+import { publishDecisionBody } from '../applications/shapes';
 import { ApiError } from '../lib/errors';
 import { idSchema } from '../lib/ids';
 import { issuesToDetails } from '../lib/validate';
-import { organizationNames } from '../organizations/service';
-import { findUsers } from '../users/service';
-import { PUBLISH_REQUESTS_PATH, type PublishRequest, PublishRequestsPage, reasonFieldId } from './admin-publish-pages';
+import { PUBLISH_REQUESTS_PATH, PublishRequestsPage, reasonFieldId } from './admin-publish-pages';
 import type { ConsoleEnv } from './context';
 import { formString, type Problems, problemsFrom } from './form';
 import { readForm } from './request';
@@ -14,33 +12,17 @@ import { readForm } from './request';
 /** How many decided requests the page shows: enough to see what just happened. */
 const RECENT_DECISIONS = 20;
 
-/** Each application with its organization's name and its owner: two queries, however many applications. */
-async function withOwners(c: Context<ConsoleEnv>, apps: ApplicationObject[]): Promise<PublishRequest[]> {
-  const { db } = c.var.deps;
-  const [orgs, owners] = await Promise.all([
-    organizationNames(db, [...new Set(apps.map((a) => a.organization_id))]),
-    findUsers(db, [...new Set(apps.flatMap((a) => (a.owner_user_id ? [a.owner_user_id] : [])))]),
-  ]);
-  return apps.map((app) => ({
-    app,
-    orgName: orgs.get(app.organization_id) ?? app.organization_id,
-    owner: app.owner_user_id ? (owners.get(app.owner_user_id) ?? null) : null,
-  }));
-}
-
 async function publishRequestsPage(c: Context<ConsoleEnv>, problems: Problems = [], reasons: Record<string, string> = {}, status: 200 | 400 | 409 = 200) {
-  const { db } = c.var.deps;
-  const [pending, approved, rejected] = await Promise.all(
-    (['pending', 'approved', 'rejected'] as const).map((publish) => listApplicationsForReview(db, { publish, limit: 200 })),
-  );
-  // Oldest request first: the one waiting longest is reviewed first.
-  const waiting = pending!.data.toSorted((a, b) => a.updated_at.localeCompare(b.updated_at));
-  const decided = [...approved!.data, ...rejected!.data].sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, RECENT_DECISIONS);
-  // One lookup of organizations and owners for both lists.
-  const rows = await withOwners(c, [...waiting, ...decided]);
-  const [pendingRows, decidedRows] = [rows.slice(0, waiting.length), rows.slice(waiting.length)];
+  const queue = await reviewQueue(c.var.deps.db, { pending: 200, decided: RECENT_DECISIONS });
   return c.html(
-    <PublishRequestsPage ctx={c.var.console} pending={pendingRows} decided={decidedRows} problems={problems} reasons={reasons} done={c.req.query('done')} />,
+    <PublishRequestsPage
+      ctx={c.var.console}
+      pending={queue.pending}
+      decided={queue.decided}
+      problems={problems}
+      reasons={reasons}
+      done={c.req.query('done')}
+    />,
     status,
   );
 }

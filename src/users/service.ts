@@ -133,17 +133,6 @@ export async function countMembers(db: Db, orgIds: string[]): Promise<Map<string
   return new Map(rows.map((r) => [r.orgId, r.n]));
 }
 
-/** Users by id (e.g. the owners of applications), never their password hash. */
-export async function findUsers(db: Db, ids: string[]): Promise<Map<string, Pick<UserRow, 'id' | 'email' | 'name'>>> {
-  if (ids.length === 0) return new Map();
-  // D1 binds at most 100 parameters a statement: one statement per 90 ids, all in one round trip.
-  const groups = Array.from({ length: Math.ceil(ids.length / 90) }, (_, n) => ids.slice(n * 90, n * 90 + 90));
-  const query = (group: string[]) => db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(inArray(users.id, group));
-  const [first, ...rest] = groups.map(query);
-  const results = await db.batch([first!, ...rest]);
-  return new Map(results.flat().map((r) => [r.id, r]));
-}
-
 function renderUser(row: UserRow): UserObject {
   return {
     id: row.id,

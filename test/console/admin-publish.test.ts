@@ -1,8 +1,4 @@
-import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { createDb } from '../../src/db/client';
-import { organizationNames } from '../../src/organizations/service';
-import { findUsers } from '../../src/users/service';
 import { addMember, applicationRow, newApplication } from '../applications/fixtures';
 import { call, newTenant } from '../helpers/api';
 import { addUser, PASSWORD, sessionCookieOf, submitLogin, uniqueEmail } from '../users/fixtures';
@@ -135,13 +131,5 @@ describe('console: publish requests', () => {
     const crossSite = await submit(admin, `${PATH}/${app.id}/approve`, [], { headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } });
     expect(crossSite.status).toBe(403);
     expect((await applicationRow(app.id))!.publishState).toBe('pending');
-  });
-
-  it('finds the organizations and owners of more requests than D1 binds parameters in one statement', async () => {
-    const { orgId, owner } = await pendingRequest();
-    const filler = (prefix: string) => Array.from({ length: 150 }, (_, n) => `${prefix}_filler${n}`);
-    const db = createDb(env.DB);
-    expect((await organizationNames(db, [...filler('org'), orgId])).get(orgId)).toBe('Publishing org');
-    expect((await findUsers(db, [...filler('usr'), owner.userId])).get(owner.userId)?.email).toBe(owner.email);
   });
 });
