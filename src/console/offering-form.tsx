@@ -227,7 +227,10 @@ export function parseOfferingEdit(values: OfferingFormValues, enabled: boolean) 
   const { provider: _provider, auth_mode: _mode, ...fields } = body;
   const parsed = updateOfferingBody.safeParse({ ...fields, enabled });
   const details = [...problems, ...(parsed.success ? [] : issuesToDetails(parsed.error, 'body'))];
-  return { body: parsed.success && details.length === 0 ? parsed.data : null, problems: details };
+  if (!parsed.success || details.length > 0) return { body: null, problems: details };
+  // The form shows every field it edits, so one left blank is cleared (a PATCH that omits a field keeps it).
+  const cleared = values.type === 'api_key' ? { verify: undefined } : { userinfo_url: undefined };
+  return { body: { ...cleared, ...parsed.data }, problems: details };
 }
 
 /** Where each API field is on the form, in the form's words. */

@@ -227,6 +227,16 @@ describe('console: Authorizations (Integry)', () => {
     expect((await call(`/api/v1/offerings/${id}`, { token: user.apiKey })).json.token_url).toBe('https://eu.acme-crm.example.com/oauth/token');
   });
 
+  it('clears the User Information Endpoint left blank on edit, which a PATCH omitting it would keep', async () => {
+    const user = await consoleUser();
+    const id = await createOAuth(user);
+    expect((await call(`/api/v1/offerings/${id}`, { token: user.apiKey })).json.userinfo_url).toBeDefined();
+    const edit = oauthForm({ userinfo_endpoint: '', enabled: 'yes' }).filter(([k]) => !k.startsWith('client_'));
+    const saved = await submit(user, `/console/authorizations/${id}`, edit);
+    expect(saved.status, saved.text).toBe(303);
+    expect((await call(`/api/v1/offerings/${id}`, { token: user.apiKey })).json.userinfo_url).toBeUndefined();
+  });
+
   it('edits an API Key authorization: a new label, switched off', async () => {
     const user = await consoleUser();
     const res = await submit(user, '/console/authorizations/create', [
