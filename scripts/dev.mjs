@@ -482,7 +482,7 @@ const SEED_STEPS = [
   ['demo organization', seedOrganization],
   ['demo API key', seedApiKey],
   ['demo user', seedDemoUser],
-  ['demo user as platform admin', seedPlatformAdmin],
+  ["demo user's platform admin role", seedPlatformAdmin],
   ['demo offering', seedDemoOffering],
   ['demo integration', seedIntegration],
   ['demo OAuth application', seedSelfApplication],
