@@ -65,15 +65,23 @@ interface TextFieldProps {
   placeholder?: string;
 }
 
-/** A labelled input with its hint and its errors tied to it (aria-describedby). */
-export function TextField({ id, name, label, hint, value, problems = [], type = 'text', required, autocomplete, placeholder }: TextFieldProps) {
-  const errors = problemFor(problems, id);
-  const describedBy = [hint ? `${id}-hint` : null, errors.length > 0 ? `${id}-error` : null].filter(Boolean).join(' ');
+interface FieldFrameProps {
+  id: string;
+  label: string;
+  hint?: string;
+  errors: string[];
+  /** Marks the label "(optional)"; a select always has a value, so it says nothing. */
+  optional: boolean;
+  children: Child;
+}
+
+/** What is around every field's control: its label, hint and errors. */
+function FieldFrame({ id, label, hint, errors, optional, children }: FieldFrameProps) {
   return (
     <div>
       <label for={id}>
         {label}
-        {required ? null : <span class="muted"> (optional)</span>}
+        {optional ? <span class="muted"> (optional)</span> : null}
       </label>
       {hint ? (
         <span class="hint" id={`${id}-hint`}>
@@ -85,6 +93,23 @@ export function TextField({ id, name, label, hint, value, problems = [], type = 
           {errors.join(' ')}
         </p>
       ) : null}
+      {children}
+    </div>
+  );
+}
+
+/** The control's errors and the attributes that tie its hint and errors to it. */
+function fieldState(id: string, hint: string | undefined, problems: Problems) {
+  const errors = problemFor(problems, id);
+  const describedBy = [hint ? `${id}-hint` : null, errors.length > 0 ? `${id}-error` : null].filter(Boolean).join(' ');
+  return { errors, aria: { 'aria-describedby': describedBy || undefined, 'aria-invalid': errors.length > 0 ? ('true' as const) : undefined } };
+}
+
+/** A labelled input with its hint and its errors tied to it (aria-describedby). */
+export function TextField({ id, name, label, hint, value, problems = [], type = 'text', required, autocomplete, placeholder }: TextFieldProps) {
+  const { errors, aria } = fieldState(id, hint, problems);
+  return (
+    <FieldFrame id={id} label={label} hint={hint} errors={errors} optional={!required}>
       <input
         type={type}
         id={id}
@@ -93,10 +118,9 @@ export function TextField({ id, name, label, hint, value, problems = [], type = 
         required={required}
         autocomplete={autocomplete ?? 'off'}
         placeholder={placeholder}
-        aria-describedby={describedBy || undefined}
-        aria-invalid={errors.length > 0 ? 'true' : undefined}
+        {...aria}
       />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -155,27 +179,45 @@ export function TextAreaField({
   rows?: number;
   required?: boolean;
 }) {
-  const errors = problemFor(problems, id);
-  const describedBy = [hint ? `${id}-hint` : null, errors.length > 0 ? `${id}-error` : null].filter(Boolean).join(' ');
+  const { errors, aria } = fieldState(id, hint, problems);
   return (
-    <div>
-      <label for={id}>
-        {label}
-        {required ? null : <span class="muted"> (optional)</span>}
-      </label>
-      {hint ? (
-        <span class="hint" id={`${id}-hint`}>
-          {hint}
-        </span>
-      ) : null}
-      {errors.length > 0 ? (
-        <p class="field-error" id={`${id}-error`}>
-          {errors.join(' ')}
-        </p>
-      ) : null}
-      <textarea id={id} name={name} rows={rows} aria-describedby={describedBy || undefined} aria-invalid={errors.length > 0 ? 'true' : undefined}>
+    <FieldFrame id={id} label={label} hint={hint} errors={errors} optional={!required}>
+      <textarea id={id} name={name} rows={rows} {...aria}>
         {value ?? ''}
       </textarea>
-    </div>
+    </FieldFrame>
+  );
+}
+
+/** A labelled select with its hint and errors tied to it, as {@link TextField}. */
+export function SelectField({
+  id,
+  name,
+  label,
+  hint,
+  options,
+  value,
+  problems,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  hint?: string;
+  /** `[value, text]` pairs. */
+  options: [string, string][];
+  value: string;
+  problems: Problems;
+}) {
+  const { errors, aria } = fieldState(id, hint, problems);
+  return (
+    <FieldFrame id={id} label={label} hint={hint} errors={errors} optional={false}>
+      <select id={id} name={name} {...aria}>
+        {options.map(([v, text]) => (
+          <option value={v} selected={v === value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </FieldFrame>
   );
 }

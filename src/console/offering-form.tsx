@@ -4,7 +4,7 @@ import { issuesToDetails } from '../lib/validate';
 import { reservedAuthorizationParams } from '../offerings/definition-rules';
 import type { OfferingDefinition } from '../offerings/definition';
 import { updateOfferingBody } from '../offerings/shapes';
-import { fieldId, type FormValues, formString, type Problems, problemFor, TextField } from './form';
+import { fieldId, type FormValues, formString, type Problems, problemFor, SelectField, TextField } from './form';
 
 /**
  * The form that defines a custom offering in Integry's words ("authorization"): the
@@ -255,44 +255,6 @@ export const OFFERING_FIELDS: Record<string, { target: string; label: string }> 
 };
 
 export const OFFERING_FALLBACK = { target: fieldId('name'), label: 'This form' };
-
-interface SelectFieldProps {
-  id: string;
-  name: string;
-  label: string;
-  hint?: string;
-  options: [string, string][];
-  value: string;
-  problems: Problems;
-}
-
-/** A labelled select with its hint and errors tied to it. */
-function SelectField({ id, name, label, hint, options, value, problems }: SelectFieldProps) {
-  const errors = problemFor(problems, id);
-  const describedBy = [hint ? `${id}-hint` : null, errors.length > 0 ? `${id}-error` : null].filter(Boolean).join(' ');
-  return (
-    <div>
-      <label for={id}>{label}</label>
-      {hint ? (
-        <span class="hint" id={`${id}-hint`}>
-          {hint}
-        </span>
-      ) : null}
-      {errors.length > 0 ? (
-        <p class="field-error" id={`${id}-error`}>
-          {errors.join(' ')}
-        </p>
-      ) : null}
-      <select id={id} name={name} aria-describedby={describedBy || undefined} aria-invalid={errors.length > 0 ? 'true' : undefined}>
-        {options.map(([v, text]) => (
-          <option value={v} selected={v === value}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
 
 export interface OfferingFieldsProps {
   values: OfferingFormValues;
