@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppDeps } from '../deps';
 import { callbackUrl, createIntegration, listIntegrations } from '../integrations/service';
 import { createIntegrationBody } from '../integrations/shapes';
@@ -39,6 +39,28 @@ async function ownOffering(deps: Pick<AppDeps, 'db'>, orgId: string, id: string)
 
 async function integrationsOf(deps: Pick<AppDeps, 'db' | 'keyring' | 'publicUrl'>, orgId: string, offeringId: string) {
   return (await listIntegrations(deps, orgId, { limit: 200, offering_id: offeringId })).data;
+}
+
+/** One authorization's page: its settings form (as given, or as stored) and its integrations. */
+async function authorizationPage(
+  c: Context<ConsoleEnv>,
+  orgId: string,
+  offering: Offering,
+  form: { values?: OfferingFormValues; problems?: Problems; done?: string },
+  status: 200 | 400 | 409 | 422 = 200,
+) {
+  return c.html(
+    <AuthorizationPage
+      ctx={c.var.console}
+      offering={offering}
+      integrations={await integrationsOf(c.var.deps, orgId, offering.definition.id)}
+      values={form.values ?? valuesOfOffering(offering.definition)}
+      problems={form.problems ?? []}
+      callbackUrl={callbackUrl(c.env.PUBLIC_URL)}
+      done={form.done}
+    />,
+    status,
+  );
 }
 
 /**
@@ -93,35 +115,14 @@ export const authorizationConsoleRoutes = new Hono<ConsoleEnv>()
   .get('/:id{off_[a-z0-9_]+}', async (c) => {
     const org = requireOrg(c);
     const offering = await ownOffering(c.var.deps, org.orgId, c.req.param('id'));
-    return c.html(
-      <AuthorizationPage
-        ctx={c.var.console}
-        offering={offering}
-        integrations={await integrationsOf(c.var.deps, org.orgId, offering.definition.id)}
-        values={valuesOfOffering(offering.definition)}
-        problems={[]}
-        callbackUrl={callbackUrl(c.env.PUBLIC_URL)}
-        done={c.req.query('done')}
-      />,
-    );
+    return authorizationPage(c, org.orgId, offering, { done: c.req.query('done') });
   })
   .post('/:id{off_[a-z0-9_]+}', async (c) => {
     const org = requireWriter(c);
     const offering = await ownOffering(c.var.deps, org.orgId, c.req.param('id'));
     const form = await readForm(c);
     const values = { ...offeringFormValues(form), type: offering.definition.auth_mode === 'oauth2' ? ('oauth2' as const) : ('api_key' as const) };
-    const render = async (problems: Problems, status: 400 | 409 | 422) =>
-      c.html(
-        <AuthorizationPage
-          ctx={c.var.console}
-          offering={offering}
-          integrations={await integrationsOf(c.var.deps, org.orgId, offering.definition.id)}
-          values={values}
-          problems={problems}
-          callbackUrl={callbackUrl(c.env.PUBLIC_URL)}
-        />,
-        status,
-      );
+    const render = (problems: Problems, status: 400 | 409 | 422) => authorizationPage(c, org.orgId, offering, { values, problems }, status);
     const parsed = parseOfferingEdit(values, formString(form, 'enabled') === 'yes');
     if (parsed.body === null) return render(problemsOf(parsed.problems), 400);
     try {
@@ -140,17 +141,7 @@ export const authorizationConsoleRoutes = new Hono<ConsoleEnv>()
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 409) throw err;
       const problems = [{ target: 'delete-authorization', label: 'Delete Authorization', message: err.message }];
-      return c.html(
-        <AuthorizationPage
-          ctx={c.var.console}
-          offering={offering}
-          integrations={await integrationsOf(c.var.deps, org.orgId, offering.definition.id)}
-          values={valuesOfOffering(offering.definition)}
-          problems={problems}
-          callbackUrl={callbackUrl(c.env.PUBLIC_URL)}
-        />,
-        409,
-      );
+      return authorizationPage(c, org.orgId, offering, { problems }, 409);
     }
     return c.redirect(`${AUTHORIZATIONS_PATH}?done=deleted`, 303);
   });
