@@ -2,7 +2,8 @@ import type { Offering } from '../offerings/service';
 import type { ConsoleContext } from './context';
 import { ErrorSummary, type Problems } from './form';
 import { ConsolePage, CsrfField } from './layout';
-import { OfferingFields, type OfferingFormValues, typeLabel } from './offering-form';
+import { OfferingFields } from './offering-form';
+import { type OfferingFormValues, typeLabel } from './offering-form-values';
 import { Table } from './table';
 
 export const ADMIN_OFFERINGS_PATH = '/console/admin/offerings';

@@ -4,7 +4,8 @@ import type { ConsoleContext } from './context';
 import { CopyValue, ErrorSummary, type Problems, problemFor } from './form';
 import { StatusBadge } from './integration-pages';
 import { ConsolePage, CsrfField } from './layout';
-import { OfferingFields, type OfferingFormValues, typeLabel } from './offering-form';
+import { OfferingFields } from './offering-form';
+import { type OfferingFormValues, typeLabel } from './offering-form-values';
 import { Table } from './table';
 
 export const AUTHORIZATIONS_PATH = '/console/authorizations';

@@ -18,7 +18,7 @@ import {
   parseOfferingEdit,
   parseOfferingForm,
   valuesOfOffering,
-} from './offering-form';
+} from './offering-form-values';
 import { readForm, requireOrg, requireWriter } from './request';
 
 const problemsOf = (details: readonly ErrorDetail[]) => problemsFrom(details, OFFERING_FIELDS, OFFERING_FALLBACK);
