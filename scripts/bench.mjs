@@ -256,6 +256,14 @@ async function seed(mf, origin, provider) {
     method: 'POST',
     body: { name: 'Bench link', end_user: { id: 'user-1' } },
   });
+  // The flows get a link of their own: every flow adds a connection to its end user, and the
+  // link page reads the end user's connections, so sharing one link would make the link page
+  // slower round after round.
+  const flowLink = await api(origin, '/api/v1/links', {
+    token: key.secret,
+    method: 'POST',
+    body: { name: 'Bench flows', end_user: { id: 'flow-user' } },
+  });
   // An OAuth application of the organization; client credentials give an elk_at_ token.
   const app = await api(origin, '/api/v1/applications', {
     token: key.secret,
@@ -273,6 +281,7 @@ async function seed(mf, origin, provider) {
     accessToken: issued.access_token,
     ids,
     linkToken: new URL(link.url).pathname.split('/').pop(),
+    flowLinkToken: new URL(flowLink.url).pathname.split('/').pop(),
     integrationId: integration.id,
     keyIntegrationId: keyIntegration.id,
   };
@@ -404,7 +413,7 @@ function routes(origin, provider, s) {
   const sample = s.ids.filter((_, i) => i % Math.ceil(s.ids.length / 200) === 0);
   const get = (pathOf, headers = {}) => sample.map((id) => ({ method: 'GET', path: pathOf(id), headers, url: origin + pathOf(id) }));
   const sameOrigin = { origin, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' };
-  const connectPath = (integrationId) => `/link/${s.linkToken}/connect/${integrationId}`;
+  const connectPath = (integrationId) => `/link/${s.flowLinkToken}/connect/${integrationId}`;
   let n = 0;
   const runId = Date.now().toString(36);
 
