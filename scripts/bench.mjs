@@ -1,12 +1,18 @@
-// `npm run bench`: bundles the Worker (`wrangler deploy --dry-run`) and runs it in Miniflare,
-// loading workerd's own socket rather than `wrangler dev`'s proxy (which caps every route near
-// the same figure and hides the differences), seeds 10,000
-// connections through the API, loads three routes from this process with autocannon, and
-// prints throughput, latency, runtime CPU per 1,000 requests and D1 round trips per request.
-// Figures are ratios against /health measured in the same run, never absolute promises.
+// `npm run bench`: bundles the Worker with a bench-only entry (bench/entry.ts: the real app plus
+// a `SELECT 1` control route) into .tmp/bench-build, runs it in Miniflare on workerd's own
+// socket (not `wrangler dev`'s proxy, which caps every route near the same figure), starts a
+// stand-in OAuth provider on 127.0.0.1, seeds connections, and measures in alternating rounds:
+// every route once per round, in turn. Per route it prints req/s, latency, the CPU time of the
+// workerd processes per 1,000 requests (from /proc) and D1 round trips per request (from the
+// Worker's request log), then one verdict line per target of issue 12, as ratios against the
+// control measured in the same run, never absolute promises.
+//
+// BENCH_DURATION (s per window, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10000),
+// BENCH_CLIENTS (autocannon connections, 16), BENCH_FLOW_CLIENTS (concurrent flows, 4).
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,17 +23,25 @@ process.env.WRANGLER_SEND_METRICS = 'false';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const FLOW_CLIENTS = Number(process.env.BENCH_FLOW_CLIENTS ?? 4);
+/** Connections beyond this many are SQL copies of API-made rows (see seedCopies). */
+const API_SEED_MAX = Number(process.env.BENCH_API_SEED ?? 10_000);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
 const KEYS = 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
+const CONTROL_PATH = '/__bench/select1';
 
 const log = (msg) => console.log(`[bench] ${msg}`);
 
 const BUILD_DIR = '.tmp/bench-build';
 
-/** Bundles exactly what `wrangler deploy` would upload. */
+/**
+ * Bundles bench/entry.ts with wrangler's own bundler and wrangler.toml's settings, as
+ * `wrangler deploy` would bundle src/index.ts, into the bench's build directory only.
+ */
 function bundle() {
-  const run = spawnSync(process.execPath, [wranglerBin(), 'deploy', '--dry-run', '--outdir', BUILD_DIR], {
+  const run = spawnSync(process.execPath, [wranglerBin(), 'deploy', 'bench/entry.ts', '--dry-run', '--outdir', BUILD_DIR], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
   });
@@ -58,7 +72,7 @@ async function startWorker(logLines) {
   const options = (publicUrl, port) =>
     convertV4MiniflareOptions({
       modules: true,
-      scriptPath: `${BUILD_DIR}/index.js`,
+      scriptPath: `${BUILD_DIR}/entry.js`,
       compatibilityDate,
       compatibilityFlags: ['nodejs_compat'],
       d1Databases: ['DB'],
@@ -76,21 +90,96 @@ async function startWorker(logLines) {
   return { mf, origin: url.origin };
 }
 
-async function api(origin, path, { token, method = 'GET', body } = {}) {
+/**
+ * A stand-in OAuth provider: the token endpoint grants codes the bench makes up
+ * (`bench-code-…`) and answers `invalid_grant` to anything else (which is how integration
+ * verification proves the client authenticated); userinfo names the account the code was for;
+ * /verify accepts API keys starting `bench-key-`.
+ */
+async function startProvider() {
+  const server = createServer((req, res) => {
+    const send = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const path = new URL(req.url, 'http://x').pathname;
+    const auth = req.headers.authorization ?? '';
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      if (path === '/token') {
+        const code = new URLSearchParams(body).get('code') ?? '';
+        if (!code.startsWith('bench-code-')) return send(400, { error: 'invalid_grant' });
+        const account = code.slice('bench-code-'.length);
+        return send(200, {
+          access_token: `bench-at-${account}-${'x'.repeat(40)}`,
+          refresh_token: `bench-rt-${account}`,
+          token_type: 'Bearer',
+          expires_in: 3600,
+          scope: 'read',
+        });
+      }
+      if (path === '/userinfo') {
+        const account = /^Bearer bench-at-(.+)-x+$/.exec(auth)?.[1];
+        return account ? send(200, { sub: account, email: `${account}@bench.test`, name: account }) : send(401, { error: 'invalid_token' });
+      }
+      if (path === '/verify') {
+        const account = /^Bearer bench-key-(.+)$/.exec(auth)?.[1];
+        return account ? send(200, { account }) : send(401, { error: 'unauthorized' });
+      }
+      send(404, { error: 'not_found' });
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${server.address().port}` };
+}
+
+async function api(origin, path, { token, method = 'GET', body, form, headers = {} } = {}) {
   const res = await fetch(origin + path, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...headers,
+    },
+    body: body ? JSON.stringify(body) : form ? new URLSearchParams(form).toString() : undefined,
   });
   const json = await res.json().catch(() => null);
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
 
-async function seed(origin) {
+/**
+ * Connections past API_SEED_MAX, inserted straight through Miniflare's D1 binding in batches
+ * of 10,000 rows: copies of one API-made row with a new id, end user and account. Their
+ * ciphertext is bound to the original row (AAD), so they are never requested: they are there
+ * to make the tables and indexes as deep as BENCH_CONNECTIONS says.
+ */
+async function seedCopies(mf, templateId, count) {
+  const db = await mf.getD1Database('DB');
+  const columns = (await db.prepare('SELECT name FROM pragma_table_info(?)').bind('connections').all()).results.map((r) => r.name);
+  const varied = {
+    id: "'con_' || lower(hex(randomblob(12)))",
+    end_user_id: "'bulk-user-' || n.i",
+    provider_account_id: "'bulk-acct-' || n.i",
+  };
+  const select = columns.map((c) => varied[c] ?? `t.${c}`).join(', ');
+  const sql =
+    `INSERT INTO connections (${columns.join(', ')}) ` +
+    `WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2) ` +
+    `SELECT ${select} FROM n, connections t WHERE t.id = ?3`;
+  for (let from = 0; from < count; from += 10_000) {
+    const to = Math.min(count, from + 10_000) - 1;
+    await db.prepare(sql).bind(from, to, templateId).run();
+  }
+}
+
+async function seed(mf, origin, provider) {
   const org = await api(origin, '/api/v1/admin/organizations', { token: ADMIN_TOKEN, method: 'POST', body: { name: 'Bench' } });
   const key = await api(origin, `/api/v1/admin/organizations/${org.id}/api_keys`, { token: ADMIN_TOKEN, method: 'POST', body: { name: 'bench' } });
-  // A provider nobody can reach: the bench measures Edgelink, and tokens never need refreshing.
   const offering = await api(origin, '/api/v1/admin/offerings', {
     token: ADMIN_TOKEN,
     method: 'POST',
@@ -98,8 +187,10 @@ async function seed(origin) {
       name: 'Bench provider',
       provider: 'bench',
       auth_mode: 'oauth2',
-      authorization_url: 'http://127.0.0.1:9/authorize',
-      token_url: 'http://127.0.0.1:9/token',
+      authorization_url: `${provider.origin}/authorize`,
+      token_url: `${provider.origin}/token`,
+      userinfo_url: `${provider.origin}/userinfo`,
+      account: { id: 'sub', email: 'email', name: 'name' },
     },
   });
   const integration = await api(origin, '/api/v1/integrations', {
@@ -107,12 +198,34 @@ async function seed(origin) {
     method: 'POST',
     body: { name: 'Bench', offering_id: offering.id, client_id: 'bench', client_secret: 'bench-secret' },
   });
+  if (integration.status !== 'configured') throw new Error(`bench integration is ${integration.status}`);
+  const keyOffering = await api(origin, '/api/v1/admin/offerings', {
+    token: ADMIN_TOKEN,
+    method: 'POST',
+    body: {
+      name: 'Bench API key',
+      provider: 'bench-key',
+      auth_mode: 'api_key',
+      credentials: [{ key: 'api_key', label: 'API key', secret: true }],
+      verify: { url: `${provider.origin}/verify`, auth: { type: 'bearer', field: 'api_key' } },
+      // Each key names its own account, so submissions add connections rather than race to
+      // update one.
+      account: { id: 'account' },
+    },
+  });
+  const keyIntegration = await api(origin, '/api/v1/integrations', {
+    token: key.secret,
+    method: 'POST',
+    body: { name: 'Bench key', offering_id: keyOffering.id },
+  });
+
   const ids = [];
   let next = 0;
+  const viaApi = Math.min(CONNECTIONS, API_SEED_MAX);
   const started = Date.now();
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      while (next < CONNECTIONS) {
+      while (next < viaApi) {
         const i = next++;
         const connection = await api(origin, '/api/v1/connections', {
           token: key.secret,
@@ -130,108 +243,351 @@ async function seed(origin) {
       }
     }),
   );
-  log(`seeded ${ids.length} connections in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`seeded ${ids.length} connections through the API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (CONNECTIONS > viaApi) {
+    const copyStarted = Date.now();
+    await seedCopies(mf, ids[0], CONNECTIONS - viaApi);
+    log(`inserted ${CONNECTIONS - viaApi} more as SQL copies through the D1 binding in ${((Date.now() - copyStarted) / 1000).toFixed(1)} s`);
+  }
+  const db = await mf.getD1Database('DB');
+  log(`connections in D1: ${(await db.prepare('SELECT COUNT(*) AS n FROM connections').first()).n}`);
   const link = await api(origin, '/api/v1/links', {
     token: key.secret,
     method: 'POST',
     body: { name: 'Bench link', end_user: { id: 'user-1' } },
   });
-  return { apiKey: key.secret, ids, linkPath: new URL(link.url).pathname };
+  // The flows get a link of their own: every flow adds a connection to its end user, and the
+  // link page reads the end user's connections, so sharing one link would make the link page
+  // slower round after round.
+  const flowLink = await api(origin, '/api/v1/links', {
+    token: key.secret,
+    method: 'POST',
+    body: { name: 'Bench flows', end_user: { id: 'flow-user' } },
+  });
+  // An OAuth application of the organization; client credentials give an elk_at_ token.
+  const app = await api(origin, '/api/v1/applications', {
+    token: key.secret,
+    method: 'POST',
+    body: { name: 'Bench app', description: 'Calls the API in the bench.', grant_types: ['client_credentials'], scopes: ['connections.read'] },
+  });
+  const issued = await api(origin, '/oauth/token', {
+    method: 'POST',
+    form: { grant_type: 'client_credentials', scope: 'connections.read' },
+    headers: { authorization: `Basic ${btoa(`${encodeURIComponent(app.client_id)}:${encodeURIComponent(app.client_secret)}`)}` },
+  });
+  if (!issued.access_token?.startsWith('elk_at_')) throw new Error('no elk_at_ token from client credentials');
+  return {
+    apiKey: key.secret,
+    accessToken: issued.access_token,
+    ids,
+    linkToken: new URL(link.url).pathname.split('/').pop(),
+    flowLinkToken: new URL(flowLink.url).pathname.split('/').pop(),
+    integrationId: integration.id,
+    keyIntegrationId: keyIntegration.id,
+  };
 }
 
-/** utime + stime of every workerd process, in milliseconds. */
+/**
+ * utime + stime of the workerd processes this bench started (descendants of this process), in
+ * milliseconds. Other workerd processes on the machine (another checkout's test suite) are
+ * not counted.
+ */
 function workerdCpuMs() {
   const tick = 1000 / 100; // USER_HZ is 100 on Linux
-  let total = 0;
+  const procs = new Map();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmdline.includes('workerd')) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * tick;
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      procs.set(Number(pid), { ppid: Number(fields[1]), name, cpu: (Number(fields[11]) + Number(fields[12])) * tick });
     } catch {
       // The process ended between listing and reading.
     }
   }
+  const ours = (pid) => {
+    for (let p = procs.get(pid)?.ppid; p; p = procs.get(p)?.ppid) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, proc] of procs) if (proc.name.includes('workerd') && ours(pid)) total += proc.cpu;
   return total;
 }
 
-function d1PerRequest(logLines, route) {
-  const trips = [];
+/** The request-log lines of one route (pattern and method), as parsed objects. */
+function requestLines(logLines, method, route) {
+  const out = [];
   for (const text of logLines) {
     const match = /\{"level":"\w+","msg":"request".*\}/.exec(text);
     if (!match) continue;
     const line = JSON.parse(match[0]);
-    if (line.route === route) trips.push(line.d1_round_trips);
+    if (route === null || (line.route === route && line.method === method)) out.push(line);
   }
-  return trips.length ? trips.reduce((a, b) => a + b, 0) / trips.length : NaN;
+  return out;
 }
 
-async function load(logLines, name, route, requests) {
+function meanTrips(lines) {
+  return lines.length ? sumTrips(lines) / lines.length : Number.NaN;
+}
+
+const sumTrips = (lines) => lines.reduce((a, l) => a + l.d1_round_trips, 0);
+
+/** Every request-log line of a window, whatever its route. */
+const allRequestLines = (logLines) => requestLines(logLines, null, null);
+
+/** D1 calls the isolate has made so far, counted on the binding by bench/entry.ts. */
+async function bindingCalls(origin) {
+  return (await (await fetch(`${origin}/__bench/d1-calls`)).json()).calls;
+}
+
+/** One autocannon window on one route. */
+async function load(logLines, origin, { route, method = 'GET', requests }) {
   logLines.length = 0;
+  const callsBefore = await bindingCalls(origin);
   const cpuBefore = workerdCpuMs();
   const result = await autocannon({ connections: CLIENTS, duration: DURATION_S, requests, url: requests[0].url });
   const cpuMs = workerdCpuMs() - cpuBefore;
+  const calls = (await bindingCalls(origin)) - callsBefore;
   const total = result.requests.total;
-  const non2xx = result.non2xx;
+  const served = requestLines(logLines, method, route);
   return {
-    name,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    cpuPer1000: total ? (cpuMs / total) * 1000 : NaN,
-    d1: d1PerRequest(logLines, route),
-    errors: result.errors + non2xx,
+    cpuPer1000: total ? (cpuMs / total) * 1000 : Number.NaN,
+    d1: meanTrips(served),
+    // Per request the Worker served (autocannon's total leaves out those in flight at the end).
+    logTrips: served.length ? sumTrips(allRequestLines(logLines)) / served.length : Number.NaN,
+    bindingCalls: served.length ? calls / served.length : Number.NaN,
+    errors: result.errors + result.non2xx,
     total,
   };
 }
 
+/**
+ * A sequence measured as a loop rather than with autocannon: `step(i)` runs one iteration
+ * (several requests), FLOW_CLIENTS at a time, for the window. CPU and rates are per
+ * iteration; round trips are those of `tripsOf` (the request that matters).
+ */
+async function loop(logLines, origin, { step, tripsOf }) {
+  logLines.length = 0;
+  const callsBefore = await bindingCalls(origin);
+  const cpuBefore = workerdCpuMs();
+  const started = performance.now();
+  const deadline = started + DURATION_S * 1000;
+  const latencies = [];
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: FLOW_CLIENTS }, async () => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        try {
+          await step();
+          latencies.push(performance.now() - t);
+        } catch (err) {
+          if (errors++ === 0) log(`flow failed: ${err.message}`);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpuMs = workerdCpuMs() - cpuBefore;
+  const calls = (await bindingCalls(origin)) - callsBefore;
+  const total = latencies.length;
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(total - 1, Math.floor(q * total))] ?? Number.NaN;
+  return {
+    rps: total / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    cpuPer1000: total ? (cpuMs / total) * 1000 : Number.NaN,
+    d1: meanTrips(tripsOf(logLines)),
+    logTrips: total + errors ? sumTrips(allRequestLines(logLines)) / (total + errors) : Number.NaN,
+    bindingCalls: total + errors ? calls / (total + errors) : Number.NaN,
+    errors,
+    total,
+  };
+}
+
+function routes(origin, provider, s) {
+  const sample = s.ids.filter((_, i) => i % Math.ceil(s.ids.length / 200) === 0);
+  const get = (pathOf, headers = {}) => sample.map((id) => ({ method: 'GET', path: pathOf(id), headers, url: origin + pathOf(id) }));
+  const sameOrigin = { origin, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' };
+  const connectPath = (integrationId) => `/link/${s.flowLinkToken}/connect/${integrationId}`;
+  let n = 0;
+  const runId = Date.now().toString(36);
+
+  /** Connect on the link page (a fresh state), then the provider's redirect back with a code. */
+  async function callbackFlow() {
+    const account = `${runId}-${n++}`;
+    const start = await fetch(origin + connectPath(s.integrationId), { method: 'POST', headers: sameOrigin, body: '', redirect: 'manual' });
+    const location = start.headers.get('location');
+    if (start.status !== 302 || !location?.startsWith(provider.origin)) throw new Error(`flow start: ${start.status}`);
+    const state = new URL(location).searchParams.get('state');
+    const cookie = start.headers.get('set-cookie').split(';')[0];
+    const back = await fetch(`${origin}/api/v1/oauth/callback?${new URLSearchParams({ code: `bench-code-${account}`, state })}`, {
+      headers: { cookie },
+      redirect: 'manual',
+    });
+    const page = await back.text();
+    if (back.status !== 200 || !/connected/i.test(page)) throw new Error(`callback: ${back.status}`);
+  }
+
+  /** The credentials form of an API-key offering, verified at the stand-in provider. */
+  async function keyForm() {
+    const res = await fetch(origin + connectPath(s.keyIntegrationId), {
+      method: 'POST',
+      headers: sameOrigin,
+      body: new URLSearchParams({ api_key: `bench-key-${runId}-${n++}` }).toString(),
+      redirect: 'manual',
+    });
+    const page = await res.text();
+    if (res.status !== 200 || !/is connected/.test(page)) throw new Error(`API-key form: ${res.status}`);
+  }
+
+  return [
+    { key: 'health', name: 'GET /health', run: (l) => load(l, origin, { route: '/health', requests: [{ url: `${origin}/health` }] }) },
+    {
+      key: 'control',
+      name: 'SELECT 1 control',
+      run: (l) => load(l, origin, { route: CONTROL_PATH, requests: [{ url: origin + CONTROL_PATH, path: CONTROL_PATH }] }),
+    },
+    {
+      key: 'token',
+      name: 'token route, API key',
+      run: (l) =>
+        load(l, origin, {
+          route: '/api/v1/connections/:id/token',
+          requests: get((id) => `/api/v1/connections/${id}/token`, { authorization: `Bearer ${s.apiKey}` }),
+        }),
+    },
+    {
+      key: 'access',
+      name: 'GET connection, elk_at_',
+      run: (l) =>
+        load(l, origin, { route: '/api/v1/connections/:id', requests: get((id) => `/api/v1/connections/${id}`, { authorization: `Bearer ${s.accessToken}` }) }),
+    },
+    {
+      key: 'link',
+      name: 'link page',
+      run: (l) => load(l, origin, { route: '/link/:token', requests: [{ url: `${origin}/link/${s.linkToken}`, path: `/link/${s.linkToken}` }] }),
+    },
+    {
+      key: 'callback',
+      name: 'callback flow (per flow)',
+      run: (l) => loop(l, origin, { step: callbackFlow, tripsOf: (lines) => requestLines(lines, 'GET', '/api/v1/oauth/callback') }),
+      perFlow: true,
+    },
+    {
+      key: 'keyForm',
+      name: 'API-key connect form',
+      run: (l) => loop(l, origin, { step: keyForm, tripsOf: (lines) => requestLines(lines, 'POST', '/link/:token/connect/:integrationId') }),
+      perFlow: true,
+    },
+  ];
+}
+
+const median = (xs) => {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!s.length) return Number.NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const range = (xs, digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const fmt = (x, digits = 0) => (Number.isNaN(x) ? '-' : x.toFixed(digits));
+
+function summarize(measured, results) {
+  const rows = measured.map((r) => {
+    const runs = results[r.key];
+    return {
+      ...r,
+      cpu: median(runs.map((x) => x.cpuPer1000)),
+      cpuRange: range(runs.map((x) => x.cpuPer1000)),
+      rps: median(runs.map((x) => x.rps)),
+      rpsRange: range(runs.map((x) => x.rps)),
+      p50: median(runs.map((x) => x.p50)),
+      p99: median(runs.map((x) => x.p99)),
+      d1: median(runs.map((x) => x.d1)),
+      logTrips: median(runs.map((x) => x.logTrips)),
+      bindingCalls: median(runs.map((x) => x.bindingCalls)),
+      errors: runs.reduce((a, x) => a + x.errors, 0),
+      total: runs.reduce((a, x) => a + x.total, 0),
+    };
+  });
+  const by = Object.fromEntries(rows.map((r) => [r.key, r]));
+  const control = by.control.cpu;
+  console.log('');
+  console.log(`${ROUNDS} round(s) of ${DURATION_S} s per route; medians, with min–max over rounds.`);
+  console.log('The two flows are counted per iteration: the callback flow is the POST that starts it plus the callback.');
+  console.log('D1 trips: of the measured request, from its request-log line; per iteration: all request-log lines | calls counted on the binding.');
+  console.log('route                       CPU ms/1k (min–max)         req/s (min–max)       p50 ms  p99 ms  D1 trips  per iteration  vs control  errors');
+  for (const r of rows) {
+    console.log(
+      [
+        r.name.padEnd(27),
+        `${fmt(r.cpu).padStart(6)} (${r.cpuRange})`.padEnd(27),
+        `${fmt(r.rps).padStart(6)} (${r.rpsRange})`.padEnd(21),
+        fmt(r.p50, 1).padStart(7),
+        fmt(r.p99, 1).padStart(7),
+        fmt(r.d1, 2).padStart(9),
+        `${fmt(r.logTrips, 2)} | ${fmt(r.bindingCalls, 2)}`.padStart(14),
+        `${fmt(r.cpu / control, 2)}×`.padStart(11),
+        `${r.errors}/${r.total}`.padStart(7),
+      ].join(' '),
+    );
+  }
+  for (const r of rows) {
+    if (Math.abs(r.logTrips - r.bindingCalls) > 0.05) {
+      console.log(`note: ${r.name}: the binding saw ${fmt(r.bindingCalls, 2)} D1 calls per iteration, the request log ${fmt(r.logTrips, 2)}`);
+    }
+  }
+  const verdict = (ok, text) => console.log(`${ok ? 'met    ' : 'NOT met'}  ${text}`);
+  const ratio = (a, b) => a.cpu / b.cpu;
+  console.log('');
+  const tokenRatio = ratio(by.token, by.control);
+  verdict(
+    tokenRatio <= 1.15 && by.token.d1 === 1,
+    `token route: CPU ${fmt(tokenRatio, 2)}× control (target ≤ 1.15×), ${fmt(by.token.d1, 2)} D1 round trips (target 1)`,
+  );
+  const accessRatio = ratio(by.access, by.token);
+  verdict(
+    accessRatio <= 1.2 && by.access.d1 === 1,
+    `elk_at_ route: ${fmt(by.access.d1, 2)} D1 round trips (target 1), CPU ${fmt(accessRatio, 2)}× token route (target ≤ 1.2×)`,
+  );
+  const linkRatio = ratio(by.link, by.control);
+  verdict(linkRatio <= 1.4, `link page: CPU ${fmt(linkRatio, 2)}× control (target ≤ 1.4×)`);
+  verdict(by.callback.d1 <= 4, `OAuth callback: ${fmt(by.callback.d1, 2)} D1 round trips (target ≤ 4); CPU ${fmt(by.callback.cpu / 1000, 2)} ms per flow`);
+  verdict(
+    by.keyForm.d1 <= 4,
+    `API-key connect form: ${fmt(by.keyForm.d1, 2)} D1 round trips (target ≤ 4); CPU ${fmt(by.keyForm.cpu / 1000, 2)} ms per submission`,
+  );
+}
+
 async function main() {
-  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   const logLines = [];
+  const provider = await startProvider();
   const { mf, origin } = await startWorker(logLines);
   try {
-    const { apiKey, ids, linkPath } = await seed(origin);
-    const auth = { authorization: `Bearer ${apiKey}` };
-    const sample = ids.filter((_, i) => i % Math.ceil(ids.length / 200) === 0);
-    const rows = [];
-    rows.push(await load(logLines, 'GET /health', '/health', [{ url: `${origin}/health` }]));
-    rows.push(
-      await load(
-        logLines,
-        'GET /connections/{id}/token',
-        '/api/v1/connections/:id/token',
-        sample.map((id) => ({ url: `${origin}/api/v1/connections/${id}/token`, method: 'GET', headers: auth, path: `/api/v1/connections/${id}/token` })),
-      ),
-    );
-    rows.push(await load(logLines, 'GET /link/{token}', '/link/:token', [{ url: origin + linkPath, path: linkPath }]));
-
-    const health = rows[0];
-    console.log('');
-    console.log(`route                          req/s    p50 ms  p99 ms  CPU ms/1k req  D1 trips/req  vs /health  errors`);
-    for (const r of rows) {
-      console.log(
-        [
-          r.name.padEnd(29),
-          r.rps.toFixed(0).padStart(7),
-          r.p50.toFixed(1).padStart(8),
-          r.p99.toFixed(1).padStart(7),
-          r.cpuPer1000.toFixed(0).padStart(14),
-          (Number.isNaN(r.d1) ? '-' : r.d1.toFixed(2)).padStart(13),
-          `${(r.rps / health.rps).toFixed(2)}×`.padStart(11),
-          String(r.errors).padStart(7),
-        ].join(' '),
-      );
+    const seeded = await seed(mf, origin, provider);
+    const measured = routes(origin, provider, seeded);
+    const results = Object.fromEntries(measured.map((r) => [r.key, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const r of measured) {
+        const result = await r.run(logLines);
+        results[r.key].push(result);
+        log(`round ${round}: ${r.name}: ${fmt(result.cpuPer1000)} CPU ms/1k, ${fmt(result.rps)}/s, ${fmt(result.d1, 2)} D1 trips, ${result.errors} errors`);
+      }
     }
-    const token = rows[1];
-    console.log('');
-    console.log(
-      `budget: token route D1 round trips ${token.d1.toFixed(2)} (≤ 1) ${token.d1 <= 1 ? 'OK' : 'OVER'}; ` +
-        `throughput ${(token.rps / health.rps).toFixed(2)}× /health (≥ 0.5) ${token.rps / health.rps >= 0.5 ? 'OK' : 'UNDER'}`,
-    );
+    summarize(measured, results);
   } finally {
     await mf.dispose();
+    provider.server.close();
   }
 }
 
