@@ -1,19 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { REVOKE_PATH } from './peers/oidc-provider';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { http, newTenant, peerOffering } from './helpers/api';
 
 // The product's main job end to end, with real parts only: the Worker in workerd, a certified
 // OpenID provider on loopback, and Chromium clicking through both.
 describe('connect flow in a real browser against a real provider', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it('connects through the link page, hands out fresh tokens, and notices a revoked grant', async () => {
     const { apiKey } = await newTenant('Browser org');
@@ -31,7 +24,7 @@ describe('connect flow in a real browser against a real provider', () => {
     });
     expect(link.status).toBe(201);
 
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(link.json.url);
     await expect(page.title()).resolves.toMatch(/connect/i);
     await page

@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asOperator, http, workerUrl } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, expectAccessible, signIn, expectPath } from './helpers/console';
 
 /** The client credentials grant, as the third-party app would use them. */
@@ -13,19 +12,13 @@ const clientCredentials = (clientId: string, secret: string) =>
   });
 
 describe('console: OAuth applications (seeds 003 and 004)', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it('Oro: adds an application for one of two organizations, copies the credentials, filters, edits, deactivates, deletes', async () => {
     const person = await consolePerson('owner', 'Oro first org');
     const second = await asOperator('/api/v1/admin/organizations', { method: 'POST', body: { name: 'Oro second org' } });
     await asOperator(`/api/v1/admin/organizations/${second.json.id}/users`, { method: 'POST', body: { email: person.email, role: 'admin' } });
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person);
 
@@ -114,7 +107,7 @@ describe('console: OAuth applications (seeds 003 and 004)', () => {
 
   it('Close: Settings → Developer → OAuth Apps → Create App; http is refused, https accepted; then made public', async () => {
     const person = await consolePerson('owner', 'Close org');
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'OAuth Apps' }).click();

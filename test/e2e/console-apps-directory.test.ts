@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { asOperator, http, newTenant, workerUrl } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, DESKTOP, expectAccessible, signIn, expectPath } from './helpers/console';
 
 /** A token request as the third-party app's backend sends it. */
@@ -29,17 +28,11 @@ async function approvedApp(apiKey: string, body: Record<string, unknown>) {
 }
 
 describe('client credentials apps, the /apps directory and the owner’s notification (seeds 003 and 004)', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it('Oro: a client-credentials-only app made in the console without a redirect URL gets tokens that way and no other', async () => {
     const person = await consolePerson('owner', 'Oro machines');
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'OAuth Apps' }).click();
@@ -104,7 +97,7 @@ describe('client credentials apps, the /apps directory and the owner’s notific
     const listed = await approvedApp(apiKey, { name: `Pipeline charts ${suffix}`, description: 'Charts of your pipeline.', listed: true });
     const unlisted = await approvedApp(apiKey, { name: `Back office ${suffix}`, listed: false });
 
-    const context = await browser.newContext({ viewport: DESKTOP, javaScriptEnabled: false });
+    const context = await browser().newContext({ viewport: DESKTOP, javaScriptEnabled: false });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
     const res = await page.goto(`${workerUrl()}/apps`);
@@ -121,7 +114,7 @@ describe('client credentials apps, the /apps directory and the owner’s notific
     await context.close();
 
     // axe needs script execution (its run waits on timers), so it checks the same page with JavaScript on.
-    const jsContext = await browser.newContext({ viewport: DESKTOP });
+    const jsContext = await browser().newContext({ viewport: DESKTOP });
     jsContext.setDefaultTimeout(15_000);
     const jsPage = await jsContext.newPage();
     await jsPage.goto(`${workerUrl()}/apps`);
@@ -140,7 +133,7 @@ describe('client credentials apps, the /apps directory and the owner’s notific
     expect(made.status, made.text).toBe(201);
     expect(made.json.owner_user_id).toBeNull();
 
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, owner);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Notifications' }).click();

@@ -1,19 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { http, workerUrl } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, expectAccessible, signIn, expectPath } from './helpers/console';
 
 // Seed 002 (Integry), "set up OAuth2.0 … to connect to your app", with the console's own
 // labels, against the loopback OpenID provider, through to a stored connection.
 describe('console: seed 002, an organization defines its own OAuth 2.0 authorization', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   const pathOf = (page: Page) => new URL(page.url()).pathname;
   /** The field with this label; optional ones say so after it. */
@@ -21,7 +15,7 @@ describe('console: seed 002, an organization defines its own OAuth 2.0 authoriza
 
   it('creates the authorization in Integry’s words, connects an account through it, and keeps it from other organizations', async () => {
     const person = await consolePerson('owner', 'Integry org');
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person);
 
@@ -82,7 +76,7 @@ describe('console: seed 002, an organization defines its own OAuth 2.0 authoriza
       body: { name: 'Acme onboarding', integration_ids: [integration.id], end_user: { id: 'integry-user-1', email: 'bo@example.test' } },
     });
     expect(link.status, link.text).toBe(201);
-    const endUser = await browser.newPage();
+    const endUser = await browser().newPage();
     await endUser.goto(link.json.url);
     await endUser
       .getByRole('button', { name: /connect/i })
@@ -111,7 +105,7 @@ describe('console: seed 002, an organization defines its own OAuth 2.0 authoriza
 
     // Another organization sees nothing of it, in the console or the API.
     const stranger = await consolePerson('owner', 'Other org');
-    const otherContext = await contextWithClipboard(browser);
+    const otherContext = await contextWithClipboard(browser());
     const otherPage = await otherContext.newPage();
     await signIn(otherPage, stranger, '/console/authorizations');
     expect(pathOf(otherPage)).toBe('/console/authorizations');
@@ -127,7 +121,7 @@ describe('console: seed 002, an organization defines its own OAuth 2.0 authoriza
 
   it('shows a refused Token Endpoint next to its field and in the summary, accessibly, storing nothing', async () => {
     const person = await consolePerson('owner', 'Integry refusals');
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person, '/console/authorizations/create?type=oauth2');
     await field(page, 'Name').fill('Metadata grabber');

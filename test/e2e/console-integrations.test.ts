@@ -1,24 +1,18 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { http, workerUrl } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, expectAccessible, signIn, expectPath } from './helpers/console';
 
 // Seed 001, "Create an Integration", step by step with the console's own labels.
 describe('console: seed 001, create a Salesforce sandbox integration', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   const pathOf = (page: Page) => new URL(page.url()).pathname;
 
   it('goes OAuth → Integrations → Add Integration → Create Integration, copies the callback URL, rotates the secret', async () => {
     const person = await consolePerson('owner', 'Seed 001 org');
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person);
     await expectPath(page, '/console/oauth');
@@ -81,7 +75,7 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
 
   it('works with JavaScript off: the offering is applied with a button, the form posts and redirects', async () => {
     const person = await consolePerson('owner', 'No-script org');
-    const context = await contextWithClipboard(browser, { javaScriptEnabled: false });
+    const context = await contextWithClipboard(browser(), { javaScriptEnabled: false });
     const page = await context.newPage();
     await signIn(page, person, '/console/oauth/create');
     await expectPath(page, '/console/oauth/create');
@@ -114,7 +108,7 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
 
   it('can be done with the keyboard alone', async () => {
     const person = await consolePerson('owner', 'Keyboard org');
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person, '/console/oauth/create');
     const focusOn = async (id: string, limit = 40) => {
@@ -155,7 +149,7 @@ describe('console: seed 001, create a Salesforce sandbox integration', () => {
 
   it('shows a member the integrations without the forms that change them', async () => {
     const member = await consolePerson('member', 'Member org');
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await signIn(page, member);
     await expectPath(page, '/console/oauth');
     expect(await page.getByRole('link', { name: 'Add Integration' }).count()).toBe(0);

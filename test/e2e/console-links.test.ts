@@ -1,20 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { http, workerUrl } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, expectAccessible, signIn } from './helpers/console';
 
 // Seed 000 (Poozle): an integration, then on the Links tab "+ New Link", copy the link URL,
 // and an end user connects through it. The integration is Edgelink's own offering, so the end
 // user's provider is this very deployment (sign-in and consent included).
 describe('console: seed 000, a link an end user connects through', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it('creates the integration and a link, copies the URL, and the end user connects', async () => {
     const person = await consolePerson('owner', 'Seed 000 org');
@@ -25,7 +18,7 @@ describe('console: seed 000, a link an end user connects through', () => {
     });
     expect(app.status).toBe(201);
 
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person);
 
@@ -64,7 +57,7 @@ describe('console: seed 000, a link an end user connects through', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`<a href="${url}" target="_blank" rel="noopener">Connect</a>`);
 
     // "You can use the copied URL to connect accounts": the end user, in their own browser.
-    const endUser = await browser.newContext();
+    const endUser = await browser().newContext();
     const endUserPage = await endUser.newPage();
     await endUserPage.goto(url);
     await endUserPage

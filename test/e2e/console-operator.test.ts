@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { asOperator, http, workerUrl } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, expectAccessible, signIn, expectPath } from './helpers/console';
 
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -49,13 +49,7 @@ async function requestedApplication(apiKey: string, name: string) {
 }
 
 describe('console: the operator (issue 11)', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it('Close: approves one publish request and rejects another with a reason; the owner sees both decisions', async () => {
     const applicant = await consolePerson('owner', `Applicant ${unique()}`);
@@ -65,7 +59,7 @@ describe('console: the operator (issue 11)', () => {
     const rejectedId = await requestedApplication(applicant.apiKey, rejectedName);
     const operator = await operatorPerson();
 
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, operator);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Publish requests' }).click();
@@ -101,7 +95,7 @@ describe('console: the operator (issue 11)', () => {
     expect((await http(`/api/v1/applications/${rejectedId}`, { token: applicant.apiKey })).json.visibility).toBe('private');
 
     // Made with an API key, so the organization's owner is told: on their Notifications page.
-    const ownerContext = await contextWithClipboard(browser);
+    const ownerContext = await contextWithClipboard(browser());
     const ownerPage = await ownerContext.newPage();
     await signIn(ownerPage, applicant, '/console/settings/developer/notifications');
     const outbox = await ownerPage.locator('main').textContent();
@@ -117,7 +111,7 @@ describe('console: the operator (issue 11)', () => {
 
   it('creates an organization and adds a user whose set-password link is shown once and works', async () => {
     const operator = await operatorPerson();
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, operator);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Organizations and users' }).click();
@@ -155,7 +149,7 @@ describe('console: the operator (issue 11)', () => {
     expect(await page.getByRole('row', { name: /Peter Gibbons/ }).textContent()).toContain('Not chosen yet');
 
     // The new user follows the link and signs in to their organization.
-    const newcomer = await browser.newContext();
+    const newcomer = await browser().newContext();
     const newPage = await newcomer.newPage();
     await newPage.goto(link);
     const password = 'a long newcomer password';
@@ -172,7 +166,7 @@ describe('console: the operator (issue 11)', () => {
   it('seed 001: adds a shared offering with the Authorizations form, disables and enables it with buttons', async () => {
     const operator = await operatorPerson();
     const name = `Shared CRM ${unique()}`;
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, operator);
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Offerings' }).click();
@@ -218,7 +212,7 @@ describe('console: the operator (issue 11)', () => {
 
   it('is not there for an organization owner who is not a platform admin', async () => {
     const owner = await consolePerson('owner', 'Plain owner org');
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     await signIn(page, owner);
     expect(await page.getByRole('link', { name: 'Publish requests' }).count()).toBe(0);

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { http, workerUrl } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, expectAccessible, signIn } from './helpers/console';
 
 /** An organization with something on every page: an integration, a link, a connection, an app, a webhook. */
@@ -46,13 +46,7 @@ const PAGES = (ids: { integrationId: string; linkId: string; appId: string }) =>
 ];
 
 describe('console: every page', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   const visit = async (page: Page, path: string) => {
     const res = await page.goto(`${workerUrl()}${path}`);
@@ -61,7 +55,7 @@ describe('console: every page', () => {
 
   it('passes axe-core (WCAG 2.1 A and AA) at desktop and phone widths, for an owner and a member', async () => {
     const org = await furnishedOrganization();
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, org.person);
     for (const path of PAGES(org)) {
@@ -81,7 +75,7 @@ describe('console: every page', () => {
     await context.close();
 
     const member = await consolePerson('member', 'Member view org');
-    const memberContext = await contextWithClipboard(browser);
+    const memberContext = await contextWithClipboard(browser());
     const memberPage = await memberContext.newPage();
     await signIn(memberPage, member);
     for (const path of [
@@ -100,7 +94,7 @@ describe('console: every page', () => {
 
   it('creates a link and an application with JavaScript off, answered by redirects', async () => {
     const org = await furnishedOrganization();
-    const context = await contextWithClipboard(browser, { javaScriptEnabled: false });
+    const context = await contextWithClipboard(browser(), { javaScriptEnabled: false });
     const page = await context.newPage();
     await signIn(page, org.person, '/console/links/new');
     await page.getByLabel('Link name').fill('No-script link');

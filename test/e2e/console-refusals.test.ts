@@ -1,21 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { http, workerUrl } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, signIn } from './helpers/console';
 
 describe('console: what a browser cannot do', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it("refuses a form another site posts into the console, even in a signed-in person's browser", async () => {
     const person = await consolePerson('owner', 'CSRF target org');
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person);
     // A page that is not ours, in the same browser, submits a form to the console.
@@ -38,7 +31,7 @@ describe('console: what a browser cannot do', () => {
       body: { name: 'Private Stripe', offering_id: 'off_stripe' },
     });
     const stranger = await consolePerson('owner', 'Stranger org');
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await signIn(page, stranger);
     const res = await page.goto(`${workerUrl()}/console/oauth/${integration.json.id}`);
     expect(res!.status()).toBe(404);

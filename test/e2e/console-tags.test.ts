@@ -1,19 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { http } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, expectAccessible, signIn } from './helpers/console';
 
 // Tags, as a developer uses them in the console (plain form posts): a link made with tags shows
 // them, connections carry tags, and the connection list filters by one.
 describe('console: tags on links and connections', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it('creates a link with tags, shows them on the link, and filters connections by a tag', async () => {
     const person = await consolePerson('owner', 'Tags org');
@@ -31,7 +24,7 @@ describe('console: tags on links and connections', () => {
       expect(res.status).toBe(201);
     }
 
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await signIn(page, person, '/console/links/new');
     await page.getByLabel('Link name').fill('Tagged onboarding');

@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { asOperator, http, newTenant, peerOffering } from './helpers/api';
-import { launchBrowser } from './helpers/browser';
+import { sharedBrowser } from './helpers/browser';
 import { consolePerson, contextWithClipboard, expectAccessible, signIn } from './helpers/console';
 
 // Verification against a real OpenID provider on loopback (oidc-provider), no HTTP mocks.
@@ -75,13 +74,7 @@ describe('integration verification against a real provider', () => {
 });
 
 describe('console: an integration whose provider could not be reached', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it('says when it retries, is not on the link page, and Verify now configures it once the provider answers', async () => {
     const person = await consolePerson('owner', 'Unreachable org');
@@ -95,7 +88,7 @@ describe('console: an integration whose provider could not be reached', () => {
     expect(created.json).toMatchObject({ status: 'draft', connectable: false });
     const link = await http('/api/v1/links', { method: 'POST', token: person.apiKey, body: { name: 'Onboarding', end_user: { id: 'e2e-user' } } });
 
-    const context = await contextWithClipboard(browser);
+    const context = await contextWithClipboard(browser());
     const page = await context.newPage();
     await page.goto(link.json.url);
     await expect.poll(() => page.getByRole('heading', { name: 'Nothing to connect yet' }).count()).toBe(1);

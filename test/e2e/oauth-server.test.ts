@@ -1,7 +1,6 @@
 import * as client from 'openid-client';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { sharedBrowser } from './helpers/browser';
 import { asOperator, http, newTenant, workerUrl } from './helpers/api';
 
 // An independent client of Edgelink's own authorization server: openid-client does discovery
@@ -9,13 +8,7 @@ import { asOperator, http, newTenant, workerUrl } from './helpers/api';
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
 describe('Edgelink as an OAuth server, driven by openid-client', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it('discovery, code + PKCE with consent, refresh with rotation, client credentials, introspection, revocation', async () => {
     const { orgId, apiKey } = await newTenant('OAuth org');
@@ -46,7 +39,7 @@ describe('Edgelink as an OAuth server, driven by openid-client', () => {
       state,
     });
 
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     let callbackUrl: URL | undefined;
     await page.route(`${REDIRECT_URI}**`, async (route) => {
       callbackUrl = new URL(route.request().url());

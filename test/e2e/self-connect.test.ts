@@ -1,18 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { sharedBrowser } from './helpers/browser';
 import { asOperator, http, newTenant, workerUrl } from './helpers/api';
 
 // The built-in `off_edgelink` offering: Edgelink's connect flow against Edgelink's own OAuth
 // server, which is what a fresh `npm run dev` link demonstrates.
 describe('Edgelink connects to itself', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   it('through a link, sign-in and consent, and the stored token works on the API', async () => {
     const { orgId, apiKey } = await newTenant('Self org');
@@ -39,7 +32,7 @@ describe('Edgelink connects to itself', () => {
     expect(integration.json.connectable).toBe(true);
     const link = await http('/api/v1/links', { method: 'POST', token: apiKey, body: { name: 'Self', end_user: { id: 'self-user' } } });
 
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(link.json.url);
     await page
       .getByRole('button', { name: /connect/i })
