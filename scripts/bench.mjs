@@ -9,6 +9,8 @@
 //
 // BENCH_DURATION (s per window, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10000),
 // BENCH_CLIENTS (autocannon connections, 16), BENCH_FLOW_CLIENTS (concurrent flows, 4).
+// BENCH_ONLY=token,control measures only those routes (by key; verdicts need their routes).
+// BENCH_PROFILE=token takes a V8 CPU profile of one route's window instead (see bench-profile.mjs).
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -18,6 +20,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { profileWhile } from './bench-profile.mjs';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 
@@ -31,6 +34,10 @@ const API_SEED_MAX = Number(process.env.BENCH_API_SEED ?? 10_000);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
 const KEYS = 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
 const CONTROL_PATH = '/__bench/select1';
+// The control is always measured: every ratio is against it.
+const ONLY = process.env.BENCH_ONLY ? new Set(['control', ...process.env.BENCH_ONLY.split(',')]) : null;
+const PROFILE = process.env.BENCH_PROFILE;
+const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9329);
 
 const log = (msg) => console.log(`[bench] ${msg}`);
 
@@ -80,6 +87,7 @@ async function startWorker(logLines) {
       bindings: { ADMIN_TOKEN, ENCRYPTION_KEYS: KEYS, PUBLIC_URL: publicUrl },
       host: '127.0.0.1',
       port,
+      ...(PROFILE ? { inspectorPort: INSPECTOR_PORT } : {}),
       handleStructuredLogs: (entry) => logLines.push(entry.message),
     });
   const mf = new Miniflare(options('http://127.0.0.1', 0));
@@ -542,25 +550,37 @@ function summarize(measured, results) {
     }
   }
   const verdict = (ok, text) => console.log(`${ok ? 'met    ' : 'NOT met'}  ${text}`);
+  // With BENCH_ONLY, a target is judged only when its routes were measured.
+  const judged = (...keys) => keys.every((k) => by[k]);
   const ratio = (a, b) => a.cpu / b.cpu;
   console.log('');
-  const tokenRatio = ratio(by.token, by.control);
-  verdict(
-    tokenRatio <= 1.15 && by.token.d1 === 1,
-    `token route: CPU ${fmt(tokenRatio, 2)}× control (target ≤ 1.15×), ${fmt(by.token.d1, 2)} D1 round trips (target 1)`,
-  );
-  const accessRatio = ratio(by.access, by.token);
-  verdict(
-    accessRatio <= 1.2 && by.access.d1 === 1,
-    `elk_at_ route: ${fmt(by.access.d1, 2)} D1 round trips (target 1), CPU ${fmt(accessRatio, 2)}× token route (target ≤ 1.2×)`,
-  );
-  const linkRatio = ratio(by.link, by.control);
-  verdict(linkRatio <= 1.4, `link page: CPU ${fmt(linkRatio, 2)}× control (target ≤ 1.4×)`);
-  verdict(by.callback.d1 <= 4, `OAuth callback: ${fmt(by.callback.d1, 2)} D1 round trips (target ≤ 4); CPU ${fmt(by.callback.cpu / 1000, 2)} ms per flow`);
-  verdict(
-    by.keyForm.d1 <= 4,
-    `API-key connect form: ${fmt(by.keyForm.d1, 2)} D1 round trips (target ≤ 4); CPU ${fmt(by.keyForm.cpu / 1000, 2)} ms per submission`,
-  );
+  if (judged('token')) {
+    const tokenRatio = ratio(by.token, by.control);
+    verdict(
+      tokenRatio <= 1.15 && by.token.d1 === 1,
+      `token route: CPU ${fmt(tokenRatio, 2)}× control (target ≤ 1.15×), ${fmt(by.token.d1, 2)} D1 round trips (target 1)`,
+    );
+  }
+  if (judged('access', 'token')) {
+    const accessRatio = ratio(by.access, by.token);
+    verdict(
+      accessRatio <= 1.2 && by.access.d1 === 1,
+      `elk_at_ route: ${fmt(by.access.d1, 2)} D1 round trips (target 1), CPU ${fmt(accessRatio, 2)}× token route (target ≤ 1.2×)`,
+    );
+  }
+  if (judged('link')) {
+    const linkRatio = ratio(by.link, by.control);
+    verdict(linkRatio <= 1.4, `link page: CPU ${fmt(linkRatio, 2)}× control (target ≤ 1.4×)`);
+  }
+  if (judged('callback')) {
+    verdict(by.callback.d1 <= 4, `OAuth callback: ${fmt(by.callback.d1, 2)} D1 round trips (target ≤ 4); CPU ${fmt(by.callback.cpu / 1000, 2)} ms per flow`);
+  }
+  if (judged('keyForm')) {
+    verdict(
+      by.keyForm.d1 <= 4,
+      `API-key connect form: ${fmt(by.keyForm.d1, 2)} D1 round trips (target ≤ 4); CPU ${fmt(by.keyForm.cpu / 1000, 2)} ms per submission`,
+    );
+  }
 }
 
 async function main() {
@@ -575,7 +595,15 @@ async function main() {
   const { mf, origin } = await startWorker(logLines);
   try {
     const seeded = await seed(mf, origin, provider);
-    const measured = routes(origin, provider, seeded);
+    const all = routes(origin, provider, seeded);
+    if (PROFILE) {
+      const route = all.find((r) => r.key === PROFILE);
+      if (!route) throw new Error(`BENCH_PROFILE: no route ${PROFILE}; one of ${all.map((r) => r.key).join(', ')}`);
+      await route.run(logLines); // warm: the isolate compiles and caches before the profile
+      await profileWhile(INSPECTOR_PORT, `${BUILD_DIR}/entry.js`, `.tmp/bench-${PROFILE}.cpuprofile`, () => route.run(logLines));
+      return;
+    }
+    const measured = all.filter((r) => !ONLY || ONLY.has(r.key));
     const results = Object.fromEntries(measured.map((r) => [r.key, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const r of measured) {
