@@ -76,9 +76,10 @@ export async function profileWhile(port, bundlePath, outPath, load) {
   writeFileSync(outPath, JSON.stringify(profile));
 
   const moduleOf = moduleMap(bundlePath);
-  const self = new Map();
   const dt = new Map();
-  profile.samples.forEach((node, i) => dt.set(node, (dt.get(node) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((node, i) => {
+    dt.set(node, (dt.get(node) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   let total = 0;
   const byFunction = new Map();
   const byArea = new Map();
@@ -93,7 +94,6 @@ export async function profileWhile(port, bundlePath, outPath, load) {
     const a = idle ? f.functionName : area(where);
     byArea.set(a, (byArea.get(a) ?? 0) + us);
     if (f.functionName !== '(idle)') total += us;
-    self.set(node.id, us);
   }
   const requests = result.total;
   const per = (us) => `${(us / requests).toFixed(1).padStart(7)} µs/req`;
