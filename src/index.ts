@@ -1,10 +1,13 @@
 import { app } from './app';
 import { buildDeps } from './deps';
 import type { CloudflareBindings } from './env';
+import { serveHot } from './hot-routes';
 import { runScheduledJobs } from './jobs/run';
 
 export default {
-  fetch: app.fetch,
+  async fetch(request: Request, env: CloudflareBindings, ctx: ExecutionContext) {
+    return (await serveHot(request, env, ctx)) ?? app.fetch(request, env, ctx);
+  },
   async scheduled(controller, env, ctx) {
     await runScheduledJobs(await buildDeps(env, (promise) => ctx.waitUntil(promise)), controller.scheduledTime);
   },

@@ -77,8 +77,10 @@ export async function findActiveApiKey(db: Db, secret: string): Promise<ApiKeyRo
 const TOUCH_INTERVAL_MS = 60_000;
 
 /** Records use at most once a minute, so a busy key does not cost a write per request. */
-export async function touchApiKey(db: Db, key: ApiKeyRow, now: number): Promise<void> {
-  if (key.lastUsedAt !== null && now - key.lastUsedAt < TOUCH_INTERVAL_MS) return;
+export const touchDue = (key: Pick<ApiKeyRow, 'lastUsedAt'>, now: number) => key.lastUsedAt === null || now - key.lastUsedAt >= TOUCH_INTERVAL_MS;
+
+export async function touchApiKey(db: Db, key: Pick<ApiKeyRow, 'id' | 'lastUsedAt'>, now: number): Promise<void> {
+  if (!touchDue(key, now)) return;
   const stale = now - TOUCH_INTERVAL_MS;
   await db
     .update(apiKeys)

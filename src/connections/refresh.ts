@@ -46,12 +46,12 @@ interface PreparedRefresh {
   request: ProviderPost;
 }
 
-const isDue = (row: ConnectionRow, now: number, skewMs: number) => row.expiresAt !== null && row.expiresAt - now <= skewMs;
+const isDue = (row: Pick<ConnectionRow, 'expiresAt'>, now: number, skewMs: number) => row.expiresAt !== null && row.expiresAt - now <= skewMs;
 const isValid = (row: ConnectionRow, now: number) => row.expiresAt === null || row.expiresAt > now;
 const inBackoff = (row: ConnectionRow, now: number) => row.nextRefreshAttemptAt !== null && row.nextRefreshAttemptAt > now;
 const isLeased = (row: ConnectionRow, now: number) => row.leaseUntil !== null && row.leaseUntil >= now;
 /** A lease that ran out without its holder's write: that holder may have a reply parked in KV. */
-function abandonedLease(row: ConnectionRow, now: number): AbandonedLease | null {
+function abandonedLease(row: Pick<ConnectionRow, 'leaseId' | 'leaseUntil'>, now: number): AbandonedLease | null {
   return row.leaseId !== null && row.leaseUntil !== null && row.leaseUntil < now ? { leaseId: row.leaseId, leaseUntil: row.leaseUntil } : null;
 }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,6 +92,21 @@ async function reload(deps: Pick<AppDeps, 'db' | 'kv' | 'keyring' | 'publicUrl' 
   const current = await deps.db.query.connections.findFirst({ where: and(eq(connections.id, row.id), eq(connections.orgId, row.orgId)) });
   if (!current) throw notFound('connection', row.id);
   return current;
+}
+
+/** What a hot route must know of a row to tell whether ensureFreshToken would return it untouched. */
+export type FreshnessColumns = Pick<ConnectionRow, 'status' | 'credentialMode' | 'leaseId' | 'leaseUntil' | 'expiresAt'>;
+
+/**
+ * Whether ensureFreshToken (not forced, with the default skew) hands this row out as it is, with
+ * no D1 or provider call: the hot token route serves exactly these and leaves the rest to it.
+ * Its order follows ensureFreshToken's first pass; a test walks both over the same rows.
+ */
+export function handsOutAsIs(row: FreshnessColumns, now: number): boolean {
+  if (row.status !== 'active') return false;
+  if (isCredentialConnection(row)) return true;
+  if (abandonedLease(row, now)) return false;
+  return !isDue(row, now, REFRESH_SKEW_MS);
 }
 
 /**

@@ -5,8 +5,32 @@ import type { ConnectionObject } from './shapes';
 
 type IntegrationRow = typeof integrations.$inferSelect;
 
+/** The columns the connection object is made of: no credential among them. */
+export type ShownColumns = Pick<
+  ConnectionRow,
+  | 'id'
+  | 'integrationId'
+  | 'linkId'
+  | 'endUserId'
+  | 'endUserEmail'
+  | 'endUserName'
+  | 'providerAccountId'
+  | 'accountEmail'
+  | 'accountName'
+  | 'userMetadata'
+  | 'tags'
+  | 'metadata'
+  | 'scopes'
+  | 'status'
+  | 'expiresAt'
+  | 'lastRefreshedAt'
+  | 'lastRefreshError'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
 /** The connection as the API shows it: everything but credentials. */
-export function renderConnection(row: ConnectionRow, integration?: Pick<IntegrationRow, 'offeringId' | 'scopes'> | null): ConnectionObject {
+export function renderConnection(row: ShownColumns, integration?: Pick<IntegrationRow, 'offeringId' | 'scopes'> | null): ConnectionObject {
   const granted = new Set(row.scopes);
   return {
     id: row.id,

@@ -30,6 +30,6 @@ export async function openRefreshToken(keyring: Keyring, row: ConnectionRow): Pr
   return row.refreshTokenEnc === null ? null : decrypt(keyring, row.refreshTokenEnc, refreshTokenAad(row.id));
 }
 
-export async function openAccessToken(keyring: Keyring, row: ConnectionRow): Promise<string> {
+export async function openAccessToken(keyring: Keyring, row: Pick<ConnectionRow, 'id' | 'accessTokenEnc'>): Promise<string> {
   return decrypt(keyring, row.accessTokenEnc, accessTokenAad(row.id));
 }

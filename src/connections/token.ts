@@ -4,8 +4,14 @@ import type { ConnectionRow } from './schema';
 import { openAccessToken } from './sealed';
 import type { ConnectionTokenObject } from './shapes';
 
+/** The columns the token route's body is made of. */
+export type TokenColumns = Pick<
+  ConnectionRow,
+  'id' | 'providerAccountId' | 'expiresAt' | 'scopes' | 'metadata' | 'credentialMode' | 'tokenType' | 'accessTokenEnc'
+>;
+
 /** The body of GET /connections/{id}/token: the only place a credential leaves the Worker. */
-export async function renderToken(keyring: Keyring, row: ConnectionRow): Promise<ConnectionTokenObject> {
+export async function renderToken(keyring: Keyring, row: TokenColumns): Promise<ConnectionTokenObject> {
   const secret = await openAccessToken(keyring, row);
   const common = {
     connection_id: row.id,

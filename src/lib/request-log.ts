@@ -1,7 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
+import type { Caller } from '../auth/caller';
 import type { AppEnv } from '../env';
-import { countingRoundTrips } from '../db/client';
+import { countingRoundTrips, type RoundTrips } from '../db/client';
 import { randomToken } from './crypto';
 
 /** The route pattern that answered (`/api/v1/api_keys/:id`), never the raw path with its ids or tokens. */
@@ -10,32 +11,51 @@ function answeringRoute(c: Parameters<typeof matchedRoutes>[0]): string {
   return route?.path ?? '(unmatched)';
 }
 
+export const newRequestId = () => `req_${randomToken(12)}`;
+
+export interface RequestLine {
+  requestId: string;
+  method: string;
+  /** The route pattern, never the path: ids and tokens stay out of the logs. */
+  route: string;
+  status: number;
+  started: number;
+  trips: RoundTrips;
+  caller: Caller | null;
+}
+
 /**
- * Gives every response an `x-request-id` and writes one JSON log line per request. The line
- * holds no header, query or body, so no token or secret can reach the logs through it.
+ * One JSON log line per request, for the app and for the hot routes that answer without it
+ * (see hot-routes.ts), so both read the same. It holds no header, query or body, so no token or
+ * secret can reach the logs through it.
  */
+export function logRequest(line: RequestLine): void {
+  const caller = line.caller;
+  console.log(
+    JSON.stringify({
+      level: line.status >= 500 ? 'error' : 'info',
+      msg: 'request',
+      request_id: line.requestId,
+      method: line.method,
+      route: line.route,
+      status: line.status,
+      duration_ms: Date.now() - line.started,
+      d1_round_trips: line.trips.count,
+      org_id: caller && 'orgId' in caller ? caller.orgId : null,
+      caller: caller?.kind ?? null,
+    }),
+  );
+}
+
+/** Gives every response an `x-request-id` and writes its log line. */
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
-  const requestId = `req_${randomToken(12)}`;
+  const requestId = newRequestId();
   c.set('requestId', requestId);
   c.set('caller', null);
   const trips = { count: 0 };
   c.set('d1', trips);
   await countingRoundTrips(trips, next);
   c.header('x-request-id', requestId);
-  const caller = c.var.caller;
-  console.log(
-    JSON.stringify({
-      level: c.res.status >= 500 ? 'error' : 'info',
-      msg: 'request',
-      request_id: requestId,
-      method: c.req.method,
-      route: answeringRoute(c),
-      status: c.res.status,
-      duration_ms: Date.now() - started,
-      d1_round_trips: c.var.d1.count,
-      org_id: caller && 'orgId' in caller ? caller.orgId : null,
-      caller: caller?.kind ?? null,
-    }),
-  );
+  logRequest({ requestId, method: c.req.method, route: answeringRoute(c), status: c.res.status, started, trips, caller: c.var.caller });
 });
