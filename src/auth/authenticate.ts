@@ -47,9 +47,12 @@ export interface Credentials {
 /** Resolves a request's caller with the app's credentials; null when it carries none. */
 export type Authenticator = (c: AnyContext) => Promise<Caller | null>;
 
+/** `Bearer <secret>` as the API reads it; the hot routes read it the same way. */
+export const BEARER = /^Bearer +([\x21-\x7e]{1,512})\s*$/i;
+
 export function bearerToken(header: string | undefined): string | null {
   if (header === undefined) return null;
-  const match = /^Bearer +([\x21-\x7e]{1,512})\s*$/i.exec(header);
+  const match = BEARER.exec(header);
   if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
   return match[1]!;
 }

@@ -1,10 +1,11 @@
 import type { JoinedCredential } from '../auth/joined-credential';
 import { hasScope } from '../auth/scope';
-import { bearerSecret, type HotDeps, type HotRoute, jsonResponse } from '../hot/route';
+import type { ApplicationScope } from '../applications/scopes';
+import { bearerSecret, type HotDeps, type HotQuery, type HotRoute, jsonResponse } from '../hot/route';
 import { sha256Hex } from '../lib/crypto';
 import { handsOutAsIs } from './refresh';
 import { renderConnection } from './render';
-import { callerAndShownRow, callerAndTokenRow } from './hot-sql';
+import { callerAndShownRow, callerAndTokenRow, type Joined } from './hot-sql';
 import { renderToken } from './token';
 
 // The id rule of connectionIdParam (idSchema('con')); any other path goes to the app.
@@ -19,9 +20,41 @@ function credentialOf(request: Request, credentials: readonly JoinedCredential[]
   return credential ? { secret, credential } : null;
 }
 
-function used<K>(credential: JoinedCredential<K>, found: K, deps: HotDeps): void {
-  const after = credential.afterUse?.(found, deps.db, deps.now);
-  if (after) deps.waitUntil(after);
+type JoinedRead<R> = (query: HotQuery, credential: JoinedCredential, secretHash: string, now: number, id: string) => Promise<Joined<unknown, R> | undefined>;
+
+/**
+ * A connection route answered in one statement: the caller's credential joined with the
+ * connection, the route's scope, then `answer` (null: leave it to the app).
+ */
+function joinedRoute<R>(
+  route: string,
+  path: RegExp,
+  scope: ApplicationScope,
+  read: JoinedRead<R>,
+  answer: (resource: R, deps: HotDeps) => Promise<Response | null> | Response | null,
+  credentials: readonly JoinedCredential[],
+): HotRoute {
+  return {
+    route,
+    match: (p) => {
+      const id = path.exec(p)?.[1];
+      return id ? { id } : null;
+    },
+    async serve(request, { id }, deps) {
+      const given = credentialOf(request, credentials);
+      if (!given) return null;
+      const { credential } = given;
+      const joined = await read(deps.query, credential, await sha256Hex(given.secret), deps.now, id!);
+      if (!joined?.resource) return null;
+      const scopes = credential.scopes(joined.found);
+      if (scopes !== null && !hasScope(scopes, scope)) return null;
+      const response = await answer(joined.resource, deps);
+      if (!response) return null;
+      const after = credential.afterUse?.(joined.found, deps.db, deps.now);
+      if (after) deps.waitUntil(after);
+      return { response, caller: credential.caller(joined.found) };
+    },
+  };
 }
 
 /**
@@ -30,47 +63,23 @@ function used<K>(credential: JoinedCredential<K>, found: K, deps: HotDeps): void
  * credentials are the app's (app.ts), as SQL.
  */
 export function connectionHotRoutes(credentials: readonly JoinedCredential[]): HotRoute[] {
-  const token: HotRoute = {
-    route: '/api/v1/connections/:id/token',
-    match: (path) => {
-      const id = TOKEN_PATH.exec(path)?.[1];
-      return id ? { id } : null;
-    },
-    async serve(request, { id }, deps) {
-      const given = credentialOf(request, credentials);
-      if (!given) return null;
-      const { credential } = given;
-      const joined = await callerAndTokenRow(deps.query, credential, await sha256Hex(given.secret), deps.now, id!);
-      if (!joined) return null;
-      const scopes = credential.scopes(joined.found);
-      if (scopes !== null && !hasScope(scopes, 'connections.token')) return null;
-      const row = joined.resource;
-      if (!row || !handsOutAsIs(row, Date.now())) return null;
-      const body = await renderToken(deps.keyring, row);
-      used(credential, joined.found, deps);
-      return { response: jsonResponse(body, { 'Cache-Control': 'no-store', Pragma: 'no-cache' }), caller: credential.caller(joined.found) };
-    },
-  };
-
-  const connection: HotRoute = {
-    route: '/api/v1/connections/:id',
-    match: (path) => {
-      const id = CONNECTION_PATH.exec(path)?.[1];
-      return id ? { id } : null;
-    },
-    async serve(request, { id }, deps) {
-      const given = credentialOf(request, credentials);
-      if (!given) return null;
-      const { credential } = given;
-      const joined = await callerAndShownRow(deps.query, credential, await sha256Hex(given.secret), deps.now, id!);
-      if (!joined) return null;
-      const scopes = credential.scopes(joined.found);
-      if (scopes !== null && !hasScope(scopes, 'connections.read')) return null;
-      if (!joined.resource) return null;
-      used(credential, joined.found, deps);
-      return { response: jsonResponse(renderConnection(joined.resource.connection, joined.resource.integration)), caller: credential.caller(joined.found) };
-    },
-  };
-
-  return [token, connection];
+  return [
+    joinedRoute(
+      '/api/v1/connections/:id/token',
+      TOKEN_PATH,
+      'connections.token',
+      callerAndTokenRow,
+      async (row, deps) =>
+        handsOutAsIs(row, Date.now()) ? jsonResponse(await renderToken(deps.keyring, row), { 'Cache-Control': 'no-store', Pragma: 'no-cache' }) : null,
+      credentials,
+    ),
+    joinedRoute(
+      '/api/v1/connections/:id',
+      CONNECTION_PATH,
+      'connections.read',
+      callerAndShownRow,
+      (shown) => jsonResponse(renderConnection(shown.connection, shown.integration)),
+      credentials,
+    ),
+  ];
 }

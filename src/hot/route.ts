@@ -1,3 +1,4 @@
+import { BEARER } from '../auth/authenticate';
 import type { Caller } from '../auth/caller';
 import type { Db } from '../db/client';
 import type { Keyring } from '../lib/crypto';
@@ -33,9 +34,7 @@ export interface HotRoute {
   serve: (request: Request, params: Record<string, string>, deps: HotDeps) => Promise<HotAnswer | null>;
 }
 
-// Bearer secrets as authenticate.ts's bearerToken reads them; anything else goes to the app.
-const BEARER = /^Bearer +([\x21-\x7e]{1,512})\s*$/i;
-
+/** The bearer secret as bearerToken reads it; a malformed header is left to the app. */
 export function bearerSecret(request: Request): string | null {
   const header = request.headers.get('authorization');
   return header === null ? null : (BEARER.exec(header)?.[1] ?? null);
