@@ -19,6 +19,8 @@ export default defineConfig({
                 // Cascade deletes run several chunks with a handful of connections.
                 CASCADE_CHUNK_SIZE: '2',
               },
+              // A second database that plays a read replica lagging behind DB (test/lib/d1-session.test.ts).
+              d1Databases: ['TEST_REPLICA'],
             },
           })),
         ],

@@ -18,6 +18,7 @@ import { ApiError, errorBody } from './lib/errors';
 import { allowedMethods } from './lib/method-not-allowed';
 import { buildOpenApiDocument } from './lib/openapi';
 import { logError } from './lib/log';
+import { d1Session } from './lib/d1-session';
 import { requestLog } from './lib/request-log';
 import { adminOrganizationRoutes } from './organizations/admin-routes';
 import { adminOfferingRoutes, offeringRoutes } from './offerings/routes';
@@ -76,6 +77,7 @@ const api = new Hono<AppEnv>()
 
 export const app = new Hono<AppEnv>()
   .use(requestLog)
+  .use(d1Session)
   .use(async (c, next) => {
     // executionCtx is read when work is handed over, not before: app.request() in tests has none.
     c.set('deps', await buildDeps(c.env, (promise) => c.executionCtx.waitUntil(promise)));

@@ -4,6 +4,7 @@ import { dbFor } from './db/client';
 import type { CloudflareBindings } from './env';
 import type { HotRoute } from './hot/route';
 import { parsedKeyring, parseKeyring } from './lib/crypto';
+import { bookmarkOf } from './lib/d1-session';
 import { logRequest, newRequestId } from './lib/request-log';
 import { accessTokenJoined } from './oauth-server/joined';
 
@@ -31,11 +32,15 @@ export async function serveHot(request: Request, env: CloudflareBindings, ctx: E
     if (!params) continue;
     const started = Date.now();
     const trips = { count: 0 };
+    // A read-only answer: any replica may serve it (or one as fresh as the caller's bookmark).
+    // A miss there goes to the app, which asks the primary before refusing.
+    const session = env.DB.withSession(bookmarkOf(request.headers) ?? 'first-unconstrained');
     const deps = {
       // Counted here rather than by the app's AsyncLocalStorage wrapper: one call per statement.
       query: (sql: string, ...binds: unknown[]) => {
         trips.count++;
-        return env.DB.prepare(sql)
+        return session
+          .prepare(sql)
           .bind(...binds)
           .raw();
       },

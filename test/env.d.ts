@@ -5,6 +5,7 @@ declare global {
   namespace Cloudflare {
     interface Env extends CloudflareBindings {
       TEST_MIGRATIONS: D1Migration[];
+      TEST_REPLICA: D1Database;
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { moveToPrimary } from '../db/client';
 import type { AppDeps } from '../deps';
 import type { AnyContext, AppEnv, CloudflareBindings } from '../env';
 import { ApiError, forbidden, unauthorized } from '../lib/errors';
@@ -84,6 +85,15 @@ function refuseForgedWrite(c: AnyContext): void {
   }
 }
 
+/**
+ * A secret unknown to a replica may be one issued a moment ago that has not reached it yet, so
+ * it is asked again on the primary (and the rest of the request stays there) before a 401.
+ */
+async function verifyWhereWritten(verify: Verify, secret: string, c: AnyContext): Promise<Caller | null> {
+  const caller = await verify(secret, verifyInputs(c));
+  return caller ?? (moveToPrimary() ? verify(secret, verifyInputs(c)) : null);
+}
+
 function authenticator(credentials: Credentials): Authenticator {
   const bearers = [credentials.apiKey, credentials.accessToken];
   return async (c) => {
@@ -92,13 +102,13 @@ function authenticator(credentials: Credentials): Authenticator {
       const sessionToken = credentials.session.tokenOf(c);
       if (sessionToken === undefined) return null;
       refuseForgedWrite(c);
-      const caller = await credentials.session.verify(sessionToken, verifyInputs(c));
+      const caller = await verifyWhereWritten(credentials.session.verify, sessionToken, c);
       if (!caller) throw credentials.session.refused();
       return caller;
     }
     const bearer = bearers.find((b) => token.startsWith(b.prefix));
     if (bearer) {
-      const caller = await bearer.verify(token, verifyInputs(c));
+      const caller = await verifyWhereWritten(bearer.verify, token, c);
       if (!caller) throw bearer.refused();
       return caller;
     }

@@ -1,4 +1,5 @@
 import { createMiddleware } from 'hono/factory';
+import { moveToPrimary } from '../db/client';
 import type { AppEnv } from '../env';
 import type { Caller } from './caller';
 import { bearerToken, RESOLVES_CALLER, verifyInputs, type VerifyInputs } from './authenticate';
@@ -31,7 +32,10 @@ export function authenticateWithResource<R>(lookup: ResourceLookup<R>) {
     } catch {
       secret = null; // the ordinary path answers a malformed header
     }
-    const found = secret === null ? null : await lookup(secret, c.req.param(), verifyInputs(c));
+    let found = secret === null ? null : await lookup(secret, c.req.param(), verifyInputs(c));
+    // A resource missing on a replica may be one made a moment ago: the primary says for sure.
+    // (An unknown secret is the authenticator's to re-ask.)
+    if (found?.resource === null && moveToPrimary()) found = await lookup(secret!, c.req.param(), verifyInputs(c));
     if (found) {
       c.set('caller', found.caller);
       c.set('resource', found.resource);

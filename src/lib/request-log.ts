@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
 import type { Caller } from '../auth/caller';
 import type { AppEnv } from '../env';
-import { countingRoundTrips, type RoundTrips } from '../db/client';
+import type { RoundTrips } from '../db/client';
 import { randomToken } from './crypto';
 
 /** The route pattern that answered (`/api/v1/api_keys/:id`), never the raw path with its ids or tokens. */
@@ -47,7 +47,7 @@ export function logRequest(line: RequestLine): void {
   );
 }
 
-/** Gives every response an `x-request-id` and writes its log line. */
+/** Gives every response an `x-request-id` and writes its log line; d1Session counts the round trips into `c.var.d1`. */
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   const requestId = newRequestId();
@@ -55,7 +55,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   c.set('caller', null);
   const trips = { count: 0 };
   c.set('d1', trips);
-  await countingRoundTrips(trips, next);
+  await next();
   c.header('x-request-id', requestId);
   logRequest({ requestId, method: c.req.method, route: answeringRoute(c), status: c.res.status, started, trips, caller: c.var.caller });
 });

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stateKey } from '../../src/connect/state';
 import { decrypt, parseKeyring, sha256Hex } from '../../src/lib/crypto';
-import { BASE, call, newTenant } from '../helpers/api';
+import { BASE, call, newTenant, cookieSet } from '../helpers/api';
 import { oauthError, stubProvider } from '../helpers/outbound';
 import { browse, countRows, keyIntegration, newLink, postForm, salesforceIntegration } from '../links/fixtures';
 
@@ -38,7 +38,7 @@ describe('starting an OAuth connection', () => {
     const state = location.searchParams.get('state')!;
     expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-    const cookie = res.headers.get('set-cookie')!;
+    const cookie = cookieSet(res.headers)!;
     expect(cookie).toMatch(/^elk_flow=[A-Za-z0-9_-]{43};/);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Lax');
@@ -75,7 +75,7 @@ describe('starting an OAuth connection', () => {
     expect(res.text).toContain('role="alert"');
     expect(res.text).toContain('Salesforce login host (My Domain)');
     expect(res.text).toContain('aria-invalid="true"');
-    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(cookieSet(res.headers)).toBeNull();
   });
 
   it("ignores fields that would override the integration's own settings", async () => {
@@ -104,7 +104,7 @@ describe('starting an OAuth connection', () => {
     const page = await browse(connectPath(link, google.json));
     expect(page.status).toBe(200);
     expect(page.headers.get('location')).toBeNull();
-    expect(page.headers.get('set-cookie')).toBeNull();
+    expect(cookieSet(page.headers)).toBeNull();
     expect(page.text).toContain(`<form method="post" action="${connectPath(link, google.json)}"`);
     expect(page.text).toMatch(/<button type="submit">Continue to Google<\/button>/);
     expect(page.headers.get('content-security-policy')).toContain("form-action 'self' https://accounts.google.com");
@@ -113,7 +113,7 @@ describe('starting an OAuth connection', () => {
     const res = await postForm(connectPath(link, google.json));
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toMatch(/^https:\/\/accounts\.google\.com\//);
-    expect(res.headers.get('set-cookie')).toMatch(/^elk_flow=/);
+    expect(cookieSet(res.headers)).toMatch(/^elk_flow=/);
   });
 
   it('refuses cross-site posts, storing no flow', async () => {
@@ -136,7 +136,7 @@ describe('starting an OAuth connection', () => {
       });
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(res.text).toContain('sent from another site');
-      expect(res.headers.get('set-cookie')).toBeNull();
+      expect(cookieSet(res.headers)).toBeNull();
     }
     expect((await env.KV.list({ prefix: 'flow:' })).keys.length).toBe(kvBefore);
   });

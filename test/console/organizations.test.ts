@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asOperator, call } from '../helpers/api';
+import { asOperator, call, cookieSet } from '../helpers/api';
 import { keyIntegration } from '../links/fixtures';
 import { addUser, PASSWORD, sessionCookieOf, submitLogin, uniqueEmail } from '../users/fixtures';
 import { consoleUser, page, submit } from './fixtures';
@@ -27,7 +27,7 @@ describe('console: the organization switcher', () => {
     ]);
     expect(switched.status).toBe(303);
     expect(switched.headers.get('location')).toBe('/console/oauth');
-    const cookie = `${person.cookie}; ${switched.headers.get('set-cookie')!.split(';')[0]}`;
+    const cookie = `${person.cookie}; ${cookieSet(switched.headers)!.split(';')[0]}`;
     const there = await page({ ...person, cookie }, '/console/oauth');
     expect(there.text).toContain(`<option value="${person.otherOrgId}" selected="">Zeta member org</option>`);
     expect(there.text).toContain('you can look at everything here');
@@ -39,7 +39,7 @@ describe('console: the organization switcher', () => {
     const stranger = await asOperator('/api/v1/admin/organizations', { method: 'POST', body: { name: 'Not theirs' } });
     const res = await submit(person, '/console/organization', [['org_id', stranger.json.id]]);
     expect(res.status).toBe(404);
-    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(cookieSet(res.headers)).toBeNull();
     const forged = await page({ ...person, cookie: `${person.cookie}; elk_console_org=${stranger.json.id}` }, '/console/oauth');
     expect(forged.status).toBe(200);
     expect(forged.text).not.toContain('Not theirs');

@@ -58,3 +58,13 @@ export function expectError(res: { status: number; json: any }, status: number, 
   }
   return res.json.error as { code: string; message: string; request_id: string; details?: { location: string; field: string; message: string }[] };
 }
+
+/**
+ * The cookie a response sets, leaving out the read-your-writes bookmark every write's page
+ * gets (src/lib/d1-session.ts); null when it sets none.
+ */
+export function cookieSet(headers: Headers): string | null {
+  const cookies = headers.getSetCookie().filter((c) => !c.startsWith('edgelink_bookmark='));
+  if (cookies.length > 1) throw new Error(`expected one cookie, got ${cookies.length}`);
+  return cookies[0] ?? null;
+}

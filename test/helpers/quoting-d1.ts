@@ -61,30 +61,34 @@ export function quotingD1(d1: D1Database, failAt: number | null): QuotingD1 {
     originals.set(proxy, { statement, sql, params });
     return proxy;
   };
-  const binding = new Proxy(d1, {
-    get(target, prop) {
-      if (prop === 'prepare') return (sql: string) => wrap(target.prepare(sql), sql, []);
-      if (prop === 'batch') {
-        return async (statements: D1PreparedStatement[]) => {
-          const parts = statements.map((s) => originals.get(s));
-          for (const p of parts) if (p) executed.push({ sql: p.sql, params: p.params });
-          strike(
-            parts.map((p) => p?.sql ?? '').join('; '),
-            parts.flatMap((p) => p?.params ?? []),
-          );
-          return target.batch(statements.map((s, i) => parts[i]?.statement ?? s));
-        };
-      }
-      if (prop === 'exec') {
-        return async (sql: string) => {
-          strike(sql, []);
-          return target.exec(sql);
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  // The Worker reads through sessions of the binding (see src/lib/d1-session.ts): those are wrapped too.
+  const quoted = <T extends Pick<D1Database, 'prepare' | 'batch'>>(db: T): T =>
+    new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'withSession') return (start?: string) => quoted((target as unknown as D1Database).withSession(start));
+        if (prop === 'prepare') return (sql: string) => wrap(target.prepare(sql), sql, []);
+        if (prop === 'batch') {
+          return async (statements: D1PreparedStatement[]) => {
+            const parts = statements.map((s) => originals.get(s));
+            for (const p of parts) if (p) executed.push({ sql: p.sql, params: p.params });
+            strike(
+              parts.map((p) => p?.sql ?? '').join('; '),
+              parts.flatMap((p) => p?.params ?? []),
+            );
+            return target.batch(statements.map((s, i) => parts[i]?.statement ?? s));
+          };
+        }
+        if (prop === 'exec') {
+          return async (sql: string) => {
+            strike(sql, []);
+            return (target as unknown as D1Database).exec(sql);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  const binding = quoted(d1);
   return { binding, calls: () => calls, bound, executed };
 }
 

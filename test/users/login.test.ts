@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
-import { call, expectError, newTenant } from '../helpers/api';
+import { call, expectError, newTenant, cookieSet } from '../helpers/api';
 import { addUser, asUser, browse, PASSWORD, postForm, sessionCookieOf, signedInUser, submitLogin, uniqueEmail, uniqueIp } from './fixtures';
 
 async function newUser(body: Record<string, unknown> = {}) {
@@ -60,7 +60,7 @@ describe('POST /login', () => {
     const res = await submitLogin({ email, password: PASSWORD, next: '/console' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/console');
-    const cookie = res.headers.get('set-cookie')!;
+    const cookie = cookieSet(res.headers)!;
     // http://127.0.0.1 in tests: browsers drop Secure cookies over http, so the plain name (see the https test).
     expect(cookie).toMatch(/^elk_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Lax$/);
     const token = sessionCookieOf(res).split('=')[1]!;
@@ -89,9 +89,9 @@ describe('POST /login', () => {
     );
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(303);
-    expect(res.headers.get('set-cookie')).toMatch(/^__Host-elk_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(cookieSet(res.headers)).toMatch(/^__Host-elk_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
 
-    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const cookie = cookieSet(res.headers)!.split(';')[0]!;
     const ctx2 = createExecutionContext();
     const api = await app.fetch(new Request('https://edgelink.example/api/v1/integrations', { headers: { cookie } }), https, ctx2);
     await waitOnExecutionContext(ctx2);
@@ -112,7 +112,7 @@ describe('POST /login', () => {
     expect(missing.status).toBe(wrong.status);
     expect(withoutEmail(missing.text, unknown)).toBe(withoutEmail(wrong.text, email));
     expect([...missing.headers.keys()].sort()).toEqual([...wrong.headers.keys()].sort());
-    expect(wrong.headers.get('set-cookie')).toBeNull();
+    expect(cookieSet(wrong.headers)).toBeNull();
     expect(wrong.text).toContain('role="alert"');
     expect(wrong.text).toContain('That email and password do not match an account.');
     expect(wrong.text).toContain('aria-invalid="true"');
@@ -190,7 +190,7 @@ describe('POST /login', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': uniqueIp(), ...sent },
     });
     expect(res.status).toBe(403);
-    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(cookieSet(res.headers)).toBeNull();
   });
 
   it('accepts our own form post that says Origin: null under no-referrer when Sec-Fetch-Site is same-origin', async () => {
@@ -215,7 +215,7 @@ describe('sessions', () => {
     const out = await postForm('/logout', {}, { cookie: user.cookie });
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/login');
-    expect(out.headers.get('set-cookie')).toMatch(/^elk_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(cookieSet(out.headers)).toMatch(/^elk_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Lax$/);
     expect(await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?').bind(user.userId).first('n')).toBe(0);
     const after = await asUser(user.cookie, '/api/v1/integrations');
     expectError(after, 401, 'unauthorized');
