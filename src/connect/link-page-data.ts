@@ -1,12 +1,14 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { connections, type ConnectionStatus } from '../connections/schema';
 import type { Db } from '../db/client';
+import { preparedOnce } from '../db/prepared';
 import { isConnectable, type IntegrationRow } from '../integrations/service';
 import { integrations } from '../integrations/schema';
 import { sha256Hex } from '../lib/crypto';
 import type { OfferingDefinition } from '../offerings/definition';
 import { offeringRows } from '../offerings/schema';
-import { fromParts } from '../offerings/service';
+import { definitionOf } from '../offerings/service';
 import { organizations } from '../organizations/schema';
 import { links } from '../links/schema';
 import { LINK_TOKEN_PATTERN, type LinkRow } from '../links/service';
@@ -18,8 +20,11 @@ export interface ExistingConnection {
   accountName: string | null;
 }
 
+/** The integration columns the link page reads: what it shows, and what says it is connectable. */
+export type LinkPageIntegration = Pick<IntegrationRow, 'id' | 'orgId' | 'name' | 'offeringId' | 'inputs' | 'status' | 'verification' | 'deletingAt'>;
+
 export interface LinkPageEntry {
-  integration: IntegrationRow;
+  integration: LinkPageIntegration;
   offering: OfferingDefinition;
   connection: ExistingConnection | null;
 }
@@ -31,21 +36,8 @@ export interface LinkPageData {
   entries: LinkPageEntry[];
 }
 
-/**
- * Catalog offerings live in code (their row, if any, only switches them off for new
- * integrations); custom ones are rows. Existing integrations keep connecting either way.
- */
-function offeringOf(integration: IntegrationRow, rows: (typeof offeringRows.$inferSelect)[]): OfferingDefinition | undefined {
-  const id = integration.offeringId;
-  return fromParts(
-    id,
-    rows.find((r) => r.id === id),
-    { orgId: integration.orgId },
-  )?.definition;
-}
-
 /** Whether the link offers this integration: listed (or all allowed) and ready to connect. */
-export function isOffered(link: Pick<LinkRow, 'integrationIds'>, integration: IntegrationRow): boolean {
+export function isOffered(link: Pick<LinkRow, 'integrationIds'>, integration: Pick<IntegrationRow, 'id' | 'status' | 'verification' | 'deletingAt'>): boolean {
   return (link.integrationIds === null || link.integrationIds.includes(integration.id)) && isConnectable(integration);
 }
 
@@ -62,52 +54,65 @@ function linkByHash(db: Db, tokenHash: string) {
   );
 }
 
+const best = alias(connections, 'best');
+
 /**
- * Everything the link page needs in one D1 round trip: the statements of a batch cannot see
- * each other's results, so each one finds the link's organization and end user by the token
- * hash itself (a unique-index lookup). An unknown token returns undefined.
+ * The link page's one statement, built once per isolate: the link by its token's hash, its
+ * organization's name, and one row per integration of the organization with the custom
+ * offering's definition and the connection to show joined in. That connection is the end
+ * user's active one, else the one needing re-authorization, the newest first; revoked ones
+ * count as none. Every table is an index search: one per integration for its connections,
+ * on (integration_id, end_user_id), however many the end user has.
  */
+const linkPageStatement = preparedOnce((db) => {
+  const bestConnection = db
+    .select({ id: best.id })
+    .from(best)
+    .where(and(eq(best.integrationId, integrations.id), eq(best.endUserId, links.endUserId), inArray(best.status, ['active', 'needs_reauth'])))
+    .orderBy(desc(sql`${best.status} = 'active'`), desc(best.updatedAt), desc(best.id))
+    .limit(1);
+  return db
+    .select({
+      link: links,
+      orgName: organizations.name,
+      integration: {
+        id: integrations.id,
+        orgId: integrations.orgId,
+        name: integrations.name,
+        offeringId: integrations.offeringId,
+        inputs: integrations.inputs,
+        status: integrations.status,
+        verification: integrations.verification,
+        deletingAt: integrations.deletingAt,
+      },
+      offering: { definition: offeringRows.definition, orgId: offeringRows.orgId },
+      connection: { status: connections.status, accountEmail: connections.accountEmail, accountName: connections.accountName },
+    })
+    .from(links)
+    .innerJoin(organizations, eq(organizations.id, links.orgId))
+    .leftJoin(integrations, and(eq(integrations.orgId, links.orgId), isNull(integrations.deletingAt)))
+    .leftJoin(offeringRows, eq(offeringRows.id, integrations.offeringId))
+    .leftJoin(connections, eq(connections.id, bestConnection))
+    .where(eq(links.tokenHash, sql.placeholder('tokenHash')))
+    .orderBy(asc(integrations.name), asc(integrations.id))
+    .prepare();
+});
+
+/** Everything the link page needs, in one statement; undefined for an unknown token. */
 export async function loadLinkPage(db: Db, token: string): Promise<LinkPageData | undefined> {
   if (!LINK_TOKEN_PATTERN.test(token)) return undefined;
-  const tokenHash = await sha256Hex(token);
-  const linkOrg = db.select({ orgId: links.orgId }).from(links).where(eq(links.tokenHash, tokenHash));
-  const linkEndUser = db.select({ endUserId: links.endUserId }).from(links).where(eq(links.tokenHash, tokenHash));
-  const orgIntegrationIds = db.select({ id: integrations.id }).from(integrations).where(inArray(integrations.orgId, linkOrg));
-  const orgOfferingIds = db.select({ id: integrations.offeringId }).from(integrations).where(inArray(integrations.orgId, linkOrg));
-
-  const [found, integrationRows, customOfferings, connectionRows] = await db.batch([
-    linkByHash(db, tokenHash),
-    db.select().from(integrations).where(inArray(integrations.orgId, linkOrg)).orderBy(asc(integrations.name), asc(integrations.id)),
-    db.select().from(offeringRows).where(inArray(offeringRows.id, orgOfferingIds)),
-    // (integration_id, end_user_id) leads the connections' unique index, so this is a seek per integration.
-    db
-      .select({
-        integrationId: connections.integrationId,
-        status: connections.status,
-        accountEmail: connections.accountEmail,
-        accountName: connections.accountName,
-        updatedAt: connections.updatedAt,
-      })
-      .from(connections)
-      .where(and(inArray(connections.integrationId, orgIntegrationIds), inArray(connections.endUserId, linkEndUser))),
-  ]);
-  const row = found[0];
-  if (!row) return undefined;
+  const rows = await linkPageStatement(db).all({ tokenHash: await sha256Hex(token) });
+  const first = rows[0];
+  if (!first) return undefined;
 
   const entries: LinkPageEntry[] = [];
-  for (const integration of integrationRows) {
-    const offering = offeringOf(integration, customOfferings);
-    if (!offering || !isOffered(row.link, integration)) continue;
-    entries.push({ integration, offering, connection: bestConnection(connectionRows.filter((c) => c.integrationId === integration.id)) });
+  for (const { integration, offering: row, connection } of rows) {
+    if (!integration) continue;
+    const offering = definitionOf(integration.offeringId, row, { orgId: integration.orgId });
+    if (!offering || !isOffered(first.link, integration)) continue;
+    entries.push({ integration, offering, connection });
   }
-  return { link: row.link, orgName: row.orgName, entries };
-}
-
-/** An active connection wins over one needing re-authorization; revoked ones count as none. */
-function bestConnection(rows: (ExistingConnection & { updatedAt: number })[]): ExistingConnection | null {
-  const rank = (s: ConnectionStatus) => (s === 'active' ? 2 : s === 'needs_reauth' ? 1 : 0);
-  const best = rows.filter((r) => rank(r.status) > 0).sort((a, b) => rank(b.status) - rank(a.status) || b.updatedAt - a.updatedAt)[0];
-  return best ? { status: best.status, accountEmail: best.accountEmail, accountName: best.accountName } : null;
+  return { link: first.link, orgName: first.orgName, entries };
 }
 
 export interface ConnectTarget {
@@ -146,6 +151,6 @@ export async function loadConnectTarget(db: Db, token: string, integrationId: st
     link: row.link,
     orgName: row.orgName,
     integration,
-    offering: integration ? offeringOf(integration, customOfferings) : undefined,
+    offering: integration ? definitionOf(integration.offeringId, customOfferings[0], { orgId: integration.orgId }) : undefined,
   };
 }

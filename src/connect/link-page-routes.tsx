@@ -19,21 +19,23 @@ import { startOAuthFlow } from './start';
 import { storedConnectionOf } from './store-connection';
 import { bindingCookieAttributes, bindingCookieName } from './state';
 
+// Schemas are built once: building one costs more than checking a value against it.
+const linkParamsSchema = z.object({ token: z.string().regex(LINK_TOKEN_PATTERN) });
+const connectParamsSchema = z.object({ token: z.string().regex(LINK_TOKEN_PATTERN), integrationId: idSchema('int') });
+const formBodySchema = z.record(z.string().max(64), z.string().max(4096)).refine((fields) => Object.keys(fields).length <= 30);
+
 const linkParams = validator('param', (value, c) => {
-  const parsed = z.object({ token: z.string().regex(LINK_TOKEN_PATTERN) }).safeParse(value);
+  const parsed = linkParamsSchema.safeParse(value);
   return parsed.success ? parsed.data : c.html(<UnknownLinkPage />, 404);
 });
 
 const connectParams = validator('param', (value, c) => {
-  const parsed = z.object({ token: z.string().regex(LINK_TOKEN_PATTERN), integrationId: idSchema('int') }).safeParse(value);
+  const parsed = connectParamsSchema.safeParse(value);
   return parsed.success ? parsed.data : c.html(<UnknownLinkPage />, 404);
 });
 
 const formBody = validator('form', (value, c) => {
-  const parsed = z
-    .record(z.string().max(64), z.string().max(4096))
-    .refine((fields) => Object.keys(fields).length <= 30)
-    .safeParse(value);
+  const parsed = formBodySchema.safeParse(value);
   return parsed.success
     ? parsed.data
     : c.html(<Notice tone="error" title="This form could not be read" message="Go back, check the fields and send it again." />, 400);

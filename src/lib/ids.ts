@@ -15,10 +15,18 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${out}`;
 }
 
+// One per prefix: routes ask for them per request, and building a schema costs more than using it.
+const idSchemas = new Map<IdPrefix, z.ZodString>();
+
 /**
  * Schema for an id of one kind. Catalog offerings use readable slugs (`off_salesforce`),
  * so the body after the prefix is any short run of lowercase letters, digits and `_`.
  */
 export function idSchema(prefix: IdPrefix) {
-  return z.string().regex(new RegExp(`^${prefix}_[a-z0-9_]{2,48}$`), `must be an id starting with '${prefix}_'`);
+  let schema = idSchemas.get(prefix);
+  if (!schema) {
+    schema = z.string().regex(new RegExp(`^${prefix}_[a-z0-9_]{2,48}$`), `must be an id starting with '${prefix}_'`);
+    idSchemas.set(prefix, schema);
+  }
+  return schema;
 }

@@ -52,6 +52,15 @@ export function fromParts(id: string, row: OfferingRow | undefined, audience: Of
   return undefined;
 }
 
+/** Only the definition, for readers that need no enabled switch: a row's two columns suffice. */
+export function definitionOf(
+  id: string,
+  row: Pick<OfferingRow, 'definition' | 'orgId'> | null | undefined,
+  audience: OfferingAudience,
+): OfferingDefinition | undefined {
+  return findCatalogOffering(id) ?? (row?.definition && sees(audience, row.orgId) ? row.definition : undefined);
+}
+
 /** A catalog or custom offering by id as `audience` sees it, with its enabled switch; one D1 read. */
 export async function findOffering(db: Db, id: string, audience: OfferingAudience): Promise<Offering | undefined> {
   const row = await db.query.offeringRows.findFirst({ where: eq(offeringRows.id, id) });

@@ -30,20 +30,23 @@ const signInPages: PageAppOptions = {
 const unreadableForm = (c: Context<AppEnv>) =>
   c.html(<Notice tone="error" title="This form could not be read" message="Go back, check the fields and send it again." />, 400);
 
+// Built once, not per request.
+const loginFields = z.object({ email: z.string().max(1024).default(''), password: z.string().max(4096).default(''), next: z.string().max(4096).optional() });
+const setPasswordFields = z.object({ password: z.string().max(4096).default(''), confirm: z.string().max(4096).default('') });
+const setupParamsSchema = z.object({ token: z.string().regex(SETUP_TOKEN_PATTERN) });
+
 const loginForm = validator('form', (value, c) => {
-  const parsed = z
-    .object({ email: z.string().max(1024).default(''), password: z.string().max(4096).default(''), next: z.string().max(4096).optional() })
-    .safeParse(value);
+  const parsed = loginFields.safeParse(value);
   return parsed.success ? parsed.data : unreadableForm(c);
 });
 
 const setPasswordForm = validator('form', (value, c) => {
-  const parsed = z.object({ password: z.string().max(4096).default(''), confirm: z.string().max(4096).default('') }).safeParse(value);
+  const parsed = setPasswordFields.safeParse(value);
   return parsed.success ? parsed.data : unreadableForm(c);
 });
 
 const setupParams = validator('param', (value, c) => {
-  const parsed = z.object({ token: z.string().regex(SETUP_TOKEN_PATTERN) }).safeParse(value);
+  const parsed = setupParamsSchema.safeParse(value);
   return parsed.success ? parsed.data : invalidSetupLink(c);
 });
 

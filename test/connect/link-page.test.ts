@@ -1,8 +1,11 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadLinkPage } from '../../src/connect/link-page-data';
+import { createDb } from '../../src/db/client';
 import { base64urlEncode, sha256Bytes } from '../../src/lib/crypto';
 import { asOperator, call, newTenant, cookieSet } from '../helpers/api';
 import { stubProvider } from '../helpers/outbound';
+import { quotingD1 } from '../helpers/quoting-d1';
 import { draftIntegration, keyIntegration, newLink, postForm, salesforceIntegration } from '../links/fixtures';
 
 afterEach(() => vi.restoreAllMocks());
@@ -17,14 +20,14 @@ function cspOf(res: { headers: Headers }): Map<string, string> {
   );
 }
 
-async function importConnection(apiKey: string, integrationId: string, endUserId: string, email = 'ada@acme.example') {
+async function importConnection(apiKey: string, integrationId: string, endUserId: string, email = 'ada@acme.example', accountId = `acct-${endUserId}`) {
   const res = await call('/api/v1/connections', {
     method: 'POST',
     token: apiKey,
     body: {
       integration_id: integrationId,
       end_user: { id: endUserId },
-      provider_account_id: `acct-${endUserId}`,
+      provider_account_id: accountId,
       account: { email },
       access_token: 'imported-access-token',
       expires_in: 3600,
@@ -299,5 +302,73 @@ describe("the end user's existing connections", () => {
     expect(res.text).not.toContain('Connected ✓');
     expect(res.text).not.toContain('someone@else.example');
     expect(res.text).toContain('aria-label="Connect Salesforce"');
+  });
+
+  it('shows one connection per integration however many the end user has: active first, then the newest; revoked ones count as none', async () => {
+    const { apiKey } = await newTenant();
+    const sales = await salesforceIntegration(apiKey, 'Sales');
+    const support = await salesforceIntegration(apiKey, 'Support');
+    const finance = await salesforceIntegration(apiKey, 'Finance');
+    // Per integration, twenty connections of user-42 (and one of someone else), each updated a
+    // minute after the one before it: the pattern repeats, then the last ones are the tail.
+    type Status = 'active' | 'needs_reauth' | 'revoked';
+    const plans: [string, Status[], Status[]][] = [
+      [sales.id, ['active', 'needs_reauth', 'revoked'], ['active', 'needs_reauth', 'revoked']],
+      [support.id, ['needs_reauth', 'revoked'], ['needs_reauth', 'revoked', 'revoked']],
+      [finance.id, ['revoked'], ['revoked']],
+    ];
+    const emails: string[] = [];
+    let minute = 0;
+    for (const [integrationId, pattern, tail] of plans) {
+      for (let i = 0; i < 20; i++) {
+        const status = i >= 20 - tail.length ? tail[i - (20 - tail.length)]! : pattern[i % pattern.length]!;
+        const email = `${status}-${integrationId.slice(-6)}-${i}@acme.example`;
+        emails.push(email);
+        const { id } = await importConnection(apiKey, integrationId, 'user-42', email, `acct-${i}`);
+        await env.DB.prepare('UPDATE connections SET status = ?, updated_at = ? WHERE id = ?')
+          .bind(status, Date.UTC(2026, 0, 1) + ++minute * 60_000, id)
+          .run();
+      }
+      await importConnection(apiKey, integrationId, 'someone-else', `other-${integrationId.slice(-6)}@acme.example`);
+    }
+    const link = await newLink(apiKey);
+    const res = await call(`/link/${link.token}`);
+    expect(res.status).toBe(200);
+    // Sales: the newest active one (19 is revoked, 18 needs reconnecting, 17 is active).
+    // Support: none is active, so the newest needing reconnection (18 and 19 are revoked).
+    // Finance: every one is revoked, so nothing is connected.
+    const shown = [...new Set(res.text.match(/[\w-]+@acme\.example/g))].sort();
+    expect(shown).toEqual([`active-${sales.id.slice(-6)}-17@acme.example`, `needs_reauth-${support.id.slice(-6)}-17@acme.example`]);
+    expect(emails).toEqual(expect.arrayContaining(shown));
+    expect(res.text.match(/Connected ✓/g)).toHaveLength(1);
+    expect(res.text.match(/Needs reconnecting/g)).toHaveLength(1);
+    expect(res.text).toContain('aria-label="Reconnect Sales"');
+    expect(res.text).toContain('aria-label="Reconnect Support"');
+    expect(res.text).toContain('aria-label="Connect Finance"');
+  });
+
+  it('reads every table through an index: no scan of connections, integrations, links or offerings', async () => {
+    const { apiKey } = await newTenant();
+    const sf = await salesforceIntegration(apiKey);
+    await keyIntegration(apiKey);
+    await importConnection(apiKey, sf.id, 'user-42');
+    const link = await newLink(apiKey);
+    const recorder = quotingD1(env.DB, null);
+    const data = await loadLinkPage(createDb(recorder.binding), link.token);
+    expect(data?.entries.map((e) => [e.integration.name, e.connection?.status ?? null])).toEqual([
+      ['Salesforce', 'active'],
+      ['Stripe', null],
+    ]);
+    expect(recorder.executed.length).toBeGreaterThan(0);
+    const scans: string[] = [];
+    for (const { sql, params } of recorder.executed) {
+      const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...params)
+        .all<{ detail: string }>();
+      for (const { detail } of plan.results) {
+        if (/^SCAN \w+/.test(detail) && !/USING (COVERING )?INDEX/.test(detail)) scans.push(`${detail}  ←  ${sql}`);
+      }
+    }
+    expect(scans).toEqual([]);
   });
 });
