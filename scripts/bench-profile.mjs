@@ -1,6 +1,7 @@
 // A V8 CPU profile of the Worker while the bench loads one route (BENCH_PROFILE=<route key>):
 // taken through workerd's inspector, written as a .cpuprofile (open it in Chrome DevTools'
-// Performance panel), and summarised here as self time per function and per source module.
+// Performance panel), and summarised here as self time per function and per source module,
+// and as total time (with callees) of our own functions.
 // The bundle is esbuild's, unminified: its `// node_modules/…` and `// src/…` comments say
 // which module each line came from.
 
@@ -64,6 +65,17 @@ function area(module) {
   return own ? own[1] : module;
 }
 
+const IDLE = ['(idle)', '(program)', '(garbage collector)'];
+
+function whereOf(frame, moduleOf) {
+  return frame.url?.endsWith('.js') ? moduleOf(frame.lineNumber + 1) : frame.url || '(native)';
+}
+
+function functionKey(frame, moduleOf) {
+  const idle = IDLE.includes(frame.functionName);
+  return `${frame.functionName || '(anonymous)'}  ${idle ? '' : `${whereOf(frame, moduleOf)}:${frame.lineNumber + 1}`}`;
+}
+
 /** Runs `load` under the profiler and prints where the Worker's own time went. */
 export async function profileWhile(port, bundlePath, outPath, load) {
   const session = await inspect(port);
@@ -87,14 +99,25 @@ export async function profileWhile(port, bundlePath, outPath, load) {
     const us = dt.get(node.id) ?? 0;
     if (!us) continue;
     const f = node.callFrame;
-    const idle = ['(idle)', '(program)', '(garbage collector)'].includes(f.functionName);
-    const where = f.url?.endsWith('.js') ? moduleOf(f.lineNumber + 1) : f.url || '(native)';
-    const fnKey = `${f.functionName || '(anonymous)'}  ${idle ? '' : `${where}:${f.lineNumber + 1}`}`;
+    const idle = IDLE.includes(f.functionName);
+    const where = whereOf(f, moduleOf);
+    const fnKey = functionKey(f, moduleOf);
     byFunction.set(fnKey, (byFunction.get(fnKey) ?? 0) + us);
     const a = idle ? f.functionName : area(where);
     byArea.set(a, (byArea.get(a) ?? 0) + us);
     if (f.functionName !== '(idle)') total += us;
   }
+  // Inclusive time: each sample counts once for every distinct function on its stack.
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const keyOf = new Map(profile.nodes.map((node) => [node.id, functionKey(node.callFrame, moduleOf)]));
+  const inclusive = new Map();
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    const seen = new Set();
+    for (let n = id; n !== undefined; n = parent.get(n)) seen.add(keyOf.get(n));
+    for (const key of seen) inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+  });
   const requests = result.total;
   const per = (us) => `${(us / requests).toFixed(1).padStart(7)} µs/req`;
   console.log(`\nCPU profile (${outPath}): ${(total / 1000).toFixed(0)} ms sampled outside idle over ${requests} requests = ${per(total).trim()}`);
@@ -102,5 +125,8 @@ export async function profileWhile(port, bundlePath, outPath, load) {
   for (const [a, us] of [...byArea].sort((x, y) => y[1] - x[1]).slice(0, 20)) console.log(`${per(us)}  ${a}`);
   console.log('\nself time by function (top 30):');
   for (const [fn, us] of [...byFunction].sort((x, y) => y[1] - x[1]).slice(0, 30)) console.log(`${per(us)}  ${fn}`);
+  console.log('\ntotal time (self and callees) of our own functions (top 30):');
+  const own = [...inclusive].filter(([fn]) => / (src|bench)\//.test(fn));
+  for (const [fn, us] of own.sort((x, y) => y[1] - x[1]).slice(0, 30)) console.log(`${per(us)}  ${fn}`);
   return result;
 }

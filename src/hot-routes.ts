@@ -1,6 +1,7 @@
 import { apiKeyJoined } from './api-keys/joined';
+import { linkPageHotRoute } from './connect/link-page-hot';
 import { connectionHotRoutes } from './connections/hot-routes';
-import { dbFor } from './db/client';
+import { dbFor, inD1Session } from './db/client';
 import type { CloudflareBindings } from './env';
 import type { HotRoute } from './hot/route';
 import { parsedKeyring, parseKeyring } from './lib/crypto';
@@ -14,7 +15,7 @@ import { accessTokenJoined } from './oauth-server/joined';
  * time (see docs/performance.md). Each stands in for an app route and answers only what that
  * route would answer with a 200; anything else goes on to the app untouched.
  */
-const HOT_ROUTES: HotRoute[] = connectionHotRoutes([apiKeyJoined, accessTokenJoined]);
+const HOT_ROUTES: HotRoute[] = [...connectionHotRoutes([apiKeyJoined, accessTokenJoined]), linkPageHotRoute];
 
 /** The path of an absolute URL without a query; null when it has one (the app reads queries). */
 function pathOf(url: string): string | null {
@@ -34,7 +35,8 @@ export async function serveHot(request: Request, env: CloudflareBindings, ctx: E
     const trips = { count: 0 };
     // A read-only answer: any replica may serve it (or one as fresh as the caller's bookmark).
     // A miss there goes to the app, which asks the primary before refusing.
-    const session = env.DB.withSession(bookmarkOf(request.headers) ?? 'first-unconstrained');
+    const start = bookmarkOf(request.headers) ?? 'first-unconstrained';
+    const session = env.DB.withSession(start);
     const deps = {
       // Counted here rather than by the app's AsyncLocalStorage wrapper: one call per statement.
       query: (sql: string, ...binds: unknown[]) => {
@@ -48,10 +50,12 @@ export async function serveHot(request: Request, env: CloudflareBindings, ctx: E
       keyring: parsedKeyring(env.ENCRYPTION_KEYS) ?? (await parseKeyring(env.ENCRYPTION_KEYS)),
       waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise),
       now: started,
+      publicUrl: env.PUBLIC_URL,
     };
     let answer: Awaited<ReturnType<HotRoute['serve']>>;
     try {
-      answer = await route.serve(request, params, deps);
+      // The drizzle client's statements (the link page's) go to a session of their own, counted.
+      answer = (await inD1Session(env.DB, start, trips, () => route.serve(request, params, deps))).result;
     } catch {
       // The app answers it again and shapes (and logs) whatever went wrong.
       return null;

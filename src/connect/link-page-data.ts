@@ -29,8 +29,11 @@ export interface LinkPageEntry {
   connection: ExistingConnection | null;
 }
 
+/** The link columns the page reads: what it offers, whom it greets, and whether it is active. */
+export type LinkPageLink = Pick<LinkRow, 'integrationIds' | 'endUserName' | 'disabled' | 'expiresAt' | 'maxUses' | 'uses'>;
+
 export interface LinkPageData {
-  link: LinkRow;
+  link: LinkPageLink;
   orgName: string;
   /** The link's allowed, connectable integrations, by name. */
   entries: LinkPageEntry[];
@@ -73,7 +76,15 @@ const linkPageStatement = preparedOnce((db) => {
     .limit(1);
   return db
     .select({
-      link: links,
+      // Only what the page reads: every column more is bytes D1 sends and the Worker parses.
+      link: {
+        integrationIds: links.integrationIds,
+        endUserName: links.endUserName,
+        disabled: links.disabled,
+        expiresAt: links.expiresAt,
+        maxUses: links.maxUses,
+        uses: links.uses,
+      },
       orgName: organizations.name,
       integration: {
         id: integrations.id,

@@ -13,7 +13,7 @@ import { ConnectFormPage, type ConnectFormProps } from './connect-form';
 import { newSubmissionId, submissionMarker, submissionOf, submitCredentialsForm } from './credentials-form';
 import { endUserInputKeys, pickFields, requiredEndUserInputKeys } from './form-fields';
 import { authorizationFormTarget, redirectFormTarget } from './form-targets';
-import { connectModeOf, InactiveLinkPage, LinkPage, NothingToConnectPage, UnknownLinkPage } from './link-page';
+import { InactiveLinkPage, LinkPage, linkPageFormTargets, NothingToConnectPage, UnknownLinkPage } from './link-page';
 import { isOffered, loadConnectTarget, loadLinkPage, type ConnectableTarget } from './link-page-data';
 import { startOAuthFlow } from './start';
 import { storedConnectionOf } from './store-connection';
@@ -167,15 +167,7 @@ export const linkPageRoutes = pageApp({ crossSiteRefusal: { message: 'Open your 
     const status = linkStatus(data.link, Date.now());
     if (status !== 'active') return c.html(<InactiveLinkPage status={status} orgName={data.orgName} />, status === 'disabled' ? 403 : 410);
     if (data.entries.length === 0) return c.html(<NothingToConnectPage orgName={data.orgName} />, 200);
-    allowFormTargets(
-      c,
-      data.entries.flatMap((entry) => {
-        const mode = connectModeOf(entry);
-        if (mode.kind !== 'direct') return [];
-        const defaults = Object.fromEntries(entry.offering.inputs.filter((i) => i.default !== undefined).map((i) => [i.key, i.default!]));
-        return [authorizationFormTarget(entry.offering, { ...defaults, ...entry.integration.inputs }, c.env.PUBLIC_URL)].filter((t) => t !== null);
-      }),
-    );
+    allowFormTargets(c, linkPageFormTargets(data.entries, c.env.PUBLIC_URL));
     return c.html(<LinkPage token={token} orgName={data.orgName} endUserName={data.link.endUserName} entries={data.entries} />, 200);
   })
   .get('/:token/connect/:integrationId', connectParams, async (c) => {

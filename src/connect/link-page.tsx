@@ -1,6 +1,7 @@
 import { Page } from '../views/layout';
 import { Notice } from '../views/notice';
 import type { LinkStatus } from '../links/shapes';
+import { authorizationFormTarget } from './form-targets';
 import type { LinkPageEntry } from './link-page-data';
 
 export const connectPath = (token: string, integrationId: string) => `/link/${token}/connect/${integrationId}`;
@@ -20,6 +21,16 @@ export function connectModeOf(entry: LinkPageEntry): ConnectMode {
   const endUserInputs = offering.inputs.filter((i) => i.source === 'end_user');
   if (endUserInputs.some((i) => i.default === undefined)) return { kind: 'ask' };
   return { kind: 'direct', defaults: endUserInputs.map((i) => ({ label: i.label, value: i.default! })) };
+}
+
+/** Where the page's direct Connect forms end up (see allowFormTargets): their providers' authorization origins. */
+export function linkPageFormTargets(entries: readonly LinkPageEntry[], publicUrl: string): string[] {
+  return entries.flatMap((entry) => {
+    if (connectModeOf(entry).kind !== 'direct') return [];
+    const defaults = Object.fromEntries(entry.offering.inputs.filter((i) => i.default !== undefined).map((i) => [i.key, i.default!]));
+    const target = authorizationFormTarget(entry.offering, { ...defaults, ...entry.integration.inputs }, publicUrl);
+    return target === null ? [] : [target];
+  });
 }
 
 function ConnectionState({ entry }: { entry: LinkPageEntry }) {

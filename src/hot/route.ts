@@ -13,11 +13,13 @@ export interface HotDeps {
   keyring: Keyring;
   waitUntil: (promise: Promise<unknown>) => void;
   now: number;
+  publicUrl: string;
 }
 
 export interface HotAnswer {
   response: Response;
-  caller: Caller;
+  /** Null for a public page. */
+  caller: Caller | null;
 }
 
 /**

@@ -20,11 +20,15 @@ const SOURCE = /^(?:https?:|https?:\/\/(?:\*\.)?(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-
  * provider, so the page holding that form must name the provider's origin too.
  */
 export function allowFormTargets(c: Context, sources: Iterable<string>): void {
-  const current = c.get('formTargets') ?? [];
+  c.set('formTargets', withFormTargets(c.get('formTargets') ?? [], sources));
+}
+
+/** `current` and those of `sources` that are printable CSP sources, each once. */
+export function withFormTargets(current: string[], sources: Iterable<string>): string[] {
   for (const source of sources) {
     if (SOURCE.test(source) && !current.includes(source)) current.push(source);
   }
-  c.set('formTargets', current);
+  return current;
 }
 
 let styleHash: Promise<string> | undefined;
@@ -64,12 +68,16 @@ export async function pageContentSecurityPolicy(formTargets: readonly string[] =
 export const pageHeaders = (selfAssets = false) =>
   createMiddleware(async (c, next) => {
     await next();
-    const headers = c.res.headers;
-    headers.set('Content-Security-Policy', await pageContentSecurityPolicy(c.get('formTargets'), selfAssets));
-    headers.set('X-Frame-Options', 'DENY');
-    headers.set('Referrer-Policy', 'no-referrer');
-    headers.set('X-Content-Type-Options', 'nosniff');
-    headers.set('Cache-Control', 'no-store');
-    headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-    headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+    await setPageHeaders(c.res.headers, c.get('formTargets'), selfAssets);
   });
+
+/** The headers above, for a page answered outside the page layer (the link page's hot route). */
+export async function setPageHeaders(headers: Headers, formTargets: readonly string[] | undefined, selfAssets = false): Promise<void> {
+  headers.set('Content-Security-Policy', await pageContentSecurityPolicy(formTargets, selfAssets));
+  headers.set('X-Frame-Options', 'DENY');
+  headers.set('Referrer-Policy', 'no-referrer');
+  headers.set('X-Content-Type-Options', 'nosniff');
+  headers.set('Cache-Control', 'no-store');
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+}
