@@ -54,8 +54,9 @@ export async function serveHot(request: Request, env: CloudflareBindings, ctx: E
     };
     let answer: Awaited<ReturnType<HotRoute['serve']>>;
     try {
+      const serve = () => route.serve(request, params, deps);
       // The drizzle client's statements (the link page's) go to a session of their own, counted.
-      answer = (await inD1Session(env.DB, start, trips, () => route.serve(request, params, deps))).result;
+      answer = route.readsWithDrizzle ? (await inD1Session(env.DB, start, trips, serve)).result : await serve();
     } catch {
       // The app answers it again and shapes (and logs) whatever went wrong.
       return null;

@@ -15,6 +15,7 @@ const LINK_PATH = /^\/link\/([^/]+)$/;
  */
 export const linkPageHotRoute: HotRoute = {
   route: '/link/:token',
+  readsWithDrizzle: true,
   match: (path) => {
     const token = LINK_PATH.exec(path)?.[1];
     return token !== undefined && LINK_TOKEN_PATTERN.test(token) ? { token } : null;

@@ -33,6 +33,8 @@ export interface HotRoute {
   route: string;
   /** The path's parameters when the path is this route's (GET only), else null. */
   match: (path: string) => Record<string, string> | null;
+  /** Whether it reads through the drizzle client (deps.db), which then runs in the request's D1 session. */
+  readsWithDrizzle?: boolean;
   serve: (request: Request, params: Record<string, string>, deps: HotDeps) => Promise<HotAnswer | null>;
 }
 
