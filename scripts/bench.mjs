@@ -185,6 +185,14 @@ async function seedCopies(mf, templateId, count) {
   }
 }
 
+/** The database's size in bytes as D1 reports it (every result's meta.size_after): the capacity model's measured input. */
+async function databaseBytes(mf) {
+  const db = await mf.getD1Database('DB');
+  return (await db.prepare('SELECT 1').run()).meta.size_after;
+}
+
+const perConnection = (bytes, count) => `${Math.round(bytes / count)} bytes`;
+
 async function seed(mf, origin, provider) {
   const org = await api(origin, '/api/v1/admin/organizations', { token: ADMIN_TOKEN, method: 'POST', body: { name: 'Bench' } });
   const key = await api(origin, `/api/v1/admin/organizations/${org.id}/api_keys`, { token: ADMIN_TOKEN, method: 'POST', body: { name: 'bench' } });
@@ -230,6 +238,7 @@ async function seed(mf, origin, provider) {
   const ids = [];
   let next = 0;
   const viaApi = Math.min(CONNECTIONS, API_SEED_MAX);
+  const pagesBefore = await databaseBytes(mf);
   const started = Date.now();
   await Promise.all(
     Array.from({ length: 16 }, async () => {
@@ -252,10 +261,13 @@ async function seed(mf, origin, provider) {
     }),
   );
   log(`seeded ${ids.length} connections through the API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const afterApi = await databaseBytes(mf);
+  log(`database grew ${perConnection(afterApi - pagesBefore, ids.length)} per connection made through the API (with its events and indexes)`);
   if (CONNECTIONS > viaApi) {
     const copyStarted = Date.now();
     await seedCopies(mf, ids[0], CONNECTIONS - viaApi);
     log(`inserted ${CONNECTIONS - viaApi} more as SQL copies through the D1 binding in ${((Date.now() - copyStarted) / 1000).toFixed(1)} s`);
+    log(`database grew ${perConnection((await databaseBytes(mf)) - afterApi, CONNECTIONS - viaApi)} per copied connection row (its table row and indexes alone)`);
   }
   const db = await mf.getD1Database('DB');
   log(`connections in D1: ${(await db.prepare('SELECT COUNT(*) AS n FROM connections').first()).n}`);

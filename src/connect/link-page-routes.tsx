@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
+import { moveToPrimary } from '../db/client';
 import type { AppEnv } from '../env';
 import { idSchema } from '../lib/ids';
 import { LINK_TOKEN_PATTERN, linkStatus } from '../links/service';
@@ -52,7 +53,10 @@ async function connectTargetOrPage(
   integrationId: string,
   submission?: string | null,
 ): Promise<ConnectableTarget | Response> {
-  const target = await loadConnectTarget(c.var.deps.db, token, integrationId);
+  const db = c.var.deps.db;
+  // As on the link page: a miss on a replica that lags is asked again on the primary.
+  let target = await loadConnectTarget(db, token, integrationId);
+  if ((!target || !target.integration) && moveToPrimary()) target = await loadConnectTarget(db, token, integrationId);
   if (!target) return c.html(<UnknownLinkPage />, 404);
   const status = linkStatus(target.link, Date.now());
   if (status !== 'active') {
@@ -162,7 +166,9 @@ function connectedPage(c: Context<AppEnv>, token: string, ready: Pick<Connectabl
 export const linkPageRoutes = pageApp({ crossSiteRefusal: { message: 'Open your connect link again and use its buttons.' } })
   .get('/:token', linkParams, async (c) => {
     const { token } = c.req.valid('param');
-    const data = await loadLinkPage(c.var.deps.db, token);
+    const db = c.var.deps.db;
+    // A link made a moment ago may not be on the replica that answered yet: the primary decides.
+    const data = (await loadLinkPage(db, token)) ?? (moveToPrimary() ? await loadLinkPage(db, token) : undefined);
     if (!data) return c.html(<UnknownLinkPage />, 404);
     const status = linkStatus(data.link, Date.now());
     if (status !== 'active') return c.html(<InactiveLinkPage status={status} orgName={data.orgName} />, status === 'disabled' ? 403 : 410);

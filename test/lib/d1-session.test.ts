@@ -5,7 +5,7 @@ import { bookmarkOf, sessionStart } from '../../src/lib/d1-session';
 import { buildRequest, type CallOptions } from '../helpers/api';
 import { oauthTenant } from '../connections/fixtures';
 import { consoleUser, csrfOf, page } from '../console/fixtures';
-import { keyIntegration } from '../links/fixtures';
+import { keyIntegration, newLink } from '../links/fixtures';
 import { BASE } from '../helpers/api';
 
 const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
@@ -107,6 +107,23 @@ describe('reads served by a replica', () => {
       expect(starts.at(-1)).toBe('first-primary');
     }
     expect((await fetchWith(binding, `/api/v1/connections/${id}/token`, { token: t.apiKey })).text).toBe(plain.text);
+  });
+
+  it('a link made a moment ago opens at once though the replica has not got it yet', async () => {
+    const t = await oauthTenant();
+    const link = await newLink(t.apiKey);
+    const { binding, starts } = replicated(lagging);
+    for (const path of [`/link/${link.token}`, `/link/${link.token}/connect/${t.integrationId}`]) {
+      starts.length = 0;
+      const res = await fetchWith(binding, path);
+      expect(res.status, `${path}: ${res.text}`).toBe(200);
+      expect(res.text).toContain('Fake CRM');
+      expect(starts[0]).toBe('first-unconstrained');
+      expect(starts.at(-1)).toBe('first-primary');
+    }
+    starts.length = 0;
+    expect((await fetchWith(binding, `/link/${'A'.repeat(43)}`)).status).toBe(404);
+    expect(starts.at(-1)).toBe('first-primary');
   });
 
   it('an unknown key is refused only after the primary says so', async () => {
