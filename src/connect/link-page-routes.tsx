@@ -56,7 +56,7 @@ async function connectTargetOrPage(
   const db = c.var.deps.db;
   // As on the link page: a miss on a replica that lags is asked again on the primary.
   let target = await loadConnectTarget(db, token, integrationId);
-  if ((!target || !target.integration) && moveToPrimary()) target = await loadConnectTarget(db, token, integrationId);
+  if (!target?.integration && moveToPrimary()) target = await loadConnectTarget(db, token, integrationId);
   if (!target) return c.html(<UnknownLinkPage />, 404);
   const status = linkStatus(target.link, Date.now());
   if (status !== 'active') {
