@@ -1,6 +1,6 @@
 // The only module that touches WebCrypto. Everything secret-bearing goes through here.
 
-import { createHash } from 'node:crypto';
+import { sha256HexSync } from './sha256';
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -79,7 +79,7 @@ export async function sha256Bytes(input: string | Uint8Array): Promise<Uint8Arra
  * its credential, and WebCrypto's asynchronous digest cost the token route twice as much CPU.
  */
 export async function sha256Hex(input: string | Uint8Array): Promise<string> {
-  return createHash('sha256').update(input).digest('hex');
+  return sha256HexSync(input);
 }
 
 export async function hmacSha256Hex(key: string | Uint8Array, message: string | Uint8Array): Promise<string> {
