@@ -267,7 +267,9 @@ async function seed(mf, origin, provider) {
     const copyStarted = Date.now();
     await seedCopies(mf, ids[0], CONNECTIONS - viaApi);
     log(`inserted ${CONNECTIONS - viaApi} more as SQL copies through the D1 binding in ${((Date.now() - copyStarted) / 1000).toFixed(1)} s`);
-    log(`database grew ${perConnection((await databaseBytes(mf)) - afterApi, CONNECTIONS - viaApi)} per copied connection row (its table row and indexes alone)`);
+    log(
+      `database grew ${perConnection((await databaseBytes(mf)) - afterApi, CONNECTIONS - viaApi)} per copied connection row (its table row and indexes alone)`,
+    );
   }
   const db = await mf.getD1Database('DB');
   log(`connections in D1: ${(await db.prepare('SELECT COUNT(*) AS n FROM connections').first()).n}`);
