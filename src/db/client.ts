@@ -43,7 +43,7 @@ const current = new AsyncLocalStorage<RequestD1>();
 export async function inD1Session<T>(binding: D1Database, start: SessionStart, trips: RoundTrips, fn: () => Promise<T>) {
   const request: RequestD1 = { trips, binding, session: binding.withSession(start), onPrimary: start === 'first-primary', wrote: false };
   const result = await current.run(request, fn);
-  return { result, written: request.wrote ? request.session.getBookmark() : null };
+  return { result, written: request.wrote ? request.session.getBookmark() : null, onPrimary: request.onPrimary };
 }
 
 /**

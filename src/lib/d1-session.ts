@@ -34,13 +34,34 @@ export function sessionStart(method: string, path: string, headers: Headers): Se
   return bookmarkOf(headers) ?? 'first-unconstrained';
 }
 
+// Reads a replica answered 404, and those asked again: a thing made a moment ago (a connection
+// the callback just stored, a link) may not have reached the replica yet.
+const missedOnReplica = new WeakSet<Request>();
+const askedOnPrimary = new WeakSet<Request>();
+
+/**
+ * Serves a request with `serve` (the app); a read that a replica answered 404 is served once
+ * more, reading the primary, so nothing made a moment ago is reported missing. Reads by id,
+ * lists and pages all get this, wherever their 404 comes from; a GET has no body to replay.
+ */
+export async function servedWhereWritten(request: Request, serve: (request: Request) => Promise<Response>): Promise<Response> {
+  const response = await serve(request);
+  if (!missedOnReplica.has(request)) return response;
+  await response.body?.cancel();
+  askedOnPrimary.add(request);
+  return serve(request);
+}
+
 /**
  * Serves each request in one D1 session (see README "Reads served near the user"). A response
  * to a request that wrote carries the session's bookmark: JSON answers in `Edgelink-Bookmark`, pages and
  * redirects in a short-lived cookie, so the next request reads at least what this one wrote.
  */
 export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
-  const { written } = await inD1Session(c.env.DB, sessionStart(c.req.method, c.req.path, c.req.raw.headers), c.var.d1, next);
+  const request = c.req.raw;
+  const start = askedOnPrimary.has(request) ? 'first-primary' : sessionStart(c.req.method, c.req.path, request.headers);
+  const { written, onPrimary } = await inD1Session(c.env.DB, start, c.var.d1, next);
+  if (c.res.status === 404 && isSafeMethod(c.req.method) && !onPrimary && c.var.d1.count > 0) missedOnReplica.add(request);
   // Only writes answer with one: a read's background work (an API key's last use) may or may
   // not have started by now, and no client needs to see it.
   if (written === null || isSafeMethod(c.req.method)) return;

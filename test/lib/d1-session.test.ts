@@ -31,6 +31,18 @@ function replicated(replica: D1Database) {
   return { binding, starts };
 }
 
+/** Copies the rows of `table` where `column` = `value` from the primary into `replica`. */
+async function copyRows(replica: D1Database, table: string, column: string, value: string) {
+  const { results } = await env.DB.prepare(`SELECT * FROM ${table} WHERE ${column} = ?`).bind(value).all<Record<string, unknown>>();
+  for (const row of results) {
+    const names = Object.keys(row);
+    await replica
+      .prepare(`INSERT OR IGNORE INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)
+      .bind(...names.map((n) => row[n]))
+      .run();
+  }
+}
+
 async function fetchWith(DB: D1Database, path: string, options: CallOptions = {}) {
   const ctx = createExecutionContext();
   const res = await worker.fetch(buildRequest(path, options), { ...env, DB }, ctx);
@@ -124,6 +136,32 @@ describe('reads served by a replica', () => {
     starts.length = 0;
     expect((await fetchWith(binding, `/link/${'A'.repeat(43)}`)).status).toBe(404);
     expect(starts.at(-1)).toBe('first-primary');
+  });
+
+  it('a connection or link made a moment ago is found by id though the replica knows only the key', async () => {
+    const t = await oauthTenant();
+    // The replica has the organization and its key, not what was made since.
+    await copyRows(lagging, 'organizations', 'id', t.orgId);
+    await copyRows(lagging, 'api_keys', 'org_id', t.orgId);
+    const id = await t.connect({ expires_in: 3600 });
+    const link = await newLink(t.apiKey);
+    const { binding, starts } = replicated(lagging);
+    for (const [path, expected] of [
+      [`/api/v1/connections/${id}`, id],
+      [`/api/v1/links/${link.id}`, link.id],
+    ] as const) {
+      starts.length = 0;
+      const res = await fetchWith(binding, path, { token: t.apiKey });
+      expect(res.status, `${path}: ${res.text}`).toBe(200);
+      expect(JSON.parse(res.text).id).toBe(expected);
+      expect(starts[0]).toBe('first-unconstrained');
+      expect(starts.at(-1)).toBe('first-primary');
+    }
+    // A thing the primary has not got either is still a 404, asked there once.
+    starts.length = 0;
+    const missing = await fetchWith(binding, '/api/v1/connections/con_doesnotexist', { token: t.apiKey });
+    expect(missing.status).toBe(404);
+    expect(starts.filter((s) => s === 'first-primary')).toHaveLength(1);
   });
 
   it('an unknown key is refused only after the primary says so', async () => {
