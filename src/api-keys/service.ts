@@ -4,6 +4,7 @@ import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { pageWindow, toPage, type ListQuery } from '../lib/pagination';
 import { sha256Hex } from '../lib/crypto';
+import { safeError } from '../lib/log';
 import { iso } from '../lib/shapes';
 import type { ApiKeyObject } from './shapes';
 import { apiKeys } from './schema';
@@ -82,8 +83,14 @@ export const touchDue = (key: Pick<ApiKeyRow, 'lastUsedAt'>, now: number) => key
 export async function touchApiKey(db: Db, key: Pick<ApiKeyRow, 'id' | 'lastUsedAt'>, now: number): Promise<void> {
   if (!touchDue(key, now)) return;
   const stale = now - TOUCH_INTERVAL_MS;
-  await db
-    .update(apiKeys)
-    .set({ lastUsedAt: now })
-    .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, stale))));
+  try {
+    await db
+      .update(apiKeys)
+      .set({ lastUsedAt: now })
+      .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, stale))));
+  } catch (err) {
+    // Background work the caller never waits for: a stamp that fails is made by the key's next
+    // use, and must not surface as an unhandled rejection.
+    console.warn(JSON.stringify({ level: 'warn', msg: 'api key last use not recorded', key_id: key.id, ...safeError(err) }));
+  }
 }

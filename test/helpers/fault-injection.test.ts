@@ -58,4 +58,22 @@ describe('the fault-injection harness', () => {
     expect(outcomes).toEqual(['ok', 'failed', 'failed', 'ok']);
     expect(faulty.calls()).toBe(4);
   });
+
+  it('fails the calls listed in `alsoAt` too, apart from `failAt`, in sessions as on the binding', async () => {
+    const faulty = faultyD1(env.DB, { failAt: 1, alsoAt: [3] });
+    const session = faulty.binding.withSession('first-unconstrained');
+    const outcomes = [];
+    for (let i = 0; i < 4; i++)
+      outcomes.push(
+        await (i % 2 === 0 ? session : faulty.binding)
+          .prepare('SELECT 1')
+          .raw()
+          .then(
+            () => 'ok',
+            () => 'failed',
+          ),
+      );
+    expect(outcomes).toEqual(['failed', 'ok', 'failed', 'ok']);
+    expect(faulty.calls()).toBe(4);
+  });
 });

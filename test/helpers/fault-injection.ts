@@ -17,6 +17,11 @@ export interface FaultPlan {
   timing?: FaultTiming;
   /** How many consecutive calls fail, from `failAt` on (1 unless told): a retry that fails too. */
   count?: number;
+  /**
+   * Further calls (1-based) that fail too, not next to `failAt`: the Nth call of the app's answer
+   * after the hot route's own statement (call 1) failed and left the request to it.
+   */
+  alsoAt?: readonly number[];
 }
 
 export interface FaultyD1 {
@@ -41,7 +46,7 @@ export function faultyD1(d1: D1Database, plan: FaultPlan): FaultyD1 {
   let struck = false;
   const timing = plan.timing ?? 'before';
   const count = plan.count ?? 1;
-  const fails = (n: number) => plan.failAt !== null && n >= plan.failAt && n < plan.failAt + count;
+  const fails = (n: number) => (plan.failAt !== null && n >= plan.failAt && n < plan.failAt + count) || (plan.alsoAt?.includes(n) ?? false);
   const binding = interceptD1(d1, async (run) => {
     const n = ++calls;
     if (!fails(n)) return run();
@@ -60,6 +65,30 @@ export interface FaultyCallResult {
   /** D1 calls the request made, background work (waitUntil) included. */
   d1Calls: number;
   struck: boolean;
+  /** Background work (waitUntil) that failed: not the caller's answer, and caught so it is no unhandled rejection. */
+  backgroundFailures: number;
+}
+
+/**
+ * The context with each promise handed to waitUntil caught as it is handed over: work that fails
+ * after the answer (a last-use stamp) is counted, not left to surface as an unhandled rejection.
+ */
+function catchingBackground(ctx: ExecutionContext) {
+  let failures = 0;
+  const caught = new Proxy(ctx, {
+    get(target, prop) {
+      if (prop === 'waitUntil')
+        return (promise: Promise<unknown>) =>
+          target.waitUntil(
+            promise.catch(() => {
+              failures++;
+            }),
+          );
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { ctx: caught, failures: () => failures };
 }
 
 /**
@@ -70,8 +99,9 @@ export interface FaultyCallResult {
 export async function callWithFault(path: string, plan: FaultPlan, options: CallOptions = {}): Promise<FaultyCallResult> {
   const faulty = faultyD1(env.DB, plan);
   const ctx = createExecutionContext();
+  const background = catchingBackground(ctx);
   const request = buildRequest(path, options);
-  const res = await worker.fetch(request, { ...env, DB: faulty.binding }, ctx);
+  const res = await worker.fetch(request, { ...env, DB: faulty.binding }, background.ctx);
   const text = await res.text();
   await waitOnExecutionContext(ctx).catch(() => {});
   let json: unknown;
@@ -80,7 +110,15 @@ export async function callWithFault(path: string, plan: FaultPlan, options: Call
   } catch {
     json = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json, d1Calls: faulty.calls(), struck: faulty.struck() };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json,
+    d1Calls: faulty.calls(),
+    struck: faulty.struck(),
+    backgroundFailures: background.failures(),
+  };
 }
 
 /**

@@ -8,7 +8,11 @@ let counter = 0;
 
 /** A tenant with a signed-in member, and an OAuth application registered by its API key. */
 export async function appWithUser(appBody: Record<string, unknown> = {}) {
-  const tenant = await newTenant('App org');
+  return appWithUserIn(await newTenant('App org'), appBody);
+}
+
+/** appWithUser in a tenant made elsewhere (one with an integration and connections, say). */
+export async function appWithUserIn<T extends { orgId: string; apiKey: string }>(tenant: T, appBody: Record<string, unknown> = {}) {
   const email = `user${Date.now().toString(36)}${counter++}@example.com`;
   const password = 'correct horse battery staple';
   const user = await asOperator(`/api/v1/admin/organizations/${tenant.orgId}/users`, {
@@ -23,7 +27,14 @@ export async function appWithUser(appBody: Record<string, unknown> = {}) {
   });
   if (app.status !== 201) throw new Error(`application: ${app.status} ${app.text}`);
   const cookie = await signIn(email, password);
-  return { ...tenant, email, password, cookie, app: app.json as { id: string; client_id: string; client_secret: string } };
+  return { ...tenant, email, password, userId: user.json.user_id as string, cookie, app: app.json as { id: string; client_id: string; client_secret: string } };
+}
+
+/** An access token by client credentials (no user) for the application, with these scopes. */
+export async function clientCredentialsToken(app: { client_id: string; client_secret: string }, scope: string): Promise<string> {
+  const res = await oauthPost('/oauth/token', { grant_type: 'client_credentials', scope }, { authorization: basic(app.client_id, app.client_secret) });
+  if (res.status !== 200) throw new Error(`client credentials: ${res.status} ${res.text}`);
+  return JSON.parse(res.text).access_token as string;
 }
 
 /** Signs in through the login form, returning the session cookie. */
