@@ -1,7 +1,7 @@
 import { apiKeyJoined } from './api-keys/joined';
 import { linkPageHotRoute } from './connect/link-page-hot';
 import { connectionHotRoutes } from './connections/hot-routes';
-import { dbFor, inD1Session } from './db/client';
+import { dbFor } from './db/client';
 import type { CloudflareBindings } from './env';
 import type { HotRoute } from './hot/route';
 import { parsedKeyring, parseKeyring } from './lib/crypto';
@@ -36,11 +36,12 @@ export async function serveHot(request: Request, env: CloudflareBindings, ctx: E
     // A read-only answer: any replica may serve it (or one as fresh as the caller's bookmark).
     // A miss there goes to the app, which asks the primary before refusing.
     const start = bookmarkOf(request.headers) ?? 'first-unconstrained';
-    const session = env.DB.withSession(start);
+    let session: D1DatabaseSession | undefined;
     const deps = {
       // Counted here rather than by the app's AsyncLocalStorage wrapper: one call per statement.
       query: (sql: string, ...binds: unknown[]) => {
         trips.count++;
+        session ??= env.DB.withSession(start);
         return session
           .prepare(sql)
           .bind(...binds)
@@ -54,9 +55,7 @@ export async function serveHot(request: Request, env: CloudflareBindings, ctx: E
     };
     let answer: Awaited<ReturnType<HotRoute['serve']>>;
     try {
-      const serve = () => route.serve(request, params, deps);
-      // The drizzle client's statements (the link page's) go to a session of their own, counted.
-      answer = route.readsWithDrizzle ? (await inD1Session(env.DB, start, trips, serve)).result : await serve();
+      answer = await route.serve(request, params, deps);
     } catch {
       // The app answers it again and shapes (and logs) whatever went wrong.
       return null;

@@ -11,11 +11,13 @@ import { PUBLIC_URL_PLACEHOLDER, normalizePublicUrl } from '../offerings/templat
 export function authorizationFormTarget(offering: OfferingDefinition, known: Readonly<Record<string, string>>, publicUrl: string): string | null {
   const template = offering.authorization_url;
   if (offering.auth_mode !== 'oauth2' || template === undefined) return null;
-  let text: string;
-  try {
-    text = template.replaceAll(`{${PUBLIC_URL_PLACEHOLDER}}`, normalizePublicUrl(publicUrl));
-  } catch {
-    return null;
+  let text = template;
+  if (text.includes(`{${PUBLIC_URL_PLACEHOLDER}}`)) {
+    try {
+      text = text.replaceAll(`{${PUBLIC_URL_PLACEHOLDER}}`, normalizePublicUrl(publicUrl));
+    } catch {
+      return null;
+    }
   }
   text = text.replace(/\{([a-z][a-z0-9_]*)\}/g, (whole, name: string) => (Object.hasOwn(known, name) ? known[name]! : whole));
   const match = /^(https?):\/\/([^/?#]+)/i.exec(text);

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { connections, type ConnectionStatus } from '../connections/schema';
 import type { Db } from '../db/client';
-import { preparedOnce } from '../db/prepared';
+import { preparedOnce, type RawQuery, runRaw } from '../db/prepared';
 import { isConnectable, type IntegrationRow } from '../integrations/service';
 import { integrations } from '../integrations/schema';
 import { sha256Hex } from '../lib/crypto';
@@ -109,10 +109,15 @@ const linkPageStatement = preparedOnce((db) => {
     .prepare();
 });
 
-/** Everything the link page needs, in one statement; undefined for an unknown token. */
-export async function loadLinkPage(db: Db, token: string): Promise<LinkPageData | undefined> {
+/**
+ * Everything the link page needs, in one statement; undefined for an unknown token. With
+ * `query` (the hot route's), the statement is sent through it rather than through `db`.
+ */
+export async function loadLinkPage(db: Db, token: string, query?: RawQuery): Promise<LinkPageData | undefined> {
   if (!LINK_TOKEN_PATTERN.test(token)) return undefined;
-  const rows = await linkPageStatement(db).all({ tokenHash: await sha256Hex(token) });
+  const statement = linkPageStatement(db);
+  const values = { tokenHash: await sha256Hex(token) };
+  const rows = await (query ? runRaw(statement, query, values) : statement.all(values));
   const first = rows[0];
   if (!first) return undefined;
 

@@ -15,13 +15,12 @@ const LINK_PATH = /^\/link\/([^/]+)$/;
  */
 export const linkPageHotRoute: HotRoute = {
   route: '/link/:token',
-  readsWithDrizzle: true,
   match: (path) => {
     const token = LINK_PATH.exec(path)?.[1];
     return token !== undefined && LINK_TOKEN_PATTERN.test(token) ? { token } : null;
   },
   async serve(_request, { token }, deps) {
-    const data = await loadLinkPage(deps.db, token!);
+    const data = await loadLinkPage(deps.db, token!, deps.query);
     if (!data || data.entries.length === 0 || linkStatus(data.link, Date.now()) !== 'active') return null;
     const page = <LinkPage token={token!} orgName={data.orgName} endUserName={data.link.endUserName} entries={data.entries} />;
     // What c.html does with a JSX page, so the bytes are the app's.

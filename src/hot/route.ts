@@ -1,12 +1,13 @@
 import { BEARER } from '../auth/authenticate';
 import type { Caller } from '../auth/caller';
 import type { Db } from '../db/client';
+import type { RawQuery } from '../db/prepared';
 import type { Keyring } from '../lib/crypto';
 
 /** One D1 statement, run and read with `.raw()`, counted into the request's round trips. */
-export type HotQuery = (sql: string, ...binds: unknown[]) => Promise<unknown[][]>;
+export type HotQuery = RawQuery;
 
-/** What a hot route may use: its statements, the drizzle client (for background work), the keyring. */
+/** What a hot route may use: its statements, the drizzle client (for background work and statements built by preparedOnce), the keyring. */
 export interface HotDeps {
   query: HotQuery;
   db: Db;
@@ -33,8 +34,6 @@ export interface HotRoute {
   route: string;
   /** The path's parameters when the path is this route's (GET only), else null. */
   match: (path: string) => Record<string, string> | null;
-  /** Whether it reads through the drizzle client (deps.db), which then runs in the request's D1 session. */
-  readsWithDrizzle?: boolean;
   serve: (request: Request, params: Record<string, string>, deps: HotDeps) => Promise<HotAnswer | null>;
 }
 

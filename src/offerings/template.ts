@@ -29,13 +29,19 @@ export function templateSyntaxProblem(template: string): string | null {
  * prefix, no query or fragment, no trailing slash.
  */
 export function normalizePublicUrl(publicUrl: string): string {
+  // One PUBLIC_URL per deployment, asked for on every page with a Connect form: parsed once.
+  if (normalized?.publicUrl === publicUrl) return normalized.value;
   const result = parseSafeUrl(publicUrl, { allowHttpLoopback: true });
   if (!result.ok || result.url.search !== '') {
     const reason = result.ok ? 'must not have a query' : result.message;
     throw new OfferingError('invalid_public_url', `PUBLIC_URL ${reason}`, PUBLIC_URL_PLACEHOLDER);
   }
-  return `${result.url.origin}${result.url.pathname}`.replace(/\/+$/, '');
+  const value = `${result.url.origin}${result.url.pathname}`.replace(/\/+$/, '');
+  normalized = { publicUrl, value };
+  return value;
 }
+
+let normalized: { publicUrl: string; value: string } | undefined;
 
 /**
  * Replaces every `{name}` with `values[name]`. Values must already be validated (see

@@ -6,6 +6,7 @@ import { dbFor } from '../../src/db/client';
 import { parseKeyring } from '../../src/lib/crypto';
 import worker from '../../src/index';
 import { buildRequest, call, newTenant } from '../helpers/api';
+import { d1Query } from '../helpers/hot-query';
 import { keyIntegration, newLink, salesforceIntegration } from '../links/fixtures';
 
 afterEach(() => vi.restoreAllMocks());
@@ -35,7 +36,7 @@ async function servedHot(path: string): Promise<boolean> {
   const params = linkPageHotRoute.match(path);
   if (!params) return false;
   const deps = {
-    query: () => Promise.reject(new Error('the link page reads through drizzle')),
+    query: d1Query,
     db: dbFor(env.DB),
     keyring: await parseKeyring(env.ENCRYPTION_KEYS),
     waitUntil: () => {},

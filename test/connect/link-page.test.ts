@@ -5,6 +5,7 @@ import { createDb } from '../../src/db/client';
 import { base64urlEncode, sha256Bytes } from '../../src/lib/crypto';
 import { asOperator, call, newTenant, cookieSet } from '../helpers/api';
 import { stubProvider } from '../helpers/outbound';
+import { d1Query } from '../helpers/hot-query';
 import { quotingD1 } from '../helpers/quoting-d1';
 import { draftIntegration, keyIntegration, newLink, postForm, salesforceIntegration } from '../links/fixtures';
 
@@ -345,6 +346,37 @@ describe("the end user's existing connections", () => {
     expect(res.text).toContain('aria-label="Reconnect Sales"');
     expect(res.text).toContain('aria-label="Reconnect Support"');
     expect(res.text).toContain('aria-label="Connect Finance"');
+  });
+
+  it('reads the same through the hot route\'s raw query as through the drizzle client', async () => {
+    const { apiKey } = await newTenant();
+    const sales = await salesforceIntegration(apiKey, 'Sales');
+    const support = await salesforceIntegration(apiKey, 'Support');
+    await keyIntegration(apiKey);
+    await draftIntegration(apiKey);
+    // An organization's own offering: its definition is a JSON column of the statement.
+    const own = await call('/api/v1/offerings', {
+      method: 'POST',
+      token: apiKey,
+      body: { name: 'Acme keys', provider: 'acme-keys', auth_mode: 'api_key', credentials: [{ key: 'api_key', label: 'API key', secret: true }] },
+    });
+    expect(own.status, own.text).toBe(201);
+    await keyIntegration(apiKey, own.json.id, 'Acme');
+    await importConnection(apiKey, sales.id, 'user-42', 'ada@acme.example');
+    const { id } = await importConnection(apiKey, support.id, 'user-42', 'grace@acme.example');
+    await env.DB.prepare("UPDATE connections SET status = 'needs_reauth' WHERE id = ?").bind(id).run();
+    const link = await newLink(apiKey);
+    const db = createDb(env.DB);
+    const viaDrizzle = await loadLinkPage(db, link.token);
+    const viaRaw = await loadLinkPage(db, link.token, d1Query);
+    expect(viaDrizzle?.entries.map((e) => [e.integration.name, e.connection?.status ?? null, e.connection?.accountEmail ?? null])).toEqual([
+      ['Acme', null, null],
+      ['Sales', 'active', 'ada@acme.example'],
+      ['Stripe', null, null],
+      ['Support', 'needs_reauth', 'grace@acme.example'],
+    ]);
+    expect(viaRaw).toEqual(viaDrizzle);
+    expect(await loadLinkPage(db, `${link.token.slice(0, -1)}x`, d1Query)).toBeUndefined();
   });
 
   it('reads every table through an index: no scan of connections, integrations, links or offerings', async () => {
