@@ -7,32 +7,29 @@
 // Worker's request log), then one verdict line per target of issue 12, as ratios against the
 // control measured in the same run, never absolute promises.
 //
+// Before the first round every route runs once for BENCH_WARMUP seconds (3), unmeasured, so no
+// round counts the isolate compiling and optimising a route's code.
+//
 // BENCH_DURATION (s per window, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10000),
 // BENCH_CLIENTS (autocannon connections, 16), BENCH_FLOW_CLIENTS (concurrent flows, 4).
 // BENCH_ONLY=token,control measures only those routes (by key; verdicts need their routes).
 // BENCH_PROFILE=token takes a V8 CPU profile of one route's window instead (see bench-profile.mjs).
 
-import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { profileWhile } from './bench-profile.mjs';
-
-process.env.WRANGLER_SEND_METRICS = 'false';
+import { api, databaseBytes, startJsonServer, startWorker } from './local-worker.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const FLOW_CLIENTS = Number(process.env.BENCH_FLOW_CLIENTS ?? 4);
 /** Connections beyond this many are SQL copies of API-made rows (see seedCopies). */
 const API_SEED_MAX = Number(process.env.BENCH_API_SEED ?? 10_000);
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef0123456789';
-const KEYS = 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
 const CONTROL_PATH = '/__bench/select1';
 // The control is always measured: every ratio is against it.
 const ONLY = process.env.BENCH_ONLY ? new Set(['control', ...process.env.BENCH_ONLY.split(',')]) : null;
@@ -44,120 +41,32 @@ const log = (msg) => console.log(`[bench] ${msg}`);
 const BUILD_DIR = '.tmp/bench-build';
 
 /**
- * Bundles bench/entry.ts with wrangler's own bundler and wrangler.toml's settings, as
- * `wrangler deploy` would bundle src/index.ts, into the bench's build directory only.
- */
-function bundle() {
-  const run = spawnSync(process.execPath, [wranglerBin(), 'deploy', 'bench/entry.ts', '--dry-run', '--outdir', BUILD_DIR], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-  });
-  if (run.status !== 0) throw new Error('wrangler deploy --dry-run failed');
-}
-
-function wranglerBin() {
-  return join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-}
-
-async function applyMigrations(db) {
-  for (const file of readdirSync('migrations')
-    .filter((f) => f.endsWith('.sql'))
-    .sort()) {
-    const statements = readFileSync(`migrations/${file}`, 'utf8')
-      .split('--> statement-breakpoint')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    await db.batch(statements.map((sql) => db.prepare(sql)));
-  }
-}
-
-async function startWorker(logLines) {
-  bundle();
-  const config = readFileSync('wrangler.toml', 'utf8');
-  const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(config)[1];
-  // Miniflare 5 takes a new options shape; it converts the long-documented (v4) one.
-  const options = (publicUrl, port) =>
-    convertV4MiniflareOptions({
-      modules: true,
-      scriptPath: `${BUILD_DIR}/entry.js`,
-      compatibilityDate,
-      compatibilityFlags: ['nodejs_compat'],
-      d1Databases: ['DB'],
-      kvNamespaces: ['KV'],
-      bindings: { ADMIN_TOKEN, ENCRYPTION_KEYS: KEYS, PUBLIC_URL: publicUrl },
-      host: '127.0.0.1',
-      port,
-      ...(PROFILE ? { inspectorPort: INSPECTOR_PORT } : {}),
-      handleStructuredLogs: (entry) => logLines.push(entry.message),
-    });
-  const mf = new Miniflare(options('http://127.0.0.1', 0));
-  const url = await mf.ready;
-  await applyMigrations(await mf.getD1Database('DB'));
-  // The Worker must know the address it is reached at: link URLs are built from it.
-  await mf.setOptions(options(url.origin, Number(url.port)));
-  return { mf, origin: url.origin };
-}
-
-/**
  * A stand-in OAuth provider: the token endpoint grants codes the bench makes up
  * (`bench-code-…`) and answers `invalid_grant` to anything else (which is how integration
  * verification proves the client authenticated); userinfo names the account the code was for;
  * /verify accepts API keys starting `bench-key-`.
  */
-async function startProvider() {
-  const server = createServer((req, res) => {
-    const send = (status, body) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const path = new URL(req.url, 'http://x').pathname;
-    const auth = req.headers.authorization ?? '';
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      if (path === '/token') {
-        const code = new URLSearchParams(body).get('code') ?? '';
-        if (!code.startsWith('bench-code-')) return send(400, { error: 'invalid_grant' });
-        const account = code.slice('bench-code-'.length);
-        return send(200, {
-          access_token: `bench-at-${account}-${'x'.repeat(40)}`,
-          refresh_token: `bench-rt-${account}`,
-          token_type: 'Bearer',
-          expires_in: 3600,
-          scope: 'read',
-        });
-      }
-      if (path === '/userinfo') {
-        const account = /^Bearer bench-at-(.+)-x+$/.exec(auth)?.[1];
-        return account ? send(200, { sub: account, email: `${account}@bench.test`, name: account }) : send(401, { error: 'invalid_token' });
-      }
-      if (path === '/verify') {
-        const account = /^Bearer bench-key-(.+)$/.exec(auth)?.[1];
-        return account ? send(200, { account }) : send(401, { error: 'unauthorized' });
-      }
-      send(404, { error: 'not_found' });
-    });
+function startProvider() {
+  return startJsonServer(({ path, body, authorization }) => {
+    if (path === '/token') {
+      const code = new URLSearchParams(body).get('code') ?? '';
+      if (!code.startsWith('bench-code-')) return [400, { error: 'invalid_grant' }];
+      const account = code.slice('bench-code-'.length);
+      return [
+        200,
+        { access_token: `bench-at-${account}-${'x'.repeat(40)}`, refresh_token: `bench-rt-${account}`, token_type: 'Bearer', expires_in: 3600, scope: 'read' },
+      ];
+    }
+    if (path === '/userinfo') {
+      const account = /^Bearer bench-at-(.+)-x+$/.exec(authorization)?.[1];
+      return account ? [200, { sub: account, email: `${account}@bench.test`, name: account }] : [401, { error: 'invalid_token' }];
+    }
+    if (path === '/verify') {
+      const account = /^Bearer bench-key-(.+)$/.exec(authorization)?.[1];
+      return account ? [200, { account }] : [401, { error: 'unauthorized' }];
+    }
+    return [404, { error: 'not_found' }];
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${server.address().port}` };
-}
-
-async function api(origin, path, { token, method = 'GET', body, form, headers = {} } = {}) {
-  const res = await fetch(origin + path, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      ...headers,
-    },
-    body: body ? JSON.stringify(body) : form ? new URLSearchParams(form).toString() : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 /**
@@ -166,8 +75,7 @@ async function api(origin, path, { token, method = 'GET', body, form, headers = 
  * ciphertext is bound to the original row (AAD), so they are never requested: they are there
  * to make the tables and indexes as deep as BENCH_CONNECTIONS says.
  */
-async function seedCopies(mf, templateId, count) {
-  const db = await mf.getD1Database('DB');
+async function seedCopies(db, templateId, count) {
   const columns = (await db.prepare('SELECT name FROM pragma_table_info(?)').bind('connections').all()).results.map((r) => r.name);
   const varied = {
     id: "'con_' || lower(hex(randomblob(12)))",
@@ -185,15 +93,9 @@ async function seedCopies(mf, templateId, count) {
   }
 }
 
-/** The database's size in bytes as D1 reports it (every result's meta.size_after): the capacity model's measured input. */
-async function databaseBytes(mf) {
-  const db = await mf.getD1Database('DB');
-  return (await db.prepare('SELECT 1').run()).meta.size_after;
-}
-
 const perConnection = (bytes, count) => `${Math.round(bytes / count)} bytes`;
 
-async function seed(mf, origin, provider) {
+async function seed(db, origin, provider) {
   const org = await api(origin, '/api/v1/admin/organizations', { token: ADMIN_TOKEN, method: 'POST', body: { name: 'Bench' } });
   const key = await api(origin, `/api/v1/admin/organizations/${org.id}/api_keys`, { token: ADMIN_TOKEN, method: 'POST', body: { name: 'bench' } });
   const offering = await api(origin, '/api/v1/admin/offerings', {
@@ -238,7 +140,7 @@ async function seed(mf, origin, provider) {
   const ids = [];
   let next = 0;
   const viaApi = Math.min(CONNECTIONS, API_SEED_MAX);
-  const pagesBefore = await databaseBytes(mf);
+  const pagesBefore = await databaseBytes(db);
   const started = Date.now();
   await Promise.all(
     Array.from({ length: 16 }, async () => {
@@ -261,17 +163,16 @@ async function seed(mf, origin, provider) {
     }),
   );
   log(`seeded ${ids.length} connections through the API in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const afterApi = await databaseBytes(mf);
+  const afterApi = await databaseBytes(db);
   log(`database grew ${perConnection(afterApi - pagesBefore, ids.length)} per connection made through the API (with its events and indexes)`);
   if (CONNECTIONS > viaApi) {
     const copyStarted = Date.now();
-    await seedCopies(mf, ids[0], CONNECTIONS - viaApi);
+    await seedCopies(db, ids[0], CONNECTIONS - viaApi);
     log(`inserted ${CONNECTIONS - viaApi} more as SQL copies through the D1 binding in ${((Date.now() - copyStarted) / 1000).toFixed(1)} s`);
     log(
-      `database grew ${perConnection((await databaseBytes(mf)) - afterApi, CONNECTIONS - viaApi)} per copied connection row (its table row and indexes alone)`,
+      `database grew ${perConnection((await databaseBytes(db)) - afterApi, CONNECTIONS - viaApi)} per copied connection row (its table row and indexes alone)`,
     );
   }
-  const db = await mf.getD1Database('DB');
   log(`connections in D1: ${(await db.prepare('SELECT COUNT(*) AS n FROM connections').first()).n}`);
   const link = await api(origin, '/api/v1/links', {
     token: key.secret,
@@ -309,12 +210,8 @@ async function seed(mf, origin, provider) {
   };
 }
 
-/**
- * utime + stime of the workerd processes this bench started (descendants of this process), in
- * milliseconds. Other workerd processes on the machine (another checkout's test suite) are
- * not counted.
- */
-function workerdCpuMs() {
+/** The workerd processes this bench started (descendants of this process), with their CPU time so far in ms. */
+function ourWorkerdProcesses() {
   const tick = 1000 / 100; // USER_HZ is 100 on Linux
   const procs = new Map();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
@@ -331,10 +228,14 @@ function workerdCpuMs() {
     for (let p = procs.get(pid)?.ppid; p; p = procs.get(p)?.ppid) if (p === process.pid) return true;
     return false;
   };
-  let total = 0;
-  for (const [pid, proc] of procs) if (proc.name.includes('workerd') && ours(pid)) total += proc.cpu;
-  return total;
+  return [...procs].filter(([pid, proc]) => proc.name.includes('workerd') && ours(pid)).map(([pid, proc]) => ({ pid, cpu: proc.cpu }));
 }
+
+/**
+ * utime + stime of the workerd processes this bench started, in milliseconds. Other workerd
+ * processes on the machine (another checkout's test suite) are not counted.
+ */
+const workerdCpuMs = () => ourWorkerdProcesses().reduce((total, proc) => total + proc.cpu, 0);
 
 /** The request-log lines of one route (pattern and method), as parsed objects. */
 function requestLines(logLines, method, route) {
@@ -363,11 +264,11 @@ async function bindingCalls(origin) {
 }
 
 /** One autocannon window on one route. */
-async function load(logLines, origin, { route, method = 'GET', requests }) {
+async function load(logLines, origin, { route, method = 'GET', requests }, seconds = DURATION_S) {
   logLines.length = 0;
   const callsBefore = await bindingCalls(origin);
   const cpuBefore = workerdCpuMs();
-  const result = await autocannon({ connections: CLIENTS, duration: DURATION_S, requests, url: requests[0].url });
+  const result = await autocannon({ connections: CLIENTS, duration: seconds, requests, url: requests[0].url });
   const cpuMs = workerdCpuMs() - cpuBefore;
   const calls = (await bindingCalls(origin)) - callsBefore;
   const total = result.requests.total;
@@ -391,12 +292,12 @@ async function load(logLines, origin, { route, method = 'GET', requests }) {
  * (several requests), FLOW_CLIENTS at a time, for the window. CPU and rates are per
  * iteration; round trips are those of `tripsOf` (the request that matters).
  */
-async function loop(logLines, origin, { step, tripsOf }) {
+async function loop(logLines, origin, { step, tripsOf }, seconds = DURATION_S) {
   logLines.length = 0;
   const callsBefore = await bindingCalls(origin);
   const cpuBefore = workerdCpuMs();
   const started = performance.now();
-  const deadline = started + DURATION_S * 1000;
+  const deadline = started + seconds * 1000;
   const latencies = [];
   let errors = 0;
   await Promise.all(
@@ -412,14 +313,14 @@ async function loop(logLines, origin, { step, tripsOf }) {
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
+  const elapsed = (performance.now() - started) / 1000;
   const cpuMs = workerdCpuMs() - cpuBefore;
   const calls = (await bindingCalls(origin)) - callsBefore;
   const total = latencies.length;
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(total - 1, Math.floor(q * total))] ?? Number.NaN;
   return {
-    rps: total / seconds,
+    rps: total / elapsed,
     p50: at(0.5),
     p99: at(0.99),
     cpuPer1000: total ? (cpuMs / total) * 1000 : Number.NaN,
@@ -468,42 +369,53 @@ function routes(origin, provider, s) {
   }
 
   return [
-    { key: 'health', name: 'GET /health', run: (l) => load(l, origin, { route: '/health', requests: [{ url: `${origin}/health` }] }) },
+    { key: 'health', name: 'GET /health', run: (l, seconds) => load(l, origin, { route: '/health', requests: [{ url: `${origin}/health` }] }, seconds) },
     {
       key: 'control',
       name: 'SELECT 1 control',
-      run: (l) => load(l, origin, { route: CONTROL_PATH, requests: [{ url: origin + CONTROL_PATH, path: CONTROL_PATH }] }),
+      run: (l, seconds) => load(l, origin, { route: CONTROL_PATH, requests: [{ url: origin + CONTROL_PATH, path: CONTROL_PATH }] }, seconds),
     },
     {
       key: 'token',
       name: 'token route, API key',
-      run: (l) =>
-        load(l, origin, {
-          route: '/api/v1/connections/:id/token',
-          requests: get((id) => `/api/v1/connections/${id}/token`, { authorization: `Bearer ${s.apiKey}` }),
-        }),
+      run: (l, seconds) =>
+        load(
+          l,
+          origin,
+          {
+            route: '/api/v1/connections/:id/token',
+            requests: get((id) => `/api/v1/connections/${id}/token`, { authorization: `Bearer ${s.apiKey}` }),
+          },
+          seconds,
+        ),
     },
     {
       key: 'access',
       name: 'GET connection, elk_at_',
-      run: (l) =>
-        load(l, origin, { route: '/api/v1/connections/:id', requests: get((id) => `/api/v1/connections/${id}`, { authorization: `Bearer ${s.accessToken}` }) }),
+      run: (l, seconds) =>
+        load(
+          l,
+          origin,
+          { route: '/api/v1/connections/:id', requests: get((id) => `/api/v1/connections/${id}`, { authorization: `Bearer ${s.accessToken}` }) },
+          seconds,
+        ),
     },
     {
       key: 'link',
       name: 'link page',
-      run: (l) => load(l, origin, { route: '/link/:token', requests: [{ url: `${origin}/link/${s.linkToken}`, path: `/link/${s.linkToken}` }] }),
+      run: (l, seconds) =>
+        load(l, origin, { route: '/link/:token', requests: [{ url: `${origin}/link/${s.linkToken}`, path: `/link/${s.linkToken}` }] }, seconds),
     },
     {
       key: 'callback',
       name: 'callback flow (per flow)',
-      run: (l) => loop(l, origin, { step: callbackFlow, tripsOf: (lines) => requestLines(lines, 'GET', '/api/v1/oauth/callback') }),
+      run: (l, seconds) => loop(l, origin, { step: callbackFlow, tripsOf: (lines) => requestLines(lines, 'GET', '/api/v1/oauth/callback') }, seconds),
       perFlow: true,
     },
     {
       key: 'keyForm',
       name: 'API-key connect form',
-      run: (l) => loop(l, origin, { step: keyForm, tripsOf: (lines) => requestLines(lines, 'POST', '/link/:token/connect/:integrationId') }),
+      run: (l, seconds) => loop(l, origin, { step: keyForm, tripsOf: (lines) => requestLines(lines, 'POST', '/link/:token/connect/:integrationId') }, seconds),
       perFlow: true,
     },
   ];
@@ -610,9 +522,16 @@ async function main() {
   );
   const logLines = [];
   const provider = await startProvider();
-  const { mf, origin } = await startWorker(logLines);
+  const { mf, db, origin } = await startWorker({
+    entry: 'bench/entry.ts',
+    buildDir: BUILD_DIR,
+    script: 'entry.js',
+    adminToken: ADMIN_TOKEN,
+    logLines,
+    inspectorPort: PROFILE ? INSPECTOR_PORT : undefined,
+  });
   try {
-    const seeded = await seed(mf, origin, provider);
+    const seeded = await seed(db, origin, provider);
     const all = routes(origin, provider, seeded);
     if (PROFILE) {
       const route = all.find((r) => r.key === PROFILE);
@@ -623,6 +542,10 @@ async function main() {
     }
     const measured = all.filter((r) => !ONLY || ONLY.has(r.key));
     const results = Object.fromEntries(measured.map((r) => [r.key, []]));
+    if (WARMUP_S > 0) {
+      for (const r of measured) await r.run(logLines, WARMUP_S);
+      log(`warmed up: every route for ${WARMUP_S} s, not counted`);
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       for (const r of measured) {
         const result = await r.run(logLines);

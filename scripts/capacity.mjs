@@ -27,16 +27,9 @@
 // second the primary is assumed to sustain for refreshes, 500: an assumption, not a measurement),
 // CAPACITY_TOKEN_LIFETIMES (seconds, comma-separated, 1800,3600,43200).
 
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
-
-process.env.WRANGLER_SEND_METRICS = 'false';
+import { api, databaseBytes, startJsonServer, startWorker } from './local-worker.mjs';
 
 const setting = (name, fallback) => Number(process.env[name] ?? fallback);
 const CONNECTIONS = setting('CAPACITY_CONNECTIONS', 2000);
@@ -69,7 +62,6 @@ const PARALLEL = 8;
 /** Below this a step's growth says little: the empty tables' first pages absorbed its rows. */
 const SMALL_GROWTH = 64 * 1024;
 const ADMIN_TOKEN = 'capacity-admin-token-0123456789abcdef0123456789';
-const KEYS = 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
 const BUILD_DIR = '.tmp/capacity-build';
 
 const log = (msg) => console.log(`[capacity] ${msg}`);
@@ -81,111 +73,35 @@ const filler = (prefix, chars) =>
     .toString('base64url')
     .slice(0, Math.max(0, chars - prefix.length));
 
-// ---- the Worker, as bench.mjs starts it (a compact copy: bench.mjs exports nothing) ----
-
-function wranglerBin() {
-  return join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-}
-
-function bundle() {
-  const run = spawnSync(process.execPath, [wranglerBin(), 'deploy', '--dry-run', '--outdir', BUILD_DIR], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-  });
-  if (run.status !== 0) throw new Error('wrangler deploy --dry-run failed');
-}
-
-async function applyMigrations(db) {
-  for (const file of readdirSync('migrations')
-    .filter((f) => f.endsWith('.sql'))
-    .sort()) {
-    const statements = readFileSync(`migrations/${file}`, 'utf8')
-      .split('--> statement-breakpoint')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    await db.batch(statements.map((sql) => db.prepare(sql)));
-  }
-}
-
-async function startWorker(logLines) {
-  bundle();
-  const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync('wrangler.toml', 'utf8'))[1];
-  const options = (publicUrl, port) =>
-    convertV4MiniflareOptions({
-      modules: true,
-      scriptPath: `${BUILD_DIR}/index.js`,
-      compatibilityDate,
-      compatibilityFlags: ['nodejs_compat'],
-      d1Databases: ['DB'],
-      kvNamespaces: ['KV'],
-      bindings: { ADMIN_TOKEN, ENCRYPTION_KEYS: KEYS, PUBLIC_URL: publicUrl },
-      host: '127.0.0.1',
-      port,
-      handleStructuredLogs: (entry) => logLines.push(entry.message),
-    });
-  const mf = new Miniflare(options('http://127.0.0.1', 0));
-  const url = await mf.ready;
-  await applyMigrations(await mf.getD1Database('DB'));
-  // Link URLs are built from the address the Worker is reached at; setOptions ends older stubs.
-  await mf.setOptions(options(url.origin, Number(url.port)));
-  return { mf, db: await mf.getD1Database('DB'), origin: url.origin };
-}
-
 /**
  * A stand-in OAuth provider: codes `cap-code-{account}` are granted, a refresh token is always
  * accepted, anything else is `invalid_grant` (how integration verification proves the client
  * authenticated); userinfo names the account an access token was issued for.
  */
-async function startProvider() {
-  const server = createServer((req, res) => {
-    const send = (status, body) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const path = new URL(req.url, 'http://x').pathname;
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      if (path === '/token') {
-        const form = new URLSearchParams(body);
-        const code = form.get('code') ?? '';
-        const account = form.get('grant_type') === 'refresh_token' ? 'refreshed' : code.startsWith('cap-code-') ? code.slice('cap-code-'.length) : null;
-        if (account === null) return send(400, { error: 'invalid_grant' });
-        return send(200, {
+function startProvider() {
+  return startJsonServer(({ path, body, authorization }) => {
+    if (path === '/token') {
+      const form = new URLSearchParams(body);
+      const code = form.get('code') ?? '';
+      const account = form.get('grant_type') === 'refresh_token' ? 'refreshed' : code.startsWith('cap-code-') ? code.slice('cap-code-'.length) : null;
+      if (account === null) return [400, { error: 'invalid_grant' }];
+      return [
+        200,
+        {
           access_token: filler(`cap-at-${account}.`, ACCESS_CHARS),
           refresh_token: filler('cap-rt-', REFRESH_CHARS),
           token_type: 'Bearer',
           expires_in: 3600,
           scope: 'read write',
-        });
-      }
-      if (path === '/userinfo') {
-        const account = /^Bearer cap-at-([^.]+)\./.exec(req.headers.authorization ?? '')?.[1];
-        return account ? send(200, { sub: account, email: `${account}@example.com`, name: `Account ${account}` }) : send(401, { error: 'invalid_token' });
-      }
-      send(404, { error: 'not_found' });
-    });
+        },
+      ];
+    }
+    if (path === '/userinfo') {
+      const account = /^Bearer cap-at-([^.]+)\./.exec(authorization)?.[1];
+      return account ? [200, { sub: account, email: `${account}@example.com`, name: `Account ${account}` }] : [401, { error: 'invalid_token' }];
+    }
+    return [404, { error: 'not_found' }];
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${server.address().port}` };
-}
-
-async function api(origin, path, { token, method = 'GET', body, form, headers = {} } = {}) {
-  const res = await fetch(origin + path, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      ...headers,
-    },
-    body: body ? JSON.stringify(body) : form ? new URLSearchParams(form).toString() : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 /** Runs `run(i)` for i < count, PARALLEL at a time. */
@@ -199,9 +115,6 @@ async function inParallel(count, run) {
 }
 
 // ---- sizes, as D1 reports them ----
-
-/** The database's size in bytes after a statement: D1's own figure, the one its limit counts. */
-const sizeOf = async (db) => (await db.prepare('SELECT 1').run()).meta.size_after;
 
 async function tableNames(db) {
   const rows = await db
@@ -222,12 +135,12 @@ async function rowCounts(db, tables) {
  * `count` is how many of `unit` the step made.
  */
 async function step(db, tables, name, unit, count, run) {
-  const sizeBefore = await sizeOf(db);
+  const sizeBefore = await databaseBytes(db);
   const rowsBefore = await rowCounts(db, tables);
   const started = Date.now();
   await run();
   const seconds = (Date.now() - started) / 1000;
-  const sizeAfter = await sizeOf(db);
+  const sizeAfter = await databaseBytes(db);
   const rowsAfter = await rowCounts(db, tables);
   const added = Object.fromEntries(tables.map((t) => [t, rowsAfter[t] - rowsBefore[t]]).filter(([, n]) => n !== 0));
   log(`${name}: ${count} ${unit} in ${seconds.toFixed(1)} s`);
@@ -269,25 +182,25 @@ async function measureTable(db, table, { where, label = table } = {}) {
   const { b: valueSum } = await db.prepare(`SELECT SUM(${columns.map(valueBytes).join(' + ')}) AS b FROM "${table}"${filter}`).first();
   const copies = Math.ceil(MIN_COPY_ROWS / rows);
   const copied = rows * copies;
-  const start = await sizeOf(db);
+  const start = await databaseBytes(db);
   await db
     .prepare(
       `CREATE TABLE cap_copy AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${copies}) ` +
         `SELECT t.* FROM n, "${table}" t${filter}`,
     )
     .run();
-  let size = await sizeOf(db);
+  let size = await databaseBytes(db);
   const tableBytes = size - start;
   const indexes = [];
   try {
     const list = (await db.prepare('SELECT name, origin FROM pragma_index_list(?) ORDER BY name').bind(table).all()).results;
     for (const index of list) {
       await db.prepare(await indexOnCopy(db, table, index)).run();
-      const after = await sizeOf(db);
+      const after = await databaseBytes(db);
       indexes.push({ name: index.name, perRow: (after - size) / copied });
       size = after;
       await db.prepare('DROP INDEX cap_index').run();
-      size = await sizeOf(db);
+      size = await databaseBytes(db);
     }
   } finally {
     await db.prepare('DROP TABLE cap_copy').run();
@@ -498,10 +411,10 @@ async function main() {
   );
   const logLines = [];
   const provider = await startProvider();
-  const { mf, db, origin } = await startWorker(logLines);
+  const { mf, db, origin } = await startWorker({ buildDir: BUILD_DIR, script: 'index.js', adminToken: ADMIN_TOKEN, logLines });
   try {
     const tables = await tableNames(db);
-    log(`empty database after migrations: ${int(await sizeOf(db))} bytes, ${tables.length} tables`);
+    log(`empty database after migrations: ${int(await databaseBytes(db))} bytes, ${tables.length} tables`);
     const steps = [];
     let s;
     steps.push(await step(db, tables, 'organization, API key, offering, integration', 'set', 1, async () => (s = await setUp(origin, provider))));
@@ -525,9 +438,9 @@ async function main() {
     let refreshTrips = Number.NaN;
     let refreshGrowth = Number.NaN;
     if (REFRESHES > 0) {
-      const before = await sizeOf(db);
+      const before = await databaseBytes(db);
       refreshTrips = await refresh(origin, s, ids, REFRESHES, logLines);
-      refreshGrowth = (await sizeOf(db)) - before;
+      refreshGrowth = (await databaseBytes(db)) - before;
       log(`${REFRESHES} forced refreshes: ${fixed(refreshTrips, 2)} D1 round trips each`);
     }
 
@@ -549,7 +462,7 @@ async function main() {
       const m = await measureTable(db, table);
       if (m) measured.push(m);
     }
-    const total = await sizeOf(db);
+    const total = await databaseBytes(db);
     const counts = await rowCounts(db, tables);
     printSteps(steps);
     printTables(measured);
