@@ -40,6 +40,15 @@ const missedOnReplica = new WeakSet<Request>();
 const askedOnPrimary = new WeakSet<Request>();
 
 /**
+ * Where a request stands with that second try, for its log line: `replica_miss` for the
+ * replica's 404 that was dropped, `primary` for the answer asked again of the primary.
+ */
+export function replicaRetryOf(request: Request): 'replica_miss' | 'primary' | null {
+  if (askedOnPrimary.has(request)) return 'primary';
+  return missedOnReplica.has(request) ? 'replica_miss' : null;
+}
+
+/**
  * Serves a request with `serve` (the app); a read that a replica answered 404 is served once
  * more, reading the primary, so nothing made a moment ago is reported missing. Reads by id,
  * lists and pages all get this, wherever their 404 comes from; a GET has no body to replay.

@@ -4,6 +4,7 @@ import type { Caller } from '../auth/caller';
 import type { AppEnv } from '../env';
 import type { RoundTrips } from '../db/client';
 import { randomToken } from './crypto';
+import { replicaRetryOf } from './d1-session';
 
 /** The route pattern that answered (`/api/v1/api_keys/:id`), never the raw path with its ids or tokens. */
 function answeringRoute(c: Parameters<typeof matchedRoutes>[0]): string {
@@ -22,6 +23,8 @@ export interface RequestLine {
   started: number;
   trips: RoundTrips;
   caller: Caller | null;
+  /** Set when a GET a replica answered 404 is asked again of the primary (see servedWhereWritten): one line per try. */
+  retry?: 'replica_miss' | 'primary' | null;
 }
 
 /**
@@ -43,6 +46,7 @@ export function logRequest(line: RequestLine): void {
       d1_round_trips: line.trips.count,
       org_id: caller && 'orgId' in caller ? caller.orgId : null,
       caller: caller?.kind ?? null,
+      ...(line.retry ? { retry: line.retry } : {}),
     }),
   );
 }
@@ -57,5 +61,6 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   c.set('d1', trips);
   await next();
   c.header('x-request-id', requestId);
-  logRequest({ requestId, method: c.req.method, route: answeringRoute(c), status: c.res.status, started, trips, caller: c.var.caller });
+  const retry = replicaRetryOf(c.req.raw);
+  logRequest({ requestId, method: c.req.method, route: answeringRoute(c), status: c.res.status, started, trips, caller: c.var.caller, retry });
 });

@@ -1,5 +1,5 @@
 import { applyD1Migrations, createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import { bookmarkOf, sessionStart } from '../../src/lib/d1-session';
 import { buildRequest, type CallOptions } from '../helpers/api';
@@ -146,16 +146,24 @@ describe('reads served by a replica', () => {
     const id = await t.connect({ expires_in: 3600 });
     const link = await newLink(t.apiKey);
     const { binding, starts } = replicated(lagging);
-    for (const [path, expected] of [
-      [`/api/v1/connections/${id}`, id],
-      [`/api/v1/links/${link.id}`, link.id],
+    for (const [path, route, expected] of [
+      [`/api/v1/connections/${id}`, '/api/v1/connections/:id', id],
+      [`/api/v1/links/${link.id}`, '/api/v1/links/:id', link.id],
     ] as const) {
       starts.length = 0;
+      const log = vi.spyOn(console, 'log');
       const res = await fetchWith(binding, path, { token: t.apiKey });
+      const lines = log.mock.calls.map(([line]) => JSON.parse(String(line))).filter((line) => line.msg === 'request');
+      log.mockRestore();
       expect(res.status, `${path}: ${res.text}`).toBe(200);
       expect(JSON.parse(res.text).id).toBe(expected);
       expect(starts[0]).toBe('first-unconstrained');
       expect(starts.at(-1)).toBe('first-primary');
+      // Two tries, two log lines, each saying which it was.
+      expect(lines.map((l) => [l.route, l.status, l.retry])).toEqual([
+        [route, 404, 'replica_miss'],
+        [route, 200, 'primary'],
+      ]);
     }
     // A thing the primary has not got either is still a 404, asked there once.
     starts.length = 0;
