@@ -348,7 +348,7 @@ describe("the end user's existing connections", () => {
     expect(res.text).toContain('aria-label="Connect Finance"');
   });
 
-  it('reads the same through the hot route\'s raw query as through the drizzle client', async () => {
+  it("reads the same through the hot route's raw query as through the drizzle client", async () => {
     const { apiKey } = await newTenant();
     const sales = await salesforceIntegration(apiKey, 'Sales');
     const support = await salesforceIntegration(apiKey, 'Support');
