@@ -58,6 +58,9 @@ export async function startWorker({ entry, buildDir, script, adminToken, logLine
       host: '127.0.0.1',
       port,
       ...(inspectorPort ? { inspectorPort } : {}),
+      // Miniflare's own access log wraps every response and posts a line to Node per request:
+      // work a deployed Worker never does, and Node's share of it competes with the load.
+      logRequests: false,
       handleStructuredLogs: (entry) => logLines.push(entry.message),
     });
   const mf = new Miniflare(options('http://127.0.0.1', 0));
