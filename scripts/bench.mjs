@@ -12,7 +12,8 @@
 //
 // BENCH_DURATION (s per window, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10000),
 // BENCH_CLIENTS (autocannon connections, 16), BENCH_FLOW_CLIENTS (concurrent flows, 4).
-// BENCH_ONLY=token,control measures only those routes (by key; verdicts need their routes).
+// BENCH_ONLY=token,control measures only those routes (by key; verdicts need their routes);
+// BENCH_ONLY=tsql,token adds the token route's statement alone (bench/entry.ts), a diagnostic.
 // BENCH_PROFILE=token takes a V8 CPU profile of one route's window instead (see bench-profile.mjs).
 
 import { readFileSync, readdirSync } from 'node:fs';
@@ -376,6 +377,14 @@ function routes(origin, provider, s) {
       run: (l, seconds) => load(l, origin, { route: CONTROL_PATH, requests: [{ url: origin + CONTROL_PATH, path: CONTROL_PATH }] }, seconds),
     },
     {
+      key: 'tsql',
+      name: 'token SQL only',
+      // A diagnostic, not a target: measured only when BENCH_ONLY names it.
+      diagnostic: true,
+      run: (l, seconds) =>
+        load(l, origin, { route: '/__bench/token-sql', requests: get((id) => `/__bench/token-sql/${id}`, { authorization: `Bearer ${s.apiKey}` }) }, seconds),
+    },
+    {
       key: 'token',
       name: 'token route, API key',
       run: (l, seconds) =>
@@ -540,7 +549,7 @@ async function main() {
       await profileWhile(INSPECTOR_PORT, `${BUILD_DIR}/entry.js`, `.tmp/bench-${PROFILE}.cpuprofile`, () => route.run(logLines));
       return;
     }
-    const measured = all.filter((r) => !ONLY || ONLY.has(r.key));
+    const measured = all.filter((r) => (ONLY ? ONLY.has(r.key) : !r.diagnostic));
     const results = Object.fromEntries(measured.map((r) => [r.key, []]));
     if (WARMUP_S > 0) {
       for (const r of measured) await r.run(logLines, WARMUP_S);
