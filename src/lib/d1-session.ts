@@ -39,11 +39,13 @@ export function sessionStart(method: string, path: string, headers: Headers): Se
 const missedOnReplica = new WeakSet<Request>();
 const askedOnPrimary = new WeakSet<Request>();
 
+export type ReplicaRetry = 'replica_miss' | 'primary';
+
 /**
  * Where a request stands with that second try, for its log line: `replica_miss` for the
  * replica's 404 that was dropped, `primary` for the answer asked again of the primary.
  */
-export function replicaRetryOf(request: Request): 'replica_miss' | 'primary' | null {
+export function replicaRetryOf(request: Request): ReplicaRetry | null {
   if (askedOnPrimary.has(request)) return 'primary';
   return missedOnReplica.has(request) ? 'replica_miss' : null;
 }

@@ -4,7 +4,7 @@ import type { Caller } from '../auth/caller';
 import type { AppEnv } from '../env';
 import type { RoundTrips } from '../db/client';
 import { randomToken } from './crypto';
-import { replicaRetryOf } from './d1-session';
+import { type ReplicaRetry, replicaRetryOf } from './d1-session';
 
 /** The route pattern that answered (`/api/v1/api_keys/:id`), never the raw path with its ids or tokens. */
 function answeringRoute(c: Parameters<typeof matchedRoutes>[0]): string {
@@ -24,7 +24,7 @@ export interface RequestLine {
   trips: RoundTrips;
   caller: Caller | null;
   /** Set when a GET a replica answered 404 is asked again of the primary (see servedWhereWritten): one line per try. */
-  retry?: 'replica_miss' | 'primary' | null;
+  retry?: ReplicaRetry | null;
 }
 
 /**
