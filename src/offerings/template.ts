@@ -24,6 +24,9 @@ export function templateSyntaxProblem(template: string): string | null {
   return null;
 }
 
+/** The last PUBLIC_URL normalized, and what it gave. */
+let normalized: { publicUrl: string; value: string } | undefined;
+
 /**
  * PUBLIC_URL as a template value: an https (or loopback http) origin, optionally with a path
  * prefix, no query or fragment, no trailing slash.
@@ -40,8 +43,6 @@ export function normalizePublicUrl(publicUrl: string): string {
   normalized = { publicUrl, value };
   return value;
 }
-
-let normalized: { publicUrl: string; value: string } | undefined;
 
 /**
  * Replaces every `{name}` with `values[name]`. Values must already be validated (see
