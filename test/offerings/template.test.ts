@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OfferingError } from '../../src/offerings/errors';
 import { inputValueProblem, resolveInputValues } from '../../src/offerings/inputs';
-import { fillTemplate, listPlaceholders, templateSyntaxProblem } from '../../src/offerings/template';
+import { fillTemplate, listPlaceholders, normalizePublicUrl, templateSyntaxProblem } from '../../src/offerings/template';
 
 const hostLabel = { label: 'Subdomain', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' };
 
@@ -28,6 +28,19 @@ describe('URL templates', () => {
     ['https://example.com/{public_url}/x', 'may use {public_url} only at its start, followed by a path'],
   ])('reports broken template %s', (template, problem) => {
     expect(templateSyntaxProblem(template)).toBe(problem);
+  });
+});
+
+describe('PUBLIC_URL as a template value', () => {
+  it('is normalized the same however often it is asked, and a bad one is refused each time, never remembered', () => {
+    expect(normalizePublicUrl('https://edgelink.example.com/base/')).toBe('https://edgelink.example.com/base');
+    expect(normalizePublicUrl('https://edgelink.example.com/base/')).toBe('https://edgelink.example.com/base');
+    for (let i = 0; i < 2; i++) {
+      expect(() => normalizePublicUrl('https://edgelink.example.com/?x=1')).toThrow(OfferingError);
+      expect(() => normalizePublicUrl('ftp://edgelink.example.com')).toThrow(OfferingError);
+    }
+    expect(normalizePublicUrl('http://127.0.0.1:8787')).toBe('http://127.0.0.1:8787');
+    expect(normalizePublicUrl('https://edgelink.example.com/base/')).toBe('https://edgelink.example.com/base');
   });
 });
 
