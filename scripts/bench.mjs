@@ -5,12 +5,13 @@
 // every route once per round, in turn. Per route it prints req/s, latency, the CPU time of the
 // workerd processes per 1,000 requests (from /proc) and D1 round trips per request (from the
 // Worker's request log), then one verdict line per target of issue 12, as ratios against the
-// control measured in the same run, never absolute promises.
+// control measured in the same run, never absolute promises. Each route with a ratio target
+// runs between two control windows, and each round's ratio is against their mean.
 //
 // Before the first round every route runs once for BENCH_WARMUP seconds (3), unmeasured, so no
 // round counts the isolate compiling and optimising a route's code.
 //
-// BENCH_DURATION (s per window, 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (10000),
+// BENCH_DURATION (s per window, 10), BENCH_ROUNDS (3), BENCH_SETTLE_MS (idle before each window, 1000), BENCH_CONNECTIONS (10000),
 // BENCH_CLIENTS (autocannon connections, 16), BENCH_FLOW_CLIENTS (concurrent flows, 4).
 // BENCH_ONLY=token,control measures only those routes (by key; verdicts need their routes);
 // BENCH_ONLY=tsql,token adds the token route's statement alone (bench/entry.ts), a diagnostic.
@@ -26,6 +27,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const FLOW_CLIENTS = Number(process.env.BENCH_FLOW_CLIENTS ?? 4);
 /** Connections beyond this many are SQL copies of API-made rows (see seedCopies). */
@@ -378,6 +380,7 @@ function routes(origin, provider, s) {
     },
     {
       key: 'tsql',
+      paired: true,
       name: 'token SQL only',
       // A diagnostic, not a target: measured only when BENCH_ONLY names it.
       diagnostic: true,
@@ -386,6 +389,7 @@ function routes(origin, provider, s) {
     },
     {
       key: 'token',
+      paired: true,
       name: 'token route, API key',
       run: (l, seconds) =>
         load(
@@ -400,6 +404,7 @@ function routes(origin, provider, s) {
     },
     {
       key: 'access',
+      paired: true,
       name: 'GET connection, elk_at_',
       run: (l, seconds) =>
         load(
@@ -411,6 +416,7 @@ function routes(origin, provider, s) {
     },
     {
       key: 'link',
+      paired: true,
       name: 'link page',
       run: (l, seconds) =>
         load(l, origin, { route: '/link/:token', requests: [{ url: `${origin}/link/${s.linkToken}`, path: `/link/${s.linkToken}` }] }, seconds),
@@ -460,7 +466,8 @@ function summarize(measured, results) {
   const by = Object.fromEntries(rows.map((r) => [r.key, r]));
   const control = by.control.cpu;
   console.log('');
-  console.log(`${ROUNDS} round(s) of ${DURATION_S} s per route; medians, with min–max over rounds; verdicts use the median of per-round ratios.`);
+  console.log(`${ROUNDS} round(s) of ${DURATION_S} s per route; medians, with min–max over rounds (the control: over all its windows).`);
+  console.log('Verdicts use the median of per-round ratios, each route against the mean of the control windows just before and after it.');
   console.log('The two flows are counted per iteration: the callback flow is the POST that starts it plus the callback.');
   console.log('D1 trips: of the measured request, from its request-log line; per iteration: all request-log lines | calls counted on the binding.');
   console.log('route                       CPU ms/1k (min–max)         req/s (min–max)       p50 ms  p99 ms  D1 trips  per iteration  vs control  errors');
@@ -487,9 +494,10 @@ function summarize(measured, results) {
   const verdict = (ok, text) => console.log(`${ok ? 'met    ' : 'NOT met'}  ${text}`);
   // With BENCH_ONLY, a target is judged only when its routes were measured.
   const judged = (...keys) => keys.every((k) => by[k]);
-  // The median of per-round ratios: within a round both routes ran minutes apart at most, under
-  // the same load, so a round that the machine slowed down slows both.
-  const perRound = (a, b) => results[a.key].map((x, i) => x.cpuPer1000 / results[b.key][i].cpuPer1000);
+  // The median of per-round ratios, each window against the control windows on either side
+  // of it; a ratio between two routes compares their ratios to those controls.
+  const toControl = (x) => x.cpuPer1000 / x.controlCpu;
+  const perRound = (a, b) => results[a.key].map((x, i) => (b.key === 'control' ? toControl(x) : toControl(x) / toControl(results[b.key][i])));
   const ratio = (a, b) => median(perRound(a, b));
   const spread = (a, b) => `per round ${range(perRound(a, b), 2)}`;
   console.log('');
@@ -555,11 +563,29 @@ async function main() {
       for (const r of measured) await r.run(logLines, WARMUP_S);
       log(`warmed up: every route for ${WARMUP_S} s, not counted`);
     }
+    const control = measured.find((r) => r.key === 'control');
+    const measure = async (r, round) => {
+      // Requests still in flight and work handed to waitUntil finish before the next window's
+      // CPU count starts, so no window pays for the one before it.
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const result = await r.run(logLines);
+      results[r.key].push(result);
+      log(`round ${round}: ${r.name}: ${fmt(result.cpuPer1000)} CPU ms/1k, ${fmt(result.rps)}/s, ${fmt(result.d1, 2)} D1 trips, ${result.errors} errors`);
+      return result;
+    };
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const r of measured) {
-        const result = await r.run(logLines);
-        results[r.key].push(result);
-        log(`round ${round}: ${r.name}: ${fmt(result.cpuPer1000)} CPU ms/1k, ${fmt(result.rps)}/s, ${fmt(result.d1, 2)} D1 trips, ${result.errors} errors`);
+      // A route with a ratio target runs between two control windows and is judged against
+      // their mean: the machine's pace drifts by ±20% over a minute here, and a control
+      // measured a minute away judged that drift, not the route.
+      let before = await measure(control, round);
+      const others = measured.filter((r) => r !== control);
+      for (const r of [...others.filter((r) => r.paired), ...others.filter((r) => !r.paired)]) {
+        const result = await measure(r, round);
+        if (r.paired) {
+          const after = await measure(control, round);
+          result.controlCpu = (before.cpuPer1000 + after.cpuPer1000) / 2;
+          before = after;
+        }
       }
     }
     summarize(measured, results);
