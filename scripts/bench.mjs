@@ -1,18 +1,20 @@
 // `npm run bench`: bundles the Worker with a bench-only entry (bench/entry.ts: the real app plus
 // a `SELECT 1` control route) into .tmp/bench-build, runs it in Miniflare on workerd's own
 // socket (not `wrangler dev`'s proxy, which caps every route near the same figure), starts a
-// stand-in OAuth provider on 127.0.0.1, seeds connections, and measures in alternating rounds:
-// every route once per round, in turn. Per route it prints req/s, latency, the CPU time of the
-// workerd processes per 1,000 requests (from /proc) and D1 round trips per request (from the
-// Worker's request log), then one verdict line per target of issue 12, as ratios against the
-// control measured in the same run, never absolute promises. Each route with a ratio target
-// runs between two control windows, and each round's ratio is against their mean.
+// stand-in OAuth provider on 127.0.0.1, seeds connections, and measures in rounds: every
+// route once per round, each with a ratio target between two control windows. Per route it
+// prints req/s, latency, the CPU time of the workerd processes per 1,000 requests (from /proc)
+// and D1 round trips per request (from the Worker's request log), then one verdict line per
+// target of issue 12, as ratios against the control measured in the same run, never absolute
+// promises: each round's ratio is against the mean of the two control windows either side of
+// the route's.
 //
 // Before the first round every route runs once for BENCH_WARMUP seconds (3), unmeasured, so no
 // round counts the isolate compiling and optimising a route's code.
 //
-// BENCH_DURATION (s per window, 10), BENCH_ROUNDS (3), BENCH_SETTLE_MS (idle before each window, 1000), BENCH_CONNECTIONS (10000),
-// BENCH_CLIENTS (autocannon connections, 16), BENCH_FLOW_CLIENTS (concurrent flows, 4).
+// BENCH_DURATION (s per window, 10), BENCH_ROUNDS (3), BENCH_SETTLE_MS (idle before each
+// window, 1000), BENCH_CONNECTIONS (10000), BENCH_CLIENTS (autocannon connections, 16),
+// BENCH_FLOW_CLIENTS (concurrent flows, 4).
 // BENCH_ONLY=token,control measures only those routes (by key; verdicts need their routes);
 // BENCH_ONLY=tsql,token adds the token route's statement alone (bench/entry.ts), a diagnostic.
 // BENCH_PROFILE=token takes a V8 CPU profile of one route's window instead (see bench-profile.mjs).
@@ -565,8 +567,8 @@ async function main() {
     }
     const control = measured.find((r) => r.key === 'control');
     const measure = async (r, round) => {
-      // Requests still in flight and work handed to waitUntil finish before the next window's
-      // CPU count starts, so no window pays for the one before it.
+      // Requests still in flight and work handed to waitUntil finish before this window's CPU
+      // count starts (a garbage collection the last window made due may still land in it).
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const result = await r.run(logLines);
       results[r.key].push(result);
