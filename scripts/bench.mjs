@@ -1,20 +1,28 @@
 // `npm run bench`: bundles the Worker with a bench-only entry (bench/entry.ts: the real app plus
 // a `SELECT 1` control route) into .tmp/bench-build, runs it in Miniflare on workerd's own
 // socket (not `wrangler dev`'s proxy, which caps every route near the same figure), starts a
-// stand-in OAuth provider on 127.0.0.1, seeds connections, and measures in rounds: every
-// route once per round, each with a ratio target between two control windows. Per route it
+// stand-in OAuth provider on 127.0.0.1, seeds connections, and measures in rounds. Per route it
 // prints req/s, latency, the CPU time of the workerd processes per 1,000 requests (from /proc)
 // and D1 round trips per request (from the Worker's request log), then one verdict line per
 // target of issue 12, as ratios against the control measured in the same run, never absolute
-// promises: each round's ratio is against the mean of the two control windows either side of
-// the route's.
+// promises.
+//
+// In each round, a route with a ratio target takes turns with the control in 1 s slices,
+// control then route, route then control, and so on (ABBA), and its ratio for the round is its
+// CPU per request over the control's in those same slices. This VM's pace moves by up to 40%
+// between 10-second windows; slices this short see the same pace, and the ABBA order cancels a
+// steady drift; an unmeasured control slice before each route's turns takes what the windows
+// before left undone. The control also takes turns with itself ("A/A"): how far from 1.00× that
+// lands is the bench's noise floor, printed above the verdicts. The flows and /health run after,
+// in whole windows.
 //
 // Before the first round every route runs once for BENCH_WARMUP seconds (3), unmeasured, so no
 // round counts the isolate compiling and optimising a route's code.
 //
-// BENCH_DURATION (s per window, 10), BENCH_ROUNDS (3), BENCH_SETTLE_MS (idle before each
-// window, 1000), BENCH_CONNECTIONS (10000), BENCH_CLIENTS (autocannon connections, 16),
-// BENCH_FLOW_CLIENTS (concurrent flows, 4).
+// BENCH_DURATION (s per route per round, 10), BENCH_SLICE (s, 1), BENCH_ROUNDS (3),
+// BENCH_SETTLE_MS (idle before each whole window, 1000; before each slice,
+// BENCH_SLICE_SETTLE_MS, 100), BENCH_CONNECTIONS (10000), BENCH_CLIENTS (autocannon
+// connections, 16), BENCH_FLOW_CLIENTS (concurrent flows, 4).
 // BENCH_ONLY=token,control measures only those routes (by key; verdicts need their routes);
 // BENCH_ONLY=tsql,token adds the token route's statement alone (bench/entry.ts), a diagnostic.
 // BENCH_PROFILE=token takes a V8 CPU profile of one route's window instead (see bench-profile.mjs).
@@ -30,6 +38,10 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1000);
+/** A route with a ratio target and the control take turns in slices this long (s). */
+const SLICE_S = Number(process.env.BENCH_SLICE ?? 1);
+const SLICES = Math.max(2, 2 * Math.round(DURATION_S / SLICE_S / 2));
+const SLICE_SETTLE_MS = Number(process.env.BENCH_SLICE_SETTLE_MS ?? 100);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const FLOW_CLIENTS = Number(process.env.BENCH_FLOW_CLIENTS ?? 4);
 /** Connections beyond this many are SQL copies of API-made rows (see seedCopies). */
@@ -278,17 +290,36 @@ async function load(logLines, origin, { route, method = 'GET', requests }, secon
   const calls = (await bindingCalls(origin)) - callsBefore;
   const total = result.requests.total;
   const served = requestLines(logLines, method, route);
+  const sums = { seconds, cpuMs, total, served: served.length, trips: sumTrips(served), allTrips: sumTrips(allRequestLines(logLines)), calls };
+  return { ...fromSums(sums), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, sums };
+}
+
+/** A window's figures from its sums: CPU and round trips per request. */
+function fromSums({ seconds, cpuMs, total, served, trips, allTrips, calls }) {
   return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    rps: total / seconds,
     cpuPer1000: total ? (cpuMs / total) * 1000 : Number.NaN,
-    d1: meanTrips(served),
+    d1: served ? trips / served : Number.NaN,
     // Per request the Worker served (autocannon's total leaves out those in flight at the end).
-    logTrips: served.length ? sumTrips(allRequestLines(logLines)) / served.length : Number.NaN,
-    bindingCalls: served.length ? calls / served.length : Number.NaN,
-    errors: result.errors + result.non2xx,
+    logTrips: served ? allTrips / served : Number.NaN,
+    bindingCalls: served ? calls / served : Number.NaN,
     total,
+  };
+}
+
+/**
+ * Slices of one route as one window: their sums added up; latency is the median of the
+ * slices' p50 and the highest of their p99.
+ */
+function combine(slices) {
+  const sums = {};
+  for (const slice of slices) for (const [k, v] of Object.entries(slice.sums)) sums[k] = (sums[k] ?? 0) + v;
+  return {
+    ...fromSums(sums),
+    p50: median(slices.map((x) => x.p50)),
+    p99: Math.max(...slices.map((x) => x.p99)),
+    errors: slices.reduce((a, x) => a + x.errors, 0),
+    sums,
   };
 }
 
@@ -381,6 +412,14 @@ function routes(origin, provider, s) {
       run: (l, seconds) => load(l, origin, { route: CONTROL_PATH, requests: [{ url: origin + CONTROL_PATH, path: CONTROL_PATH }] }, seconds),
     },
     {
+      // The control in a route's place: how far from 1.00× the bench puts a route that costs
+      // exactly what the control does, so each verdict can be read against that noise.
+      key: 'same',
+      paired: true,
+      name: 'SELECT 1 as a route (A/A)',
+      run: (l, seconds) => load(l, origin, { route: CONTROL_PATH, requests: [{ url: origin + CONTROL_PATH, path: CONTROL_PATH }] }, seconds),
+    },
+    {
       key: 'tsql',
       paired: true,
       name: 'token SQL only',
@@ -468,8 +507,12 @@ function summarize(measured, results) {
   const by = Object.fromEntries(rows.map((r) => [r.key, r]));
   const control = by.control.cpu;
   console.log('');
-  console.log(`${ROUNDS} round(s) of ${DURATION_S} s per route; medians, with min–max over rounds (the control: over all its windows).`);
-  console.log('Verdicts use the median of per-round ratios, each route against the mean of the control windows just before and after it.');
+  console.log(
+    `${ROUNDS} round(s); per round ${DURATION_S} s per route, a route with a target in ${SLICES} slices of ${SLICE_S} s taking turns with the control; medians, with min–max over rounds.`,
+  );
+  console.log(
+    'Verdicts use the median of per-round ratios, each route against the control slices it took turns with (p50: median of slices, p99: the highest).',
+  );
   console.log('The two flows are counted per iteration: the callback flow is the POST that starts it plus the callback.');
   console.log('D1 trips: of the measured request, from its request-log line; per iteration: all request-log lines | calls counted on the binding.');
   console.log('route                       CPU ms/1k (min–max)         req/s (min–max)       p50 ms  p99 ms  D1 trips  per iteration  vs control  errors');
@@ -503,6 +546,9 @@ function summarize(measured, results) {
   const ratio = (a, b) => median(perRound(a, b));
   const spread = (a, b) => `per round ${range(perRound(a, b), 2)}`;
   console.log('');
+  if (judged('same')) {
+    console.log(`noise    the control against itself: ${fmt(ratio(by.same, by.control), 2)}× (${spread(by.same, by.control)}); no verdict is finer than this`);
+  }
   if (judged('token')) {
     const tokenRatio = ratio(by.token, by.control);
     verdict(
@@ -566,29 +612,46 @@ async function main() {
       log(`warmed up: every route for ${WARMUP_S} s, not counted`);
     }
     const control = measured.find((r) => r.key === 'control');
+    const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     const measure = async (r, round) => {
       // Requests still in flight and work handed to waitUntil finish before this window's CPU
       // count starts (a garbage collection the last window made due may still land in it).
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      await pause(SETTLE_MS);
       const result = await r.run(logLines);
       results[r.key].push(result);
       log(`round ${round}: ${r.name}: ${fmt(result.cpuPer1000)} CPU ms/1k, ${fmt(result.rps)}/s, ${fmt(result.d1, 2)} D1 trips, ${result.errors} errors`);
       return result;
     };
+    const paired = measured.filter((r) => r.paired);
     for (let round = 1; round <= ROUNDS; round++) {
-      // A route with a ratio target runs between two control windows and is judged against
-      // their mean: the machine's pace drifts by ±20% over a minute here, and a control
-      // measured a minute away judged that drift, not the route.
-      let before = await measure(control, round);
-      const others = measured.filter((r) => r !== control);
-      for (const r of [...others.filter((r) => r.paired), ...others.filter((r) => !r.paired)]) {
-        const result = await measure(r, round);
-        if (r.paired) {
-          const after = await measure(control, round);
-          result.controlCpu = (before.cpuPer1000 + after.cpuPer1000) / 2;
-          before = after;
+      // A route with a ratio target and the control take turns in short slices, control first
+      // then route, route then control, and so on (ABBA): this machine's pace moves by ±40%
+      // between 10-second windows, and turns this short see the same pace, while the ABBA
+      // order cancels a steady drift within the round.
+      for (const r of paired) {
+        const slices = { [control.key]: [], [r.key]: [] };
+        // An unmeasured control slice first: it takes whatever the windows before left to do
+        // (garbage to collect, waitUntil work), which would otherwise land in the first
+        // measured slice, the control's; the A/A pair read 0.90–0.98× without it.
+        await pause(SLICE_SETTLE_MS);
+        await control.run(logLines, SLICE_S);
+        for (let k = 0; k < SLICES; k++) {
+          for (const q of k % 2 === 0 ? [control, r] : [r, control]) {
+            await pause(SLICE_SETTLE_MS);
+            slices[q.key].push(await q.run(logLines, SLICE_S));
+          }
         }
+        const c = combine(slices[control.key]);
+        const x = combine(slices[r.key]);
+        x.controlCpu = c.cpuPer1000;
+        results[control.key].push(c);
+        results[r.key].push(x);
+        log(
+          `round ${round}: ${r.name}: ${fmt(x.cpuPer1000)} CPU ms/1k against the control's ${fmt(c.cpuPer1000)} in its turns (${fmt(x.cpuPer1000 / c.cpuPer1000, 2)}×), ${fmt(x.rps)}/s, ${fmt(x.d1, 2)} D1 trips, ${x.errors} errors`,
+        );
       }
+      if (!paired.length) await measure(control, round);
+      for (const r of measured.filter((r) => r !== control && !r.paired)) await measure(r, round);
     }
     summarize(measured, results);
   } finally {
