@@ -25,7 +25,9 @@
 // connections, 16), BENCH_FLOW_CLIENTS (concurrent flows, 4).
 // BENCH_ONLY=token,control measures only those routes (by key; verdicts need their routes);
 // BENCH_ONLY=tsql,token adds the token route's statement alone (bench/entry.ts), a diagnostic.
-// BENCH_PROFILE=token takes a V8 CPU profile of one route's window instead (see bench-profile.mjs).
+// BENCH_PROFILE=token takes a V8 CPU profile of one route's window instead (see bench-profile.mjs);
+// BENCH_SLICE_TIMES=1 prints when each slice starts and ends, to cut a `perf record` of workerd
+// by slice (docs/performance.md).
 
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -42,6 +44,10 @@ const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1000);
 const SLICE_S = Number(process.env.BENCH_SLICE ?? 1);
 const SLICES = Math.max(2, 2 * Math.round(DURATION_S / SLICE_S / 2));
 const SLICE_SETTLE_MS = Number(process.env.BENCH_SLICE_SETTLE_MS ?? 100);
+/** With BENCH_SLICE_TIMES, each slice's start and end in seconds since boot: `perf`'s clock, to cut a whole-process profile by slice. */
+const sliceTime = (route, what) => {
+  if (process.env.BENCH_SLICE_TIMES) log(`slice ${route.key} ${what} at ${readFileSync('/proc/uptime', 'utf8').split(' ')[0]}`);
+};
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const FLOW_CLIENTS = Number(process.env.BENCH_FLOW_CLIENTS ?? 4);
 /** Connections beyond this many are SQL copies of API-made rows (see seedCopies). */
@@ -638,7 +644,9 @@ async function main() {
         for (let k = 0; k < SLICES; k++) {
           for (const q of k % 2 === 0 ? [control, r] : [r, control]) {
             await pause(SLICE_SETTLE_MS);
+            sliceTime(q, 'starts');
             slices[q.key].push(await q.run(logLines, SLICE_S));
+            sliceTime(q, 'ends');
           }
         }
         const c = combine(slices[control.key]);
