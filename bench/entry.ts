@@ -6,6 +6,8 @@
  * - `/__bench/token-sql/{id}` (measured only when BENCH_ONLY names `tsql`) runs the token
  *   route's one statement for the API key it is given, hash included, and answers a bare JSON:
  *   how much of the token route is its round trip rather than the rest of its code.
+ *   `/__bench/session-select1/{id}` (`s1sess`) does the same with `SELECT 1` as the statement:
+ *   what the hot path's way of querying (a session, `.raw()`, the hash) costs over the control.
  * - `/__bench/d1-calls` answers how many D1 calls (statements run, batches, execs) the isolate
  *   has made so far, counted here on the binding, outside the app: the bench reads it before
  *   and after a window to check the request log's `d1_round_trips`, including work a request
@@ -20,7 +22,7 @@ import { callerAndTokenRow } from '../src/connections/hot-sql';
 import { sha256Hex } from '../src/lib/crypto';
 import worker from '../src/index';
 
-const TOKEN_SQL = /^\/__bench\/token-sql\/(.+)$/;
+const TOKEN_SQL = /^\/__bench\/(token-sql|session-select1)\/(.+)$/;
 let calls = 0;
 const counted = new WeakMap<D1Database, D1Database>();
 
@@ -49,7 +51,7 @@ export default {
     }
     const tokenSql = TOKEN_SQL.exec(pathname);
     if (tokenSql) {
-      // The token route's statement and hash alone: what its one round trip costs here.
+      // The token route's statement (or SELECT 1) queried as the hot path queries, hash included.
       const session = benchEnv.DB.withSession('first-unconstrained');
       const secret = request.headers.get('authorization')?.slice('Bearer '.length) ?? '';
       const query = (sql: string, ...binds: unknown[]) =>
@@ -57,9 +59,14 @@ export default {
           .prepare(sql)
           .bind(...binds)
           .raw();
-      const joined = await callerAndTokenRow(query, apiKeyJoined, await sha256Hex(secret), Date.now(), tokenSql[1]!);
-      console.log(JSON.stringify({ level: 'info', msg: 'request', method: request.method, route: '/__bench/token-sql', status: 200, d1_round_trips: 1 }));
-      return Response.json({ ok: joined?.resource != null });
+      const [, route, id] = tokenSql;
+      const hash = await sha256Hex(secret);
+      const ok =
+        route === 'token-sql'
+          ? (await callerAndTokenRow(query, apiKeyJoined, hash, Date.now(), id!))?.resource != null
+          : (await query('SELECT 1 AS one'))[0]?.[0] === 1;
+      console.log(JSON.stringify({ level: 'info', msg: 'request', method: request.method, route: `/__bench/${route}`, status: 200, d1_round_trips: 1 }));
+      return Response.json({ ok });
     }
     if (pathname === '/__bench/d1-calls') return Response.json({ calls });
     return worker.fetch(request, benchEnv, ctx);

@@ -24,7 +24,8 @@
 // BENCH_SLICE_SETTLE_MS, 100), BENCH_CONNECTIONS (10000), BENCH_CLIENTS (autocannon
 // connections, 16), BENCH_FLOW_CLIENTS (concurrent flows, 4).
 // BENCH_ONLY=token,control measures only those routes (by key; verdicts need their routes);
-// BENCH_ONLY=tsql,token adds the token route's statement alone (bench/entry.ts), a diagnostic.
+// BENCH_ONLY=s1sess,tsql,token adds two diagnostics (bench/entry.ts): SELECT 1 queried as the
+// hot routes query (a session, `.raw()`, the key's hash), and the token route's statement alone.
 // BENCH_PROFILE=token takes a V8 CPU profile of one route's window instead (see bench-profile.mjs);
 // BENCH_SLICE_TIMES=1 prints when each slice starts and ends, to cut a `perf record` of workerd
 // by slice (docs/performance.md).
@@ -424,6 +425,20 @@ function routes(origin, provider, s) {
       paired: true,
       name: 'SELECT 1 as a route (A/A)',
       run: (l, seconds) => load(l, origin, { route: CONTROL_PATH, requests: [{ url: origin + CONTROL_PATH, path: CONTROL_PATH }] }, seconds),
+    },
+    {
+      key: 's1sess',
+      paired: true,
+      name: 'SELECT 1, hot-path query',
+      // A diagnostic, not a target: measured only when BENCH_ONLY names it.
+      diagnostic: true,
+      run: (l, seconds) =>
+        load(
+          l,
+          origin,
+          { route: '/__bench/session-select1', requests: get((id) => `/__bench/session-select1/${id}`, { authorization: `Bearer ${s.apiKey}` }) },
+          seconds,
+        ),
     },
     {
       key: 'tsql',
