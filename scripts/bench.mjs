@@ -560,8 +560,8 @@ function summarize(measured, results) {
   const verdict = (ok, text) => console.log(`${ok ? 'met    ' : 'NOT met'}  ${text}`);
   // With BENCH_ONLY, a target is judged only when its routes were measured.
   const judged = (...keys) => keys.every((k) => by[k]);
-  // The median of per-round ratios, each window against the control windows on either side
-  // of it; a ratio between two routes compares their ratios to those controls.
+  // The median of per-round ratios, each route's slices against the control slices it took
+  // turns with; a ratio between two routes compares their ratios to those controls.
   const toControl = (x) => x.cpuPer1000 / x.controlCpu;
   const perRound = (a, b) => results[a.key].map((x, i) => (b.key === 'control' ? toControl(x) : toControl(x) / toControl(results[b.key][i])));
   const ratio = (a, b) => median(perRound(a, b));
@@ -576,6 +576,13 @@ function summarize(measured, results) {
       tokenRatio <= 1.15 && by.token.d1 === 1,
       `token route: CPU ${fmt(tokenRatio, 2)}× control (${spread(by.token, by.control)}; target ≤ 1.15×), ${fmt(by.token.d1, 2)} D1 round trips (target 1)`,
     );
+  }
+  // The diagnostics split a route's cost; no target, so no verdict.
+  for (const d of measured.filter((r) => r.diagnostic)) {
+    console.log(`diag     ${d.name}: ${fmt(ratio(d, by.control), 2)}× control (${spread(d, by.control)})`);
+  }
+  if (judged('tsql', 'token')) {
+    console.log(`diag     token route over its own statement: ${fmt(ratio(by.token, by.tsql), 2)}× (${spread(by.token, by.tsql)})`);
   }
   if (judged('access', 'token')) {
     const accessRatio = ratio(by.access, by.token);
