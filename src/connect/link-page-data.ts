@@ -109,6 +109,28 @@ const linkPageStatement = preparedOnce((db) => {
     .prepare();
 });
 
+type LinkPageRow = Awaited<ReturnType<ReturnType<typeof linkPageStatement>['all']>>[number];
+
+const json = (value: unknown) => (value === null ? null : JSON.parse(value as string));
+const allNull = (values: unknown[], from: number, to: number) => values.slice(from, to).every((value) => value === null);
+
+/**
+ * A `.raw()` row of linkPageStatement as drizzle maps it: its columns in the select's order,
+ * JSON and boolean columns decoded, a left-joined object null when all its columns are.
+ * test/connect/link-page.test.ts holds it to drizzle's mapping.
+ */
+function readLinkPageRow(v: unknown[]): LinkPageRow {
+  return {
+    link: { integrationIds: json(v[0]), endUserName: v[1], disabled: v[2] === null ? null : Number(v[2]) === 1, expiresAt: v[3], maxUses: v[4], uses: v[5] },
+    orgName: v[6],
+    integration: allNull(v, 7, 15)
+      ? null
+      : { id: v[7], orgId: v[8], name: v[9], offeringId: v[10], inputs: json(v[11]), status: v[12], verification: json(v[13]), deletingAt: v[14] },
+    offering: allNull(v, 15, 17) ? null : { definition: json(v[15]), orgId: v[16] },
+    connection: allNull(v, 17, 20) ? null : { status: v[17], accountEmail: v[18], accountName: v[19] },
+  } as LinkPageRow;
+}
+
 /**
  * Everything the link page needs, in one statement; undefined for an unknown token. With
  * `query` (the hot route's), the statement is sent through it rather than through `db`.
@@ -117,7 +139,7 @@ export async function loadLinkPage(db: Db, token: string, query?: RawQuery): Pro
   if (!LINK_TOKEN_PATTERN.test(token)) return undefined;
   const statement = linkPageStatement(db);
   const values = { tokenHash: await sha256Hex(token) };
-  const rows = await (query ? runRaw(statement, query, values) : statement.all(values));
+  const rows = await (query ? runRaw(statement, query, values, readLinkPageRow) : statement.all(values));
   const first = rows[0];
   if (!first) return undefined;
 

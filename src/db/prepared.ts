@@ -38,19 +38,14 @@ export function preparedOnce<P>(build: (db: Db) => P): (db: Db) => P {
 /** One statement sent as is and read with `.raw()`: rows as arrays, in the statement's column order. */
 export type RawQuery = (sql: string, ...binds: unknown[]) => Promise<unknown[][]>;
 
-/** What runRaw needs of a drizzle statement from preparedOnce: its SQL and its row mapping. */
-interface MappedStatement<R> {
-  getQuery(): Query;
-  mapAllResult(rows: unknown): unknown;
-  all(values?: Record<string, unknown>): Promise<R>;
-}
-
 /**
  * Runs a statement from preparedOnce through `query` instead of its client (a hot route's one
- * counted statement, with none of the client's per-statement wrapping) and maps its rows as
- * `.all(values)` would: the same SQL, the same binds, the same objects.
+ * counted statement, with none of the client's per-statement wrapping): the same SQL and
+ * binds as `.all(values)`, each `.raw()` row read by `read`, the statement's hand-written row
+ * mapping (drizzle's own mapping of a joined row was most of the link page's JavaScript). The
+ * caller keeps a test that both paths give the same objects.
  */
-export async function runRaw<R>(statement: MappedStatement<R>, query: RawQuery, values: Record<string, unknown>): Promise<R> {
+export async function runRaw<T>(statement: { getQuery(): Query }, query: RawQuery, values: Record<string, unknown>, read: (row: unknown[]) => T): Promise<T[]> {
   const { sql, params } = statement.getQuery();
-  return statement.mapAllResult(await query(sql, ...fillPlaceholders(params, values))) as R;
+  return (await query(sql, ...fillPlaceholders(params, values))).map(read);
 }

@@ -377,6 +377,13 @@ describe("the end user's existing connections", () => {
     ]);
     expect(viaRaw).toEqual(viaDrizzle);
     expect(await loadLinkPage(db, `${link.token.slice(0, -1)}x`, d1Query)).toBeUndefined();
+
+    // A link that names its integrations, expires and counts its uses: every link column set.
+    const narrow = await newLink(apiKey, { integration_ids: [support.id, sales.id], expires_in: 3600, max_uses: 3 });
+    const narrowViaDrizzle = await loadLinkPage(db, narrow.token);
+    expect(narrowViaDrizzle?.link).toMatchObject({ integrationIds: [support.id, sales.id], maxUses: 3, disabled: false });
+    expect(narrowViaDrizzle?.entries.map((e) => e.integration.name)).toEqual(['Sales', 'Support']);
+    expect(await loadLinkPage(db, narrow.token, d1Query)).toEqual(narrowViaDrizzle);
   });
 
   it('reads every table through an index: no scan of connections, integrations, links or offerings', async () => {
