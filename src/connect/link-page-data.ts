@@ -112,7 +112,11 @@ const linkPageStatement = preparedOnce((db) => {
 type LinkPageRow = Awaited<ReturnType<ReturnType<typeof linkPageStatement>['all']>>[number];
 
 const json = (value: unknown) => (value === null ? null : JSON.parse(value as string));
-const allNull = (values: unknown[], from: number, to: number) => values.slice(from, to).every((value) => value === null);
+/** Whether values[from..to) are all null: a left join that found nothing. */
+function allNull(values: unknown[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (values[i] !== null) return false;
+  return true;
+}
 
 /**
  * A `.raw()` row of linkPageStatement as drizzle maps it: its columns in the select's order,
