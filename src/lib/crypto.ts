@@ -1,6 +1,6 @@
 // The only module that touches WebCrypto. Everything secret-bearing goes through here.
 
-import { createHash } from 'node:crypto';
+import { sha256HexOf } from './sha256';
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -75,13 +75,11 @@ export async function sha256Bytes(input: string | Uint8Array): Promise<Uint8Arra
 }
 
 /**
- * Synchronous and native (node:crypto in workerd, BoringSSL underneath): every API call hashes
- * its credential, and WebCrypto's asynchronous digest cost the token route twice as much CPU.
- * Timed in workerd (20,000 calls on a 48-character key): about 5 µs a call, within 1 µs of
- * SHA-256 in plain JavaScript, so the native one stays.
+ * The lookup hash of every credential (API keys, OAuth tokens, link tokens), hex: sha256.ts,
+ * which costs the hot routes less than node:crypto's or WebCrypto's (docs/performance.md).
  */
 export async function sha256Hex(input: string | Uint8Array): Promise<string> {
-  return createHash('sha256').update(input).digest('hex');
+  return sha256HexOf(input);
 }
 
 export async function hmacSha256Hex(key: string | Uint8Array, message: string | Uint8Array): Promise<string> {
