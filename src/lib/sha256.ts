@@ -30,13 +30,14 @@ const ror = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 function digestHex(length: number, byteAt: (i: number) => number): string {
   // The message, a 1 bit, zeros, then its length in bits as 64 bits big-endian: whole 64-byte blocks.
   const total = (length + 72) & ~63;
-  const bits = length * 8;
+  const high = Math.floor(length / 0x20000000); // the bit count's upper 32 bits
+  const low = (length * 8) >>> 0;
   const paddedByte = (i: number) => {
     if (i < length) return byteAt(i);
     if (i === length) return 0x80;
     const fromEnd = total - i;
-    // Only the low 32 bits of the length can be set: inputs here are far below 512 MiB.
-    return fromEnd > 4 ? 0 : (bits >>> ((fromEnd - 1) * 8)) & 0xff;
+    if (fromEnd > 8) return 0;
+    return fromEnd > 4 ? (high >>> ((fromEnd - 5) * 8)) & 0xff : (low >>> ((fromEnd - 1) * 8)) & 0xff;
   };
   H.set(H0);
   for (let block = 0; block < total; block += 64) {
