@@ -82,6 +82,8 @@ function digestHex(length: number, byteAt: (i: number) => number): string {
   }
   let hex = '';
   for (let i = 0; i < 8; i++) hex += H[i]!.toString(16).padStart(8, '0');
+  // The schedule holds the message (a secret) and what it expands into: none of it outlives the call.
+  W.fill(0);
   return hex;
 }
 
