@@ -1,5 +1,6 @@
 /**
- * SHA-256 (FIPS 180-4) in plain JavaScript that allocates nothing per call: the lookup hash
+ * SHA-256 (FIPS 180-4) in plain JavaScript that makes no buffer or native object per call (only
+ * two small closures and its hex string): the lookup hash
  * every authenticated call and every link page computes of its credential. node:crypto's hash,
  * WebCrypto's digest and a plain-JavaScript one that copied its input into a padded buffer all
  * cost the token route the same in the bench; only this one, reading an ASCII secret's
